@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages this project builds and tests with, when any is missing.
+# Idempotent; prints nothing when everything is already there. Needs root (or sudo).
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config
+  libboost1.81-dev libboost-url1.81-dev
+  nlohmann-json3-dev libcli11-dev libvalijson-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libssl-dev openssl ca-certificates
+  curl jq wrk procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+echo "ci/setup.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq >/dev/null
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
