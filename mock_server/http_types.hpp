@@ -19,7 +19,7 @@ struct HttpRequest {
   std::string content_type;   // value of the Content-Type header, empty when absent
   std::string host;           // value of the Host header, empty when absent
   std::string body;
-  bool tls = false;           // true when the request came over HTTPS
+  bool tls = false;  // true when the request came over HTTPS
 };
 
 // What the socket layer must do besides writing the response.

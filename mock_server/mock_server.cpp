@@ -1,1 +1,35 @@
-// placeholder
+#include "mock_server/mock_server.hpp"
+
+namespace agentwork::mock {
+
+MockServer::MockServer(MockConfig config, ServerOptions server)
+    : app_(std::make_unique<App>(std::move(config))),
+      host_(server.bind_address == "0.0.0.0" || server.bind_address.empty() ? "127.0.0.1"
+                                                                            : server.bind_address),
+      server_(std::move(server),
+              [app = app_.get()](const HttpRequest& r) { return app->handle(r); }) {}
+
+MockServer::~MockServer() {
+  server_.stop();
+}
+
+std::uint16_t MockServer::start() {
+  return server_.start();
+}
+void MockServer::stop() {
+  server_.stop();
+}
+void MockServer::run_until_signal() {
+  server_.run_until_signal();
+}
+std::uint16_t MockServer::port() const {
+  return server_.port();
+}
+
+std::string MockServer::base_url() const {
+  const bool v6 = host_.find(':') != std::string::npos;
+  return std::string(server_.tls() ? "https://" : "http://") + (v6 ? "[" + host_ + "]" : host_) +
+         ":" + std::to_string(server_.port());
+}
+
+}  // namespace agentwork::mock

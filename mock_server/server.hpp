@@ -15,17 +15,17 @@ namespace agentwork::mock {
 
 struct ServerOptions {
   std::string bind_address = "127.0.0.1";
-  std::uint16_t port = 0;  // 0: any free port; read it back with Server::port()
-  int threads = 1;         // threads running the one io_context
+  std::uint16_t port = 0;     // 0: any free port; read it back with Server::port()
+  int threads = 1;            // threads running the one io_context
   std::string tls_cert_file;  // PEM; both set: HTTPS only
   std::string tls_key_file;
-  std::size_t max_header_bytes = 16 * 1024;  // larger request head: 431, then close
-  std::size_t max_body_bytes = 1024 * 1024;  // larger body: 413, then close
+  std::size_t max_header_bytes = 16 * 1024;          // larger request head: 431, then close
+  std::size_t max_body_bytes = 1024 * 1024;          // larger body: 413, then close
   std::chrono::milliseconds idle_timeout{30000};     // keep-alive connection idle this long: closed
   std::chrono::milliseconds request_timeout{30000};  // a started request must arrive within this
   std::size_t max_connections = 10000;  // above this, new connections get 503 and are closed
-  std::chrono::milliseconds shutdown_grace{5000};  // stop(): in-flight requests get this long
-  bool log_requests = false;  // one line per request to the log sink
+  std::chrono::milliseconds shutdown_grace{5000};    // stop(): in-flight requests get this long
+  bool log_requests = false;                         // one line per request to the log sink
   std::function<void(const std::string&)> log_sink;  // default: std::cerr
 };
 

@@ -1,1 +1,236 @@
-// placeholder
+#include "mock_server/store.hpp"
+
+#include <algorithm>
+
+#include "mock_server/ids.hpp"
+
+namespace agentwork::mock {
+
+std::string lower_ascii(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+Store::Store(Clock& clock, StoreOptions options) : clock_(clock), options_(std::move(options)) {
+  std::unique_lock lock(accounts_mutex_);
+  seed_locked();
+}
+
+void Store::seed_locked() {
+  {
+    std::lock_guard scripts_lock(scripts_mutex_);
+    scripts_ = options_.scripts;
+  }
+  for (const auto& u : options_.password_users) {
+    const auto email = lower_ascii(u.email);
+    if (auto it = users_by_email_.find(email); it != users_by_email_.end()) {
+      users_[it->second].password = u.password;
+    } else {
+      create_user_locked(u.email, u.name, u.organization_name, u.password);
+    }
+  }
+}
+
+std::uint32_t Store::create_user_locked(const std::string& email, const std::string& name,
+                                        const std::string& organization_name,
+                                        const std::string& password) {
+  Org org;
+  org.id = new_uuid();
+  org.short_id = new_short_id();
+  org.name = organization_name.empty() ? "Organization " + org.short_id : organization_name;
+  orgs_.push_back(std::move(org));
+  User user;
+  user.id = new_uuid();
+  user.email = email;
+  user.name = name.empty() ? email.substr(0, email.find('@')) : name;
+  user.org = static_cast<std::uint32_t>(orgs_.size() - 1);
+  user.password = password;
+  users_.push_back(std::move(user));
+  const auto index = static_cast<std::uint32_t>(users_.size() - 1);
+  users_by_email_[lower_ascii(email)] = index;
+  return index;
+}
+
+IssuedKey Store::issue_key_locked(std::uint32_t user, const std::string& key_name) {
+  IssuedKey key;
+  do {
+    key.api_key = new_api_key();
+  } while (keys_.count(key.api_key));
+  key.key_prefix = key.api_key.substr(0, 16);
+  key.key_name = key_name;
+  const auto& u = users_[user];
+  key.organization_id = orgs_[u.org].id;
+  key.organization_short_id = orgs_[u.org].short_id;
+  key.user_id = u.id;
+  keys_.emplace(key.api_key, KeyInfo{user, u.org});
+  return key;
+}
+
+AccountError Store::register_user(const std::string& email, const std::string& name,
+                                  const std::string& organization_name, IssuedKey& out) {
+  std::unique_lock lock(accounts_mutex_);
+  if (users_by_email_.count(lower_ascii(email))) return AccountError::email_taken;
+  const auto user = create_user_locked(email, name, organization_name, "");
+  out = issue_key_locked(user, "default");
+  return AccountError::none;
+}
+
+void Store::add_password_user(const PasswordUser& user) {
+  std::unique_lock lock(accounts_mutex_);
+  const auto email = lower_ascii(user.email);
+  if (auto it = users_by_email_.find(email); it != users_by_email_.end()) {
+    users_[it->second].password = user.password;
+    return;
+  }
+  create_user_locked(user.email, user.name, user.organization_name, user.password);
+}
+
+AccountError Store::exchange_password(const std::string& email, const std::string& password,
+                                      const std::string& key_name, IssuedKey& out) {
+  std::unique_lock lock(accounts_mutex_);
+  auto it = users_by_email_.find(lower_ascii(email));
+  if (it == users_by_email_.end()) return AccountError::bad_credentials;
+  const auto& user = users_[it->second];
+  if (user.password.empty() || user.password != password) return AccountError::bad_credentials;
+  out = issue_key_locked(it->second, key_name.empty() ? "API key" : key_name);
+  return AccountError::none;
+}
+
+std::optional<Principal> Store::authenticate(std::string_view api_key) const {
+  std::shared_lock lock(accounts_mutex_);
+  auto it = keys_.find(std::string(api_key));
+  if (it == keys_.end()) return std::nullopt;
+  return Principal{it->second.user, it->second.org};
+}
+
+std::string Store::organization_id(std::uint32_t org) const {
+  std::shared_lock lock(accounts_mutex_);
+  return org < orgs_.size() ? orgs_[org].id : std::string();
+}
+
+Store::Shard& Store::shard_for(std::string_view task_id) {
+  return shards_[hash_text(task_id) % kShards];
+}
+
+Store::CreateError Store::create_task(const Principal& who, std::string title,
+                                      std::string description, ScriptPtr script,
+                                      std::string& task_id) {
+  const Micros now = clock_.now();
+  std::unique_lock lock(accounts_mutex_);
+  Org& org = orgs_[who.org];
+  if (options_.credits.enabled) {
+    const std::int64_t day = now / (86400 * kMicrosPerSecond);
+    if (org.credit_day != day) {
+      org.credit_day = day;
+      org.credits_used = 0;
+    }
+    if (org.credits_used + options_.credits.task_cost > options_.credits.per_day) {
+      return CreateError::out_of_credits;
+    }
+    org.credits_used += options_.credits.task_cost;
+  }
+  Task task;
+  task.id = new_uuid();
+  task.org = who.org;
+  task.ordinal = org.next_ordinal++;
+  task.title = std::move(title);
+  task.description = std::move(description);
+  if (!script) {
+    const auto seed = mix_seed(options_.seed, mix_seed(task.ordinal, hash_text(task.title)));
+    script = std::make_shared<const AgentScript>(default_agent_script(seed));
+  }
+  start_task(task, std::move(script), now);
+  task_id = task.id;
+  org.task_ids.push_back(task.id);
+  Shard& shard = shard_for(task_id);
+  std::lock_guard shard_lock(shard.mutex);
+  shard.tasks.emplace(task_id, std::move(task));
+  return CreateError::none;
+}
+
+bool Store::with_task(const Principal& who, std::string_view task_id,
+                      const std::function<void(Task&)>& fn) {
+  Shard& shard = shard_for(task_id);
+  const Micros now = clock_.now();
+  std::lock_guard lock(shard.mutex);
+  auto it = shard.tasks.find(std::string(task_id));
+  if (it == shard.tasks.end() || it->second.org != who.org) return false;
+  advance(it->second, now, time_scale());
+  fn(it->second);
+  return true;
+}
+
+bool Store::with_any_task(std::string_view task_id, const std::function<void(Task&)>& fn) {
+  Shard& shard = shard_for(task_id);
+  const Micros now = clock_.now();
+  std::lock_guard lock(shard.mutex);
+  auto it = shard.tasks.find(std::string(task_id));
+  if (it == shard.tasks.end()) return false;
+  advance(it->second, now, time_scale());
+  fn(it->second);
+  return true;
+}
+
+std::vector<TaskSummary> Store::list_tasks(const Principal& who) {
+  std::vector<std::string> ids;
+  {
+    std::shared_lock lock(accounts_mutex_);
+    ids = orgs_[who.org].task_ids;
+  }
+  std::vector<TaskSummary> out;
+  out.reserve(ids.size());
+  for (auto it = ids.rbegin(); it != ids.rend(); ++it) {
+    with_task(who, *it, [&](Task& t) {
+      out.push_back({t.id, t.title, t.status, t.created_at, t.last_activity_at});
+    });
+  }
+  return out;
+}
+
+std::size_t Store::task_count() const {
+  std::size_t n = 0;
+  for (auto& shard : shards_) {
+    std::lock_guard lock(shard.mutex);
+    n += shard.tasks.size();
+  }
+  return n;
+}
+
+void Store::put_script(const std::string& name, ScriptPtr script) {
+  std::lock_guard lock(scripts_mutex_);
+  scripts_[name] = std::move(script);
+}
+
+ScriptPtr Store::find_script(const std::string& name) const {
+  std::lock_guard lock(scripts_mutex_);
+  auto it = scripts_.find(name);
+  return it == scripts_.end() ? nullptr : it->second;
+}
+
+bool Store::delete_script(const std::string& name) {
+  std::lock_guard lock(scripts_mutex_);
+  return scripts_.erase(name) > 0;
+}
+
+std::map<std::string, ScriptPtr> Store::scripts() const {
+  std::lock_guard lock(scripts_mutex_);
+  return scripts_;
+}
+
+void Store::reset() {
+  std::unique_lock lock(accounts_mutex_);
+  for (auto& shard : shards_) {
+    std::lock_guard shard_lock(shard.mutex);
+    shard.tasks.clear();
+  }
+  users_.clear();
+  orgs_.clear();
+  users_by_email_.clear();
+  keys_.clear();
+  seed_locked();
+}
+
+}  // namespace agentwork::mock

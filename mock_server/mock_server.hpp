@@ -1,0 +1,35 @@
+// The bundled mock Agentwork server as one object: the application and its HTTP(S) server.
+// Tests and the harness start it in-process on port 0; the agentwork-mock executable wraps it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "mock_server/app.hpp"
+#include "mock_server/server.hpp"
+
+namespace agentwork::mock {
+
+class MockServer {
+ public:
+  explicit MockServer(MockConfig config, ServerOptions server = {});
+  ~MockServer();
+  MockServer(const MockServer&) = delete;
+  MockServer& operator=(const MockServer&) = delete;
+
+  std::uint16_t start();  // throws std::runtime_error when it cannot listen
+  void stop();
+  void run_until_signal();
+
+  std::uint16_t port() const;
+  std::string base_url() const;  // "http://127.0.0.1:PORT" (https with TLS)
+  App& app() { return *app_; }
+
+ private:
+  std::unique_ptr<App> app_;
+  std::string host_;
+  Server server_;
+};
+
+}  // namespace agentwork::mock

@@ -1,0 +1,167 @@
+// Everything the mock remembers: organizations, users, API keys, tasks and named agent
+// scripts, in memory and safe under concurrent requests. Accounts sit behind one
+// reader/writer lock (read on every request, written on registration); tasks are spread over
+// shards, each with its own mutex, and every change to a task happens under its shard's lock,
+// so each transition is atomic (a CONFIRMED racing a cancel: exactly one wins).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "mock_server/agent_script.hpp"
+#include "mock_server/clock.hpp"
+#include "mock_server/state_machine.hpp"
+#include "mock_server/task.hpp"
+
+namespace agentwork::mock {
+
+struct CreditOptions {
+  bool enabled = false;  // off by default so that load runs are not throttled
+  int per_day = 100;     // credits each organization gets per (clock) day
+  int task_cost = 10;    // credits one task creation costs
+};
+
+struct PasswordUser {
+  std::string email;
+  std::string password;
+  std::string name;               // default: the part of the email before '@'
+  std::string organization_name;  // default: generated
+};
+
+struct StoreOptions {
+  std::uint64_t seed = 1;  // seeds the default agent of every task
+  CreditOptions credits;
+  std::vector<PasswordUser> password_users;  // seeded at start and after every reset
+  std::map<std::string, ScriptPtr> scripts;  // named scripts, likewise
+};
+
+struct Principal {
+  std::uint32_t user = 0;
+  std::uint32_t org = 0;
+};
+
+struct IssuedKey {
+  std::string api_key;
+  std::string key_prefix;
+  std::string key_name;
+  std::string organization_id;
+  std::string organization_short_id;
+  std::string user_id;
+};
+
+enum class AccountError { none, email_taken, bad_credentials };
+
+struct TaskSummary {
+  std::string task_id;
+  std::string title;
+  Status status;
+  Micros created_at;
+  Micros last_activity_at;
+};
+
+class Store {
+ public:
+  Store(Clock& clock, StoreOptions options);
+
+  Clock& clock() const { return clock_; }
+  double time_scale() const { return clock_.time_scale(); }
+
+  // --- accounts ---
+  // Creates a user, its organization and a first key. Email match is case-insensitive.
+  AccountError register_user(const std::string& email, const std::string& name,
+                             const std::string& organization_name, IssuedKey& out);
+  // Creates (or updates the password of) an account that can exchange its password for keys.
+  void add_password_user(const PasswordUser& user);
+  AccountError exchange_password(const std::string& email, const std::string& password,
+                                 const std::string& key_name, IssuedKey& out);
+  std::optional<Principal> authenticate(std::string_view api_key) const;
+  std::string organization_id(std::uint32_t org) const;
+
+  // --- tasks ---
+  enum class CreateError { none, out_of_credits };
+  // `script` null: the seeded default agent.
+  CreateError create_task(const Principal& who, std::string title, std::string description,
+                          ScriptPtr script, std::string& task_id);
+
+  // Runs `fn(task)` under the task's lock after advancing its agent to now. Returns false when
+  // there is no such task or it belongs to another organization (both are a 404).
+  bool with_task(const Principal& who, std::string_view task_id,
+                 const std::function<void(Task&)>& fn);
+  // The same without an owner check, for the control API and file downloads.
+  bool with_any_task(std::string_view task_id, const std::function<void(Task&)>& fn);
+
+  // All tasks of the organization, newest first, advanced to now.
+  std::vector<TaskSummary> list_tasks(const Principal& who);
+
+  std::size_t task_count() const;
+
+  // --- named agent scripts (control API) ---
+  void put_script(const std::string& name, ScriptPtr script);
+  ScriptPtr find_script(const std::string& name) const;
+  bool delete_script(const std::string& name);
+  std::map<std::string, ScriptPtr> scripts() const;
+
+  // Forgets every account, task and script, then seeds the password users again.
+  void reset();
+
+ private:
+  struct User {
+    std::string id;
+    std::string email;
+    std::string name;
+    std::uint32_t org;
+    std::string password;  // empty: no password login
+  };
+  struct Org {
+    std::string id;
+    std::string short_id;
+    std::string name;
+    std::uint32_t next_ordinal = 0;
+    std::int64_t credit_day = -1;
+    int credits_used = 0;
+    std::vector<std::string> task_ids;  // creation order
+  };
+  struct KeyInfo {
+    std::uint32_t user;
+    std::uint32_t org;
+  };
+  struct Shard {
+    mutable std::mutex mutex;
+    std::unordered_map<std::string, Task> tasks;
+  };
+  static constexpr std::size_t kShards = 64;
+
+  Shard& shard_for(std::string_view task_id);
+  std::uint32_t create_user_locked(const std::string& email, const std::string& name,
+                                   const std::string& organization_name,
+                                   const std::string& password);
+  IssuedKey issue_key_locked(std::uint32_t user, const std::string& key_name);
+  void seed_locked();
+
+  Clock& clock_;
+  StoreOptions options_;
+
+  mutable std::shared_mutex accounts_mutex_;
+  std::vector<User> users_;
+  std::vector<Org> orgs_;
+  std::unordered_map<std::string, std::uint32_t> users_by_email_;  // lower-case email
+  std::unordered_map<std::string, KeyInfo> keys_;
+
+  std::array<Shard, kShards> shards_;
+
+  mutable std::mutex scripts_mutex_;
+  std::map<std::string, ScriptPtr> scripts_;
+};
+
+std::string lower_ascii(std::string_view text);
+
+}  // namespace agentwork::mock
