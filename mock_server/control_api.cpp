@@ -1,10 +1,12 @@
 // The control API under /_mock/: reset, named agent scripts, the virtual clock, fault rules,
 // password users, call counts, a view of any task, and bulk population for benchmarks.
 #include <chrono>
+#include <cmath>
 
 #include <nlohmann/json.hpp>
 
 #include "mock_server/app.hpp"
+#include "mock_server/ids.hpp"
 #include "mock_server/json_util.hpp"
 #include "mock_server/state_machine.hpp"
 
@@ -91,7 +93,8 @@ HttpResponse handle_clock(App& app, const HttpRequest& req) {
         it->get<double>() > 1e9) {
       return fail(422, "seconds: expected a number of seconds from 0 to 1e9");
     }
-    clock.advance(static_cast<Micros>(it->get<double>() * kMicrosPerSecond));
+    // Rounded, not truncated: 1.001 s is 1001000 us, not 1000999.
+    clock.advance(static_cast<Micros>(std::llround(it->get<double>() * kMicrosPerSecond)));
   } else if (action == "set") {
     Micros at = 0;
     auto it = body.find("to");
@@ -166,7 +169,7 @@ HttpResponse handle_faults(App& app, const HttpRequest& req, std::string_view id
   for (std::size_t i = 0; i < rules.size(); ++i) {
     std::string problem;
     auto rule =
-        parse_fault_rule(rules[i], body.is_array() ? "[" + std::to_string(i) + "]" : "$", problem);
+        parse_fault_rule(rules[i], body.is_array() ? "$[" + std::to_string(i) + "]" : "$", problem);
     if (!rule) return fail(422, problem);
     parsed.push_back(std::move(*rule));
   }
@@ -215,7 +218,8 @@ HttpResponse handle_populate(App& app, const HttpRequest& req) {
   }
   auto& store = app.store();
   IssuedKey key;
-  const auto email = "populate-" + std::to_string(app.clock().now()) + "@mock.invalid";
+  // Unique even when the clock is frozen: a taken email would leave no key to use.
+  const auto email = "populate-" + new_uuid() + "@mock.invalid";
   store.register_user(email, "Populate", "", key);
   const auto who = store.authenticate(key.api_key);
   auto script = std::make_shared<AgentScript>();
@@ -264,16 +268,20 @@ HttpResponse handle_tasks(App& app, const HttpRequest& req, std::string_view id)
     return reply_json(200, {{"total", app.store().task_count()}});
   }
   json out;
-  if (!app.store().with_any_task(
-          id, [&](Task& t) { out = task_json(t, app.store().organization_id(t.org)); })) {
+  std::uint32_t org = 0;
+  // The organization id is looked up once the task's lock is released: taking the accounts
+  // lock under a shard lock inverts the store's lock order (create_task) and can deadlock.
+  if (!app.store().with_any_task(id, [&](Task& t) {
+        out = task_json(t, "");
+        org = t.org;
+      })) {
     return fail(404, "Task not found");
   }
+  out["organization_id"] = app.store().organization_id(org);
   return reply_json(200, out);
 }
 
-}  // namespace
-
-HttpResponse handle_control(App& app, const HttpRequest& req, const std::string& path) {
+HttpResponse route_control(App& app, const HttpRequest& req, const std::string& path) {
   std::string_view p = path;
   p.remove_prefix(std::min<std::size_t>(p.size(), 7));  // "/_mock/"
   auto take = [&](std::string_view prefix, std::string_view& rest) {
@@ -315,6 +323,17 @@ HttpResponse handle_control(App& app, const HttpRequest& req, const std::string&
   return fail(404,
               "Not Found (control API: health, reset, clock, scripts, faults, users, calls, "
               "populate, tasks)");
+}
+
+}  // namespace
+
+HttpResponse handle_control(App& app, const HttpRequest& req, const std::string& path) {
+  try {
+    return route_control(app, req, path);
+  } catch (const nlohmann::json::type_error& e) {
+    // A body field of the wrong type ({"count": "5"}, or an array where an object belongs).
+    return fail(422, std::string("body: ") + e.what());
+  }
 }
 
 }  // namespace agentwork::mock
