@@ -446,8 +446,10 @@ TEST_F(AppTest, StatusFieldsThroughTheLifecycle) {
     EXPECT_EQ(s["last_activity_at"], format_timestamp(last));
   };
 
+  // Events are stamped at least 1 us apart: a step due at the same time as the event before it
+  // (a client action or "Task created") shows 1 us later.
   auto s = status(key, id);
-  check_common(s, "processing", t0);
+  check_common(s, "processing", t0 + 1);  // "Analyzing", due at t0
   EXPECT_EQ(keys_of(s), (std::set<std::string>{"task_id", "status", "last_activity_at"}));
 
   advance(10);
@@ -473,7 +475,7 @@ TEST_F(AppTest, StatusFieldsThroughTheLifecycle) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(body_of(r), (json{{"task_id", id}, {"status", "processing"}}));
   s = status(key, id);
-  check_common(s, "processing", t0 + 11 * kSecond);
+  check_common(s, "processing", t0 + 11 * kSecond + 1);  // "Building", 1 us after the reply
   EXPECT_FALSE(s.contains("question"));
   EXPECT_FALSE(s.contains("solution"));
 
@@ -485,7 +487,10 @@ TEST_F(AppTest, StatusFieldsThroughTheLifecycle) {
   EXPECT_TRUE(is_uuid(s["question"]["message_id"].get<std::string>()));
   EXPECT_NE(s["question"]["message_id"], question_id);
 
+  // Replied at once (frozen clock): the reply is stamped t0 + 21 s + 1 us, "Finishing" + 2 us,
+  // and its 10 s count from t0 + 21 s, when it was due.
   ASSERT_EQ(post("/api/v1/tasks/" + id + "/message", {{"content", "Yes"}}, key).status, 200);
+  check_common(status(key, id), "processing", t0 + 21 * kSecond + 2);
   advance(10);
   s = status(key, id);
   check_common(s, "awaiting_solution_approval", t0 + 31 * kSecond);
@@ -500,7 +505,7 @@ TEST_F(AppTest, StatusFieldsThroughTheLifecycle) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(body_of(r), (json{{"task_id", id}, {"status", "completed"}}));
   s = status(key, id);
-  check_common(s, "completed", t0 + 33 * kSecond);
+  check_common(s, "completed", t0 + 33 * kSecond + 1);  // "Task completed" after "CONFIRMED"
   EXPECT_EQ(keys_of(s), (std::set<std::string>{"task_id", "status", "last_activity_at"}));
 
   // Terminal: nothing changes it any more.
@@ -571,6 +576,22 @@ TEST_F(AppTest, MessageAndContentAreInterchangeable) {
   }
 }
 
+TEST_F(AppTest, TheFirstNonEmptyOfMessageAndContentIsTheReply) {
+  const auto key = register_user("a@example.com");
+  for (const auto& body :
+       {json{{"message", ""}, {"content", "hi"}}, json{{"message", "hi"}, {"content", ""}}}) {
+    const auto id = create_task(key, kMessageScript);
+    auto r = post("/api/v1/tasks/" + id + "/message", body, key);
+    ASSERT_EQ(r.status, 200) << body.dump() << ' ' << r.body;
+    EXPECT_EQ(body_of(r), (json{{"task_id", id}, {"status", "processing"}}));
+    std::vector<std::string> replies;
+    for (const auto& e : events(key, id)) {
+      if (e["type"] == "reply") replies.push_back(e["content"].get<std::string>());
+    }
+    EXPECT_EQ(replies, std::vector<std::string>{"hi"}) << body.dump();
+  }
+}
+
 TEST_F(AppTest, PlainTextAnswersClarifyingQuestions) {
   const auto key = register_user("a@example.com");
   const auto id = create_task(key, kAskScript);
@@ -625,6 +646,8 @@ TEST_F(AppTest, MessageValidationIs422) {
            {R"({"text":"hi"})", R"(body: one of "message", "content" or "answers" is required)"},
            {R"({"message":42})", "message: expected a string, got a number"},
            {R"({"message":""})", "message: must not be empty"},
+           {R"({"content":""})", "message: must not be empty"},
+           {R"({"message":"","content":""})", "message: must not be empty"},
            {R"({"answers":[]})",
             "answers: expected a non-empty list of {question_index, selected}"},
            {R"({"answers":[{"question_index":5,"selected":"x"}]})",
@@ -740,7 +763,7 @@ TEST_F(AppTest, EventsShapeTypesAndOrder) {
     EXPECT_TRUE(e["content"].is_string());
     Micros t = 0;
     ASSERT_TRUE(parse_timestamp(e["timestamp"].get<std::string>(), t)) << e.dump();
-    EXPECT_GE(t, previous);
+    EXPECT_GT(t, previous);  // strictly increasing, even for events at the same clock time
     previous = t;
     types.push_back(e["type"].get<std::string>());
   }

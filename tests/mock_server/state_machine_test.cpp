@@ -35,12 +35,12 @@ Task started(const std::string& script, Micros at = kT0) {
   return t;
 }
 
-// The invariants every task keeps: events append-only with non-decreasing timestamps, and
-// last_activity_at is the time of the latest event.
+// The invariants every task keeps: events append-only with strictly increasing timestamps (each
+// at least 1 us after the one before), and last_activity_at is the time of the latest event.
 void expect_consistent(const Task& t) {
   ASSERT_FALSE(t.events.empty());
   for (std::size_t i = 1; i < t.events.size(); ++i) {
-    EXPECT_GE(t.events[i].timestamp, t.events[i - 1].timestamp) << "event " << i;
+    EXPECT_GT(t.events[i].timestamp, t.events[i - 1].timestamp) << "event " << i;
   }
   EXPECT_EQ(t.last_activity_at, t.events.back().timestamp);
 }
@@ -115,7 +115,9 @@ TEST(Advance, WorkStepsTakeTheirDurationAndAreStampedWhenDue) {
                                 {"do":"work","seconds":30,"note":"B"},
                                 {"do":"message","content":"Hi"}]})");
   advance(t, kT0, 1.0);
-  expect_events(t, {{kT0, EventType::status, "Task created"}, {kT0, EventType::status, "A"}});
+  // "A" is due at kT0, like "Task created": it is stamped 1 us later. Its duration still counts
+  // from the time it was due.
+  expect_events(t, {{kT0, EventType::status, "Task created"}, {kT0 + 1, EventType::status, "A"}});
   EXPECT_EQ(t.wake_at, kT0 + 60 * kSecond);
 
   advance(t, kT0 + 60 * kSecond - 1, 1.0);
@@ -125,7 +127,7 @@ TEST(Advance, WorkStepsTakeTheirDurationAndAreStampedWhenDue) {
   // Advancing lazily far past both steps stamps each with the time it was due.
   advance(t, kT0 + 1000 * kSecond, 1.0);
   expect_events(t, {{kT0, EventType::status, "Task created"},
-                    {kT0, EventType::status, "A"},
+                    {kT0 + 1, EventType::status, "A"},
                     {kT0 + 60 * kSecond, EventType::status, "B"},
                     {kT0 + 90 * kSecond, EventType::message_to_customer, "Hi"}});
   EXPECT_EQ(t.status, Status::awaiting_reply);
@@ -154,9 +156,10 @@ TEST(Advance, AskPostsClarifyingQuestions) {
             json::parse(R"({"type":"text","question":"Why?","options":null})"));
   EXPECT_EQ(content["questions"][1]["options"], json::parse(R"(["React","Vue"])"));
   EXPECT_EQ(content["questions"][2]["type"], "multi_select");
-  // The question event carries the same content, stamped when the step was due.
-  expect_events(
-      t, {{kT0, EventType::status, "Task created"}, {kT0, EventType::question, t.message_content}});
+  // The question event carries the same content, stamped when the step was due (kT0), moved
+  // 1 us past "Task created".
+  expect_events(t, {{kT0, EventType::status, "Task created"},
+                    {kT0 + 1, EventType::question, t.message_content}});
   EXPECT_EQ(t.wake_at, kNever);
 }
 
@@ -168,7 +171,7 @@ TEST(Advance, MessageAsksTheCustomerInPlainText) {
   EXPECT_EQ(t.message_content, "Should I add tests?");
   EXPECT_TRUE(is_uuid(t.message_id));
   expect_events(t, {{kT0, EventType::status, "Task created"},
-                    {kT0, EventType::message_to_customer, "Should I add tests?"}});
+                    {kT0 + 1, EventType::message_to_customer, "Should I add tests?"}});
 }
 
 TEST(Advance, WaitingOnTheClientNothingHappensHowEverLongItWaits) {
@@ -199,11 +202,13 @@ TEST(Advance, ZeroSecondStepsAllHappenAtOnce) {
                                 {"do":"work","seconds":0,"note":"b"},
                                 {"do":"propose","content":"P"}]})");
   advance(t, kT0, 1.0);
+  // All due at kT0; each event is stamped 1 us after the one before.
   expect_events(t, {{kT0, EventType::status, "Task created"},
-                    {kT0, EventType::status, "a"},
-                    {kT0, EventType::status, "b"},
-                    {kT0, EventType::solution_proposed, "P"}});
+                    {kT0 + 1, EventType::status, "a"},
+                    {kT0 + 2, EventType::status, "b"},
+                    {kT0 + 3, EventType::solution_proposed, "P"}});
   EXPECT_EQ(t.status, Status::awaiting_solution_approval);
+  EXPECT_EQ(t.last_activity_at, kT0 + 3);
 }
 
 TEST(Advance, ManyZeroSecondStepsStillEnd) {
@@ -213,7 +218,9 @@ TEST(Advance, ManyZeroSecondStepsStillEnd) {
   auto t = started(json{{"steps", steps}}.dump());
   advance(t, kT0, 1.0);
   EXPECT_EQ(t.status, Status::awaiting_reply);
-  EXPECT_EQ(t.events.size(), 5002u);
+  ASSERT_EQ(t.events.size(), 5002u);
+  EXPECT_EQ(t.events.back().timestamp, kT0 + 5001);
+  expect_consistent(t);
 }
 
 TEST(Advance, StallStaysProcessingWithNoActivity) {
@@ -223,8 +230,9 @@ TEST(Advance, StallStaysProcessingWithNoActivity) {
   EXPECT_EQ(t.status, Status::processing);
   EXPECT_TRUE(t.stalled);
   EXPECT_EQ(t.wake_at, kNever);
-  EXPECT_EQ(t.last_activity_at, kT0);
-  expect_events(t, {{kT0, EventType::status, "Task created"}, {kT0, EventType::status, "w"}});
+  // The stall adds no event: the last activity stays the work step's (due at kT0, stamped +1 us).
+  EXPECT_EQ(t.last_activity_at, kT0 + 1);
+  expect_events(t, {{kT0, EventType::status, "Task created"}, {kT0 + 1, EventType::status, "w"}});
 }
 
 TEST(Advance, SystemCancelStepCancelsWithTheReason) {
@@ -247,12 +255,14 @@ TEST(Advance, OutOfStepsStaysProcessingQuietly) {
   EXPECT_EQ(t.status, Status::processing);
   EXPECT_EQ(t.wake_at, kNever);
   EXPECT_EQ(t.events.size(), 2u);
-  EXPECT_EQ(t.last_activity_at, kT0);
+  EXPECT_EQ(t.events[1].timestamp, kT0 + 1);
+  EXPECT_EQ(t.last_activity_at, kT0 + 1);  // the "only" step's event; running out adds none
 
   auto empty = started(R"({"steps":[]})");
   advance(empty, kT0 + 3600 * kSecond, 1.0);
   EXPECT_EQ(empty.status, Status::processing);
   EXPECT_EQ(empty.events.size(), 1u);
+  EXPECT_EQ(empty.last_activity_at, kT0);
 }
 
 TEST(Reply, TextReplyResumesTheAgentAtOnce) {
@@ -267,12 +277,16 @@ TEST(Reply, TextReplyResumesTheAgentAtOnce) {
   EXPECT_EQ(r.detail, "");
   EXPECT_EQ(t.status, Status::processing);
   EXPECT_EQ(t.pending, Pending::none);
+  // The next step is due at the reply's time; it is stamped 1 us after the reply, and its 20 s
+  // count from the time it was due.
   expect_events(t, {{kT0, EventType::status, "Task created"},
-                    {kT0, EventType::status, "w"},
+                    {kT0 + 1, EventType::status, "w"},
                     {kT0 + 10 * kSecond, EventType::message_to_customer, "Tests?"},
                     {at, EventType::reply, "Yes please"},
-                    {at, EventType::status, "after"}});
-  EXPECT_EQ(t.last_activity_at, at);
+                    {at + 1, EventType::status, "after"}});
+  EXPECT_EQ(t.last_activity_at, at + 1);
+  advance(t, at + 20 * kSecond - 1, 1.0);
+  EXPECT_EQ(t.status, Status::processing);
   advance(t, at + 20 * kSecond, 1.0);
   EXPECT_EQ(t.status, Status::awaiting_solution_approval);
   EXPECT_EQ(t.events.back().timestamp, at + 20 * kSecond);
@@ -364,7 +378,7 @@ TEST_P(ReplyAnswerError, Is422AndLeavesTheQuestionOpen) {
   EXPECT_EQ(t.status, Status::awaiting_reply);
   EXPECT_EQ(t.message_id, id);
   EXPECT_EQ(t.events.size(), 2u);
-  EXPECT_EQ(t.last_activity_at, kT0);
+  EXPECT_EQ(t.last_activity_at, kT0 + 1);  // still the question's time (due at kT0, +1 us)
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -423,9 +437,10 @@ TEST(Decide, ConfirmCompletesWithResultAndFiles) {
   EXPECT_EQ(t.files[0].token.size(), 24u);
   EXPECT_NE(t.files[0].token, t.files[1].token);
   expect_events(t, {{kT0, EventType::status, "Task created"},
-                    {kT0, EventType::solution_proposed, "P"},
+                    {kT0 + 1, EventType::solution_proposed, "P"},
                     {at, EventType::solution_decision, "CONFIRMED"},
-                    {at, EventType::status, "Task completed"}});
+                    {at + 1, EventType::status, "Task completed"}});
+  EXPECT_EQ(t.last_activity_at, at + 1);
   EXPECT_EQ(t.pending, Pending::none);
   EXPECT_EQ(t.script, nullptr);
   EXPECT_EQ(t.wake_at, kNever);
@@ -448,9 +463,11 @@ TEST(Decide, RejectRevisesUpToTheLimitWithNewMessageIds) {
     ASSERT_EQ(t.events.size(), before + 2);
     EXPECT_EQ(t.events[before].type, EventType::solution_decision);
     EXPECT_EQ(t.events[before].content, "REJECTED: too slow");
+    EXPECT_EQ(t.events[before].timestamp, at);
     EXPECT_EQ(t.events[before + 1].type, EventType::status);
     EXPECT_EQ(t.events[before + 1].content, "Revising the solution: too slow");
-    EXPECT_EQ(t.last_activity_at, at);
+    EXPECT_EQ(t.events[before + 1].timestamp, at + 1);
+    EXPECT_EQ(t.last_activity_at, at + 1);
 
     advance(t, at + 10 * kSecond - 1, 1.0);
     EXPECT_EQ(t.status, Status::processing);
@@ -465,12 +482,13 @@ TEST(Decide, RejectRevisesUpToTheLimitWithNewMessageIds) {
     at += 60 * kSecond;
   }
 
-  // Revisions used up: "continue" goes on with the script at once.
+  // Revisions used up: "continue" goes on with the script at once (1 us after the decision).
   ASSERT_EQ(decide(t, false, "", at, 1.0).error, ActionError::none);
   EXPECT_EQ(t.events[t.events.size() - 2].type, EventType::solution_decision);
   EXPECT_EQ(t.events[t.events.size() - 2].content, "REJECTED");
+  EXPECT_EQ(t.events[t.events.size() - 2].timestamp, at);
   EXPECT_EQ(t.events.back().type, EventType::message_to_customer);
-  EXPECT_EQ(t.events.back().timestamp, at);
+  EXPECT_EQ(t.events.back().timestamp, at + 1);
   EXPECT_EQ(t.status, Status::awaiting_reply);
   expect_consistent(t);
 }
@@ -504,9 +522,10 @@ TEST(Decide, RevisionsUsedUpThenCancel) {
   ASSERT_EQ(decide(t, false, "no", kT0 + kSecond, 1.0).error, ActionError::none);
   EXPECT_EQ(t.status, Status::cancelled);
   EXPECT_EQ(t.events[2].content, "REJECTED: no");
+  EXPECT_EQ(t.events[2].timestamp, kT0 + kSecond);
   EXPECT_EQ(t.events.back().type, EventType::status);
   EXPECT_EQ(t.events.back().content, "Cancelled by the system: no further revisions");
-  EXPECT_EQ(t.events.back().timestamp, kT0 + kSecond);
+  EXPECT_EQ(t.events.back().timestamp, kT0 + kSecond + 1);
   expect_consistent(t);
 }
 
@@ -627,7 +646,7 @@ TEST(Lifecycle, FullRunLogsEveryEventInOrder) {
   const Micros r1 = kT0 + 40 * kSecond;
   ASSERT_EQ(reply(t, answers_reply(R"([{"question_index":0,"selected":"B"}])"), r1, 1.0).error,
             ActionError::none);
-  EXPECT_EQ(t.last_activity_at, r1);
+  EXPECT_EQ(t.last_activity_at, r1 + 1);  // "Building", 1 us after the reply
   const Micros r2 = r1 + 70 * kSecond;
   ASSERT_EQ(reply(t, text_reply("yes"), r2, 1.0).error, ActionError::none);
   const Micros d1 = r2 + 20 * kSecond;
@@ -637,21 +656,130 @@ TEST(Lifecycle, FullRunLogsEveryEventInOrder) {
 
   const auto questions =
       clarifying_questions_content({{QuestionType::single_select, "Which?", {"A", "B"}}});
+  // Events due at the same time as the one before are stamped 1 us after it; durations count
+  // from the time a step was due.
   expect_events(t, {{kT0, EventType::status, "Task created"},
-                    {kT0, EventType::status, "Analyzing"},
+                    {kT0 + 1, EventType::status, "Analyzing"},
                     {kT0 + 30 * kSecond, EventType::question, questions},
                     {r1, EventType::reply, R"([{"question_index":0,"selected":"B"}])"},
-                    {r1, EventType::status, "Building"},
+                    {r1 + 1, EventType::status, "Building"},
                     {r1 + 60 * kSecond, EventType::message_to_customer, "Tests too?"},
                     {r2, EventType::reply, "yes"},
-                    {r2, EventType::status, "Finishing"},
+                    {r2 + 1, EventType::status, "Finishing"},
                     {r2 + 15 * kSecond, EventType::solution_proposed, "Done"},
                     {d1, EventType::solution_decision, "REJECTED: rename it"},
-                    {d1, EventType::status, "Revising the solution: rename it"},
+                    {d1 + 1, EventType::status, "Revising the solution: rename it"},
                     {d1 + 20 * kSecond, EventType::solution_proposed, "Done (revision 1)"},
                     {d2, EventType::solution_decision, "CONFIRMED"},
-                    {d2, EventType::status, "Task completed"}});
+                    {d2 + 1, EventType::status, "Task completed"}});
   EXPECT_EQ(t.status, Status::completed);
+}
+
+// Events of a task are stamped at least 1 us after the one before, so that last_activity_at
+// changes on every transition (CONTRACT section 2) even when steps take no time and the clock
+// is frozen. A client action at frozen time t is stamped max(t, previous event + 1 us).
+TEST(EventTimes, FrozenClockReplyRightAfterAZeroSecondStep) {
+  auto t = started(R"({"steps":[{"do":"work","seconds":0,"note":"w"},
+                                {"do":"message","content":"Q1"},
+                                {"do":"work","seconds":0,"note":"x"},
+                                {"do":"message","content":"Q2"},
+                                {"do":"work","seconds":60,"note":"long"}]})");
+  advance(t, kT0, 1.0);
+  ASSERT_EQ(t.status, Status::awaiting_reply);
+  EXPECT_EQ(t.last_activity_at, kT0 + 2);
+
+  // The clock has not moved: the reply still comes after the question, and so does all that
+  // it sets off.
+  ASSERT_EQ(reply(t, text_reply("A1"), kT0, 1.0).error, ActionError::none);
+  EXPECT_EQ(t.status, Status::awaiting_reply);
+  EXPECT_EQ(t.message_content, "Q2");
+  EXPECT_EQ(t.last_activity_at, kT0 + 5);
+
+  // Stamps may run ahead of a frozen clock; the next reply still goes after them.
+  ASSERT_EQ(reply(t, text_reply("A2"), kT0, 1.0).error, ActionError::none);
+  EXPECT_EQ(t.status, Status::processing);
+  EXPECT_EQ(t.last_activity_at, kT0 + 7);
+  expect_events(t, {{kT0, EventType::status, "Task created"},
+                    {kT0 + 1, EventType::status, "w"},
+                    {kT0 + 2, EventType::message_to_customer, "Q1"},
+                    {kT0 + 3, EventType::reply, "A1"},
+                    {kT0 + 4, EventType::status, "x"},
+                    {kT0 + 5, EventType::message_to_customer, "Q2"},
+                    {kT0 + 6, EventType::reply, "A2"},
+                    {kT0 + 7, EventType::status, "long"}});
+  // Durations count from the time a step was due (kT0), not from its stamp.
+  EXPECT_EQ(t.wake_at, kT0 + 60 * kSecond);
+
+  // Once the clock has moved past the last stamp, events take the clock's time exactly.
+  const Micros later = kT0 + 5 * kSecond;
+  ASSERT_EQ(cancel(t, later).error, ActionError::none);
+  EXPECT_EQ(t.events.back().timestamp, later);
+  EXPECT_EQ(t.last_activity_at, later);
+}
+
+TEST(EventTimes, FrozenClockCancelRightAfterAZeroSecondStep) {
+  auto t = started(R"({"steps":[{"do":"work","seconds":0,"note":"w"}]})");
+  advance(t, kT0, 1.0);
+  ASSERT_EQ(t.status, Status::processing);
+  EXPECT_EQ(t.last_activity_at, kT0 + 1);
+  ASSERT_EQ(cancel(t, kT0).error, ActionError::none);
+  EXPECT_EQ(t.status, Status::cancelled);
+  expect_events(t, {{kT0, EventType::status, "Task created"},
+                    {kT0 + 1, EventType::status, "w"},
+                    {kT0 + 2, EventType::status, "Task cancelled by the client"}});
+  EXPECT_EQ(t.last_activity_at, kT0 + 2);
+
+  // Cancelled while awaiting a reply that a zero-second step led to.
+  auto q = started(R"({"steps":[{"do":"work","seconds":0,"note":"w"},
+                                {"do":"message","content":"Q"}]})");
+  advance(q, kT0, 1.0);
+  ASSERT_EQ(q.status, Status::awaiting_reply);
+  ASSERT_EQ(cancel(q, kT0).error, ActionError::none);
+  expect_events(q, {{kT0, EventType::status, "Task created"},
+                    {kT0 + 1, EventType::status, "w"},
+                    {kT0 + 2, EventType::message_to_customer, "Q"},
+                    {kT0 + 3, EventType::status, "Task cancelled by the client"}});
+}
+
+TEST(EventTimes, LastActivityMovesOnEveryTransitionWithAFrozenClock) {
+  auto t = started(R"({"steps":[{"do":"work","seconds":0,"note":"w"},
+      {"do":"ask","questions":[{"type":"text","question":"Why?"}]},
+      {"do":"work","seconds":0,"note":"x"},
+      {"do":"message","content":"M"},
+      {"do":"propose","content":"P","on_reject":{"seconds":0}}]})");
+  std::vector<Micros> seen = {t.last_activity_at};
+  advance(t, kT0, 1.0);
+  ASSERT_EQ(t.status, Status::awaiting_reply);
+  const auto questions = t.message_content;
+  seen.push_back(t.last_activity_at);
+  ASSERT_EQ(reply(t, answers_reply(R"([{"question_index":0,"selected":"demo"}])"), kT0, 1.0).error,
+            ActionError::none);
+  ASSERT_EQ(t.pending, Pending::to_customer);
+  seen.push_back(t.last_activity_at);
+  ASSERT_EQ(reply(t, text_reply("ok"), kT0, 1.0).error, ActionError::none);
+  ASSERT_EQ(t.status, Status::awaiting_solution_approval);
+  seen.push_back(t.last_activity_at);
+  ASSERT_EQ(decide(t, false, "", kT0, 1.0).error, ActionError::none);
+  ASSERT_EQ(t.status, Status::awaiting_solution_approval);  // zero-second revision
+  seen.push_back(t.last_activity_at);
+  ASSERT_EQ(decide(t, true, "", kT0, 1.0).error, ActionError::none);
+  ASSERT_EQ(t.status, Status::completed);
+  seen.push_back(t.last_activity_at);
+
+  EXPECT_EQ(seen, (std::vector<Micros>{kT0, kT0 + 2, kT0 + 5, kT0 + 7, kT0 + 10, kT0 + 12}));
+  expect_events(t, {{kT0, EventType::status, "Task created"},
+                    {kT0 + 1, EventType::status, "w"},
+                    {kT0 + 2, EventType::question, questions},
+                    {kT0 + 3, EventType::reply, R"([{"question_index":0,"selected":"demo"}])"},
+                    {kT0 + 4, EventType::status, "x"},
+                    {kT0 + 5, EventType::message_to_customer, "M"},
+                    {kT0 + 6, EventType::reply, "ok"},
+                    {kT0 + 7, EventType::solution_proposed, "P"},
+                    {kT0 + 8, EventType::solution_decision, "REJECTED"},
+                    {kT0 + 9, EventType::status, "Revising the solution"},
+                    {kT0 + 10, EventType::solution_proposed, "P (revision 1)"},
+                    {kT0 + 11, EventType::solution_decision, "CONFIRMED"},
+                    {kT0 + 12, EventType::status, "Task completed"}});
 }
 
 // parse_reply_body: the 422 rules that do not depend on the question.
@@ -691,6 +819,12 @@ INSTANTIATE_TEST_SUITE_P(
         BodyError{R"({"content":true})", "content: expected a string, got a boolean"},
         BodyError{R"({"message":"ok","content":7})", "content: expected a string, got a number"},
         BodyError{R"({"message":""})", "message: must not be empty"},
+        // `message` and `content` are one field: empty only when both are.
+        BodyError{R"({"content":""})", "message: must not be empty"},
+        BodyError{R"({"message":"","content":""})", "message: must not be empty"},
+        BodyError{R"({"message":null,"content":""})", "message: must not be empty"},
+        BodyError{R"({"message":"","content":5})", "content: expected a string, got a number"},
+        BodyError{R"({"message":5,"content":"hi"})", "message: expected a string, got a number"},
         BodyError{R"({"answers":[]})",
                   "answers: expected a non-empty list of {question_index, selected}"},
         BodyError{R"({"answers":{"question_index":0}})",
@@ -727,6 +861,39 @@ TEST(ParseReplyBody, MessageAndContentAreInterchangeable) {
   auto null_message = parse_reply_body(json::parse(R"({"message":null,"content":"c"})"), detail);
   ASSERT_TRUE(null_message) << detail;
   EXPECT_EQ(null_message->text, "c");
+}
+
+TEST(ParseReplyBody, TheFirstNonEmptyOfMessageAndContentIsTheText) {
+  std::string detail;
+  auto content = parse_reply_body(json::parse(R"({"message":"","content":"hi"})"), detail);
+  ASSERT_TRUE(content) << detail;
+  EXPECT_EQ(content->text, "hi");
+  EXPECT_FALSE(content->answers);
+  auto message = parse_reply_body(json::parse(R"({"message":"hi","content":""})"), detail);
+  ASSERT_TRUE(message) << detail;
+  EXPECT_EQ(message->text, "hi");
+  auto with_answers = parse_reply_body(
+      json::parse(
+          R"({"message":"","content":"hi","answers":[{"question_index":0,"selected":"a"}]})"),
+      detail);
+  ASSERT_TRUE(with_answers) << detail;
+  EXPECT_EQ(with_answers->text, "hi");
+  ASSERT_TRUE(with_answers->answers);
+  EXPECT_EQ(*with_answers->answers, json::parse(R"([{"question_index":0,"selected":"a"}])"));
+}
+
+TEST(Reply, EmptyMessageWithContentRepliesWithTheContent) {
+  auto t = started(R"({"steps":[{"do":"message","content":"Tests?"}]})");
+  advance(t, kT0, 1.0);
+  std::string detail;
+  const auto parsed = parse_reply_body(json::parse(R"({"message":"","content":"hi"})"), detail);
+  ASSERT_TRUE(parsed) << detail;
+  const Micros at = kT0 + kSecond;
+  ASSERT_EQ(reply(t, *parsed, at, 1.0).error, ActionError::none);
+  EXPECT_EQ(t.status, Status::processing);
+  expect_events(t, {{kT0, EventType::status, "Task created"},
+                    {kT0 + 1, EventType::message_to_customer, "Tests?"},
+                    {at, EventType::reply, "hi"}});
 }
 
 TEST(ParseReplyBody, AnswersAreKeptAlongsideTheMessage) {

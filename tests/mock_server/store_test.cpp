@@ -225,10 +225,13 @@ TEST_F(StoreTest, ListTasksNewestFirstWithSummaries) {
   EXPECT_EQ(list[2].title, "first");
   EXPECT_EQ(list[2].created_at, t0);
   EXPECT_EQ(list[1].created_at, t0 + 2 * kSecond);
-  // Listing advances the agents: the third task's question is there.
+  // Listing advances the agents: the third task's question is there, due when it was created
+  // and stamped 1 us after "Task created".
   EXPECT_EQ(list[0].status, Status::awaiting_reply);
-  EXPECT_EQ(list[0].last_activity_at, t0 + 3 * kSecond);
+  EXPECT_EQ(list[0].created_at, t0 + 3 * kSecond);
+  EXPECT_EQ(list[0].last_activity_at, t0 + 3 * kSecond + 1);
   EXPECT_EQ(list[1].status, Status::processing);
+  EXPECT_EQ(list[1].last_activity_at, t0 + 2 * kSecond);  // no steps: only "Task created"
 
   const auto others = store.list_tasks(b);
   ASSERT_EQ(others.size(), 1u);
