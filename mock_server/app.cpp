@@ -295,7 +295,8 @@ HttpResponse App::route_request(const HttpRequest& req, Route& route) {
   }
   if (route == Route::unknown) return error(404, "Not Found");
 
-  const auto faults = faults_.decide(req.method, route_template(route));
+  FaultDecision faults;
+  if (!faults_.empty()) faults = faults_.decide(req.method, route_template(route));
   if (faults.respond) {
     auto r = *faults.respond;
     r.delay += faults.latency;
@@ -443,11 +444,14 @@ HttpResponse App::dispatch(const HttpRequest& req, Route route, const std::strin
         }
       }
       std::string id;
-      if (store_.create_task(*who, std::move(title), std::move(description), std::move(script),
-                             id) == Store::CreateError::out_of_credits) {
+      const auto created =
+          store_.create_task(*who, std::move(title), std::move(description), std::move(script), id);
+      if (created == Store::CreateError::out_of_credits) {
         return error(402, "Out of credits for today: each organization gets " +
                               std::to_string(config_.credits.per_day) + " credits a day");
       }
+      if (created == Store::CreateError::unknown_organization)
+        return unauthorized("Invalid API key");
       std::string out = "{";
       append_field(out, "task_id", id);
       out += ",\"status\":\"processing\"}";

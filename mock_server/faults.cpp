@@ -159,7 +159,7 @@ std::vector<FaultRule> FaultSet::rules() const {
   return rules_;
 }
 
-FaultDecision FaultSet::decide(const std::string& method, const std::string& route) {
+FaultDecision FaultSet::decide(std::string_view method, std::string_view route) {
   FaultDecision d;
   if (empty()) return d;
   std::lock_guard lock(mutex_);

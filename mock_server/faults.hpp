@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -60,7 +61,7 @@ class FaultSet {
 
   // Rules are tried in order: latencies add up; the first rule that answers, drops or
   // truncates ends the search.
-  FaultDecision decide(const std::string& method, const std::string& route);
+  FaultDecision decide(std::string_view method, std::string_view route);
 
  private:
   mutable std::mutex mutex_;

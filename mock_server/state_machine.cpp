@@ -19,9 +19,10 @@ Micros later(Micros at, Micros delta) {
   return delta >= kNever - at ? kNever : at + delta;
 }
 
-// Every event is activity: last_activity_at follows it (and never goes back).
+// Every event is activity: last_activity_at follows it. Events are at least 1 us apart, so
+// last_activity_at moves on every transition even when steps take no time.
 void append_event(Task& task, Micros at, EventType type, std::string content) {
-  if (!task.events.empty()) at = std::max(at, task.events.back().timestamp);
+  if (!task.events.empty()) at = std::max(at, task.events.back().timestamp + 1);
   task.events.push_back({at, type, std::move(content)});
   task.last_activity_at = std::max(task.last_activity_at, at);
 }
@@ -209,7 +210,8 @@ std::optional<Reply> parse_reply_body(const json& body, std::string& detail) {
       detail = std::string(key) + ": expected a string, got " + describe(*it);
       return std::nullopt;
     }
-    if (!out.text) out.text = it->get<std::string>();
+    // `message` and `content` are interchangeable: the first non-empty one is the reply.
+    if (!out.text || out.text->empty()) out.text = it->get<std::string>();
   }
   if (auto it = body.find("answers"); it != body.end() && !it->is_null()) {
     if (!it->is_array() || it->empty()) {

@@ -101,7 +101,7 @@ AccountError Store::exchange_password(const std::string& email, const std::strin
 
 std::optional<Principal> Store::authenticate(std::string_view api_key) const {
   std::shared_lock lock(accounts_mutex_);
-  auto it = keys_.find(std::string(api_key));
+  auto it = keys_.find(api_key);
   if (it == keys_.end()) return std::nullopt;
   return Principal{it->second.user, it->second.org};
 }
@@ -120,6 +120,7 @@ Store::CreateError Store::create_task(const Principal& who, std::string title,
                                       std::string& task_id) {
   const Micros now = clock_.now();
   std::unique_lock lock(accounts_mutex_);
+  if (who.org >= orgs_.size()) return CreateError::unknown_organization;  // reset meanwhile
   Org& org = orgs_[who.org];
   if (options_.credits.enabled) {
     const std::int64_t day = now / (86400 * kMicrosPerSecond);
@@ -156,7 +157,7 @@ bool Store::with_task(const Principal& who, std::string_view task_id,
   Shard& shard = shard_for(task_id);
   const Micros now = clock_.now();
   std::lock_guard lock(shard.mutex);
-  auto it = shard.tasks.find(std::string(task_id));
+  auto it = shard.tasks.find(task_id);
   if (it == shard.tasks.end() || it->second.org != who.org) return false;
   advance(it->second, now, time_scale());
   fn(it->second);
@@ -167,7 +168,7 @@ bool Store::with_any_task(std::string_view task_id, const std::function<void(Tas
   Shard& shard = shard_for(task_id);
   const Micros now = clock_.now();
   std::lock_guard lock(shard.mutex);
-  auto it = shard.tasks.find(std::string(task_id));
+  auto it = shard.tasks.find(task_id);
   if (it == shard.tasks.end()) return false;
   advance(it->second, now, time_scale());
   fn(it->second);
@@ -178,6 +179,7 @@ std::vector<TaskSummary> Store::list_tasks(const Principal& who) {
   std::vector<std::string> ids;
   {
     std::shared_lock lock(accounts_mutex_);
+    if (who.org >= orgs_.size()) return {};  // reset meanwhile
     ids = orgs_[who.org].task_ids;
   }
   std::vector<TaskSummary> out;

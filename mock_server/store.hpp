@@ -24,6 +24,14 @@
 
 namespace agentwork::mock {
 
+// Hash and equality that let string-keyed maps be searched with a string_view (no allocation).
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+template <typename T>
+using StringMap = std::unordered_map<std::string, T, StringHash, std::equal_to<>>;
+
 struct CreditOptions {
   bool enabled = false;  // off by default so that load runs are not throttled
   int per_day = 100;     // credits each organization gets per (clock) day
@@ -87,7 +95,7 @@ class Store {
   std::string organization_id(std::uint32_t org) const;
 
   // --- tasks ---
-  enum class CreateError { none, out_of_credits };
+  enum class CreateError { none, out_of_credits, unknown_organization };
   // `script` null: the seeded default agent.
   CreateError create_task(const Principal& who, std::string title, std::string description,
                           ScriptPtr script, std::string& task_id);
@@ -136,7 +144,7 @@ class Store {
   };
   struct Shard {
     mutable std::mutex mutex;
-    std::unordered_map<std::string, Task> tasks;
+    StringMap<Task> tasks;
   };
   static constexpr std::size_t kShards = 64;
 
@@ -153,8 +161,8 @@ class Store {
   mutable std::shared_mutex accounts_mutex_;
   std::vector<User> users_;
   std::vector<Org> orgs_;
-  std::unordered_map<std::string, std::uint32_t> users_by_email_;  // lower-case email
-  std::unordered_map<std::string, KeyInfo> keys_;
+  StringMap<std::uint32_t> users_by_email_;  // lower-case email
+  StringMap<KeyInfo> keys_;
 
   std::array<Shard, kShards> shards_;
 

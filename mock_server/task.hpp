@@ -65,7 +65,7 @@ struct Task {
   std::string message_id;       // of the pending question or solution
   std::string message_content;  // its content (for CLARIFYING_QUESTIONS: the JSON string)
 
-  std::vector<Event> events;  // append-only, timestamps non-decreasing
+  std::vector<Event> events;  // append-only, timestamps strictly increasing (>= 1 us apart)
 
   // The agent: `pc` is the next script step; it acts at `wake_at` (kNever: waiting on the
   // client, stalled, or out of steps). `waiting_step` is the ask/message/propose step awaiting
