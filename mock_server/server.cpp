@@ -1,5 +1,9 @@
-// The mock's HTTP/1.1 (and HTTPS) server on Boost.Beast: one io_context run by N threads, one
-// coroutine per connection on its own strand. Every socket operation has a deadline; parse
+// The mock's HTTP/1.1 (and HTTPS) server on Boost.Beast and C++20 coroutines. One io_context
+// per thread, each run by its own thread; the acceptor hands connections out in turn, so a
+// connection lives on one thread and needs no strand (the wrk/nginx model). One coroutine per
+// connection reads, parses (Beast's parser, fed by hand), calls the handler and writes a
+// response whose head it formats itself. Deadlines are a value per connection watched by one
+// timer that wakes only when a deadline may have passed, not re-armed per operation. Parse
 // errors become 400/413/431 responses; stop() drains in-flight requests and closes idle ones.
 #include "mock_server/server.hpp"
 
@@ -24,18 +28,18 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 
 namespace agentwork::mock {
 namespace {
@@ -47,11 +51,19 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 using Clock = std::chrono::steady_clock;
-using PlainStream = beast::tcp_stream;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// Typed executors all the way down: no type-erased executor on the hot path.
+using Executor = asio::io_context::executor_type;
+using Socket = asio::basic_stream_socket<tcp, Executor>;
+using Acceptor = asio::basic_socket_acceptor<tcp, Executor>;
+using Timer = asio::basic_waitable_timer<Clock, asio::wait_traits<Clock>, Executor>;
+using PlainStream = Socket;
+using TlsStream = ssl::stream<Socket>;
+template <class T>
+using Awaitable = asio::awaitable<T, Executor>;
 
 // Completion token: co_await yields (error_code, ...) instead of throwing.
-constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
+constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable_t<Executor>{});
 
 constexpr std::string_view kServerName = "agentwork-mock";
 // A slow reader may hold a connection this long for one response.
@@ -64,10 +76,17 @@ constexpr std::chrono::seconds kTlsShutdownTimeout{1};
 constexpr std::chrono::milliseconds kAcceptBackoff{50};
 // stop(): after force-closing what outlived shutdown_grace, wait at most this long for it.
 constexpr std::chrono::seconds kForceCloseWait{2};
-constexpr std::size_t kFirstReadBytes = 4096;
+constexpr std::size_t kReadChunk = 4096;
 
 template <class Stream>
 constexpr bool kIsTls = std::is_same_v<Stream, TlsStream>;
+
+Socket& lowest_layer(PlainStream& s) {
+  return s;
+}
+Socket& lowest_layer(TlsStream& s) {
+  return s.next_layer();
+}
 
 // How a connection ends after serving (or failing to serve) a request.
 enum class Ending {
@@ -107,31 +126,29 @@ bool is_normal_close(const error_code& ec) {
 }
 
 struct ErrorReply {
-  http::status status;
+  int status;
   std::string detail;
 };
 
 // The response owed for a failed request read; nullopt when the peer is gone or timed out.
 std::optional<ErrorReply> error_reply_for(const error_code& ec, const ServerOptions& options) {
   if (ec == http::error::header_limit) {
-    return ErrorReply{
-        http::status::request_header_fields_too_large,
-        "request header too large (limit " + std::to_string(options.max_header_bytes) + " bytes)"};
+    return ErrorReply{431, "request header too large (limit " +
+                               std::to_string(options.max_header_bytes) + " bytes)"};
   }
   if (ec == http::error::body_limit) {
     return ErrorReply{
-        http::status::payload_too_large,
-        "request body too large (limit " + std::to_string(options.max_body_bytes) + " bytes)"};
+        413, "request body too large (limit " + std::to_string(options.max_body_bytes) + " bytes)"};
   }
   if (ec == http::error::end_of_stream || ec == http::error::partial_message) return std::nullopt;
   if (ec.category() == http::make_error_code(http::error::bad_method).category()) {
-    return ErrorReply{http::status::bad_request, "malformed HTTP request: " + ec.message()};
+    return ErrorReply{400, "malformed HTTP request: " + ec.message()};
   }
   return std::nullopt;
 }
 
 using BeastRequest = http::request<http::string_body>;
-using BeastResponse = http::response<http::string_body>;
+using Parser = http::request_parser<http::string_body>;
 
 HttpRequest to_http_request(BeastRequest&& message, bool tls) {
   HttpRequest request;
@@ -152,83 +169,42 @@ HttpResponse internal_error() {
   return response;
 }
 
-// Throws (std::exception) on what Beast rejects: a status out of range, a body on a 204, ...
-BeastResponse build_response(HttpResponse&& response, unsigned version, bool keep_alive) {
-  if (response.status < 100 || response.status > 999) {
-    throw std::invalid_argument("status out of range");
+// Appends a header value with any CR/LF removed (no header injection from a handler).
+void append_header(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name);
+  out += ": ";
+  for (const char c : value) {
+    if (c != '\r' && c != '\n') out += c;
   }
-  BeastResponse res;
-  res.version(version);
-  res.result(static_cast<unsigned>(response.status));
-  res.set(http::field::server, kServerName);
-  if (!response.content_type.empty()) res.set(http::field::content_type, response.content_type);
-  for (const auto& [name, value] : response.headers) res.insert(name, value);
-  res.body() = std::move(response.body);
-  res.keep_alive(keep_alive);
-  res.prepare_payload();
-  return res;
+  out += "\r\n";
 }
 
-BeastResponse build_safe_response(HttpResponse&& response, unsigned version, bool keep_alive) {
-  try {
-    return build_response(std::move(response), version, keep_alive);
-  } catch (const std::exception&) {
-    return build_response(internal_error(), version, keep_alive);
+// The status line and headers of a response, formatted by hand: the hot path of every poll.
+// An out-of-range status becomes a 500 (the body is replaced too).
+void format_head(std::string& head, HttpResponse& response, unsigned version, bool keep_alive) {
+  if (response.status < 100 || response.status > 999) response = internal_error();
+  head.clear();
+  head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  head += std::to_string(response.status);
+  head += ' ';
+  head += std::string_view(http::obsolete_reason(static_cast<http::status>(response.status)));
+  head += "\r\nServer: ";
+  head += kServerName;
+  head += "\r\n";
+  if (!response.content_type.empty()) append_header(head, "Content-Type", response.content_type);
+  head += "Content-Length: ";
+  head += std::to_string(response.body.size());
+  head += "\r\n";
+  for (const auto& [name, value] : response.headers) append_header(head, name, value);
+  if (!keep_alive) {
+    head += "Connection: close\r\n";
+  } else if (version == 10) {
+    head += "Connection: keep-alive\r\n";
   }
+  head += "\r\n";
 }
 
-BeastResponse build_error_response(const ErrorReply& reply) {
-  HttpResponse response;
-  response.status = static_cast<int>(reply.status);
-  response.body = json_detail(reply.detail);
-  return build_response(std::move(response), 11, false);
-}
-
-template <class Stream>
-asio::awaitable<error_code> handshake(Stream& stream, std::chrono::milliseconds timeout) {
-  if constexpr (kIsTls<Stream>) {
-    beast::get_lowest_layer(stream).expires_after(timeout);
-    auto [ec] = co_await stream.async_handshake(ssl::stream_base::server, use_nothrow);
-    co_return ec;
-  } else {
-    co_return error_code{};
-  }
-}
-
-// TLS close_notify, then FIN, then drain what the peer still sends (bounded), then close.
-template <class Stream>
-asio::awaitable<void> close_gracefully(Stream& stream) {
-  auto& transport = beast::get_lowest_layer(stream);
-  if constexpr (kIsTls<Stream>) {
-    transport.expires_after(kTlsShutdownTimeout);
-    co_await stream.async_shutdown(use_nothrow);
-  }
-  error_code ec;
-  transport.socket().shutdown(tcp::socket::shutdown_send, ec);
-  transport.expires_after(kLingerTimeout);
-  std::array<char, 4096> discard{};
-  while (!ec) {
-    std::tie(ec, std::ignore) =
-        co_await transport.async_read_some(asio::buffer(discard), use_nothrow);
-  }
-  transport.close();
-}
-
-// Over-capacity connection: a minimal 503, then close. Not counted as an open connection.
-template <class Stream>
-asio::awaitable<void> reject(Stream stream, std::size_t max_connections,
-                             std::chrono::milliseconds handshake_timeout) {
-  const error_code handshake_ec = co_await handshake(stream, handshake_timeout);
-  if (handshake_ec) co_return;
-  const auto res = build_error_response(
-      {http::status::service_unavailable,
-       "too many connections (limit " + std::to_string(max_connections) + ")"});
-  beast::get_lowest_layer(stream).expires_after(kWriteTimeout);
-  auto [ec, bytes] = co_await http::async_write(stream, res, use_nothrow);
-  if (!ec) co_await close_gracefully(stream);
-}
-
-// What stop() may do to a connection; always invoked on the connection's strand.
+// What stop() may do to a connection; always invoked on the connection's own thread.
 class Connection {
  public:
   virtual ~Connection() = default;
@@ -239,11 +215,12 @@ class Connection {
 class ServerCore {
  public:
   ServerCore(ServerOptions options, Handler handler)
-      : options_(std::move(options)),
-        handler_(std::move(handler)),
-        ioc_(std::max(1, options_.threads)),
-        acceptor_(asio::make_strand(ioc_)) {
+      : options_(std::move(options)), handler_(std::move(handler)) {
     options_.threads = std::max(1, options_.threads);
+    for (int i = 0; i < options_.threads; ++i) {
+      iocs_.push_back(std::make_unique<asio::io_context>(1));
+    }
+    acceptor_.emplace(iocs_[0]->get_executor());
   }
   ~ServerCore() { stop(); }
   ServerCore(const ServerCore&) = delete;
@@ -259,9 +236,9 @@ class ServerCore {
 
   // Used by the sessions.
   const ServerOptions& options() const { return options_; }
-  bool stopping() const { return stopping_.load(); }
+  bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
   HttpResponse handle(const HttpRequest& request) const;
-  void release_connection(const Connection* connection);
+  void release_connection(const Connection* connection, bool counted);
   void log(const std::string& line);
   void log_error(std::string_view context, const std::string& peer, const error_code& ec);
 
@@ -269,15 +246,16 @@ class ServerCore {
   enum class State { idle, running, stopped };
   struct Entry {
     std::weak_ptr<Connection> connection;
-    asio::any_io_executor strand;
+    Executor executor;
   };
 
   void load_tls_context();
   void open_acceptor();
-  asio::awaitable<void> accept_loop();
-  void on_accept(tcp::socket socket);
+  Awaitable<void> accept_loop();
+  void on_accept(Socket socket);
   template <class Stream, class... StreamArgs>
-  void spawn_session(tcp::socket socket, std::string peer, StreamArgs&... stream_args);
+  void spawn_session(Socket socket, std::string peer, bool over_capacity,
+                     StreamArgs&... stream_args);
   void for_each_connection(void (Connection::*action)());
   bool wait_for_connections(std::chrono::milliseconds timeout);
   void wake_signal_waiter();
@@ -303,28 +281,39 @@ class ServerCore {
 
   std::mutex log_mutex_;
 
-  // Declared after everything the sessions touch: destroying the io_context destroys
-  // sessions still queued in it, and they unregister themselves and use the TLS context.
+  // Declared after everything the sessions touch: destroying the io_contexts destroys
+  // sessions still queued in them, and they unregister themselves and use the TLS context.
   std::optional<ssl::context> ssl_context_;
-  asio::io_context ioc_;
-  tcp::acceptor acceptor_;  // used only on its own strand once started
+  std::vector<std::unique_ptr<asio::io_context>> iocs_;    // one per thread
+  std::vector<asio::executor_work_guard<Executor>> work_;  // keeps idle threads running
+  std::size_t next_ioc_ = 0;                               // round robin, accept loop only
+  std::optional<Acceptor> acceptor_;                       // on iocs_[0]
 };
 
-// One connection: its stream, buffer and timers, served by one coroutine on its strand.
+// One connection: its stream, buffer, deadline and timers, served by one coroutine on the
+// thread of its io_context.
 template <class Stream>
-class Session final : public Connection {
+class Session final : public Connection, public std::enable_shared_from_this<Session<Stream>> {
  public:
   template <class... StreamArgs>
-  Session(ServerCore& core, std::string peer, StreamArgs&&... stream_args)
+  Session(ServerCore& core, std::string peer, bool over_capacity, StreamArgs&&... stream_args)
       : core_(core),
         peer_(std::move(peer)),
+        over_capacity_(over_capacity),
         stream_(std::forward<StreamArgs>(stream_args)...),
-        delay_timer_(stream_.get_executor()) {}
-  ~Session() override { core_.release_connection(this); }
+        watchdog_(lowest_layer(stream_).get_executor()),
+        delay_timer_(lowest_layer(stream_).get_executor()) {}
+  ~Session() override { core_.release_connection(this, !over_capacity_); }
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  static asio::awaitable<void> run(std::shared_ptr<Session> self) { co_await self->serve(); }
+  static Awaitable<void> run(std::shared_ptr<Session> self) {
+    self->deadline_ = Clock::now() + self->core_.options().request_timeout;
+    asio::co_spawn(self->watchdog_.get_executor(), watch(self), asio::detached);
+    co_await self->serve();
+    self->finished_ = true;
+    self->watchdog_.cancel();
+  }
 
   void close_if_idle() override {
     if (idle_) close_transport();
@@ -335,36 +324,105 @@ class Session final : public Connection {
   }
 
  private:
-  asio::awaitable<void> serve();
-  asio::awaitable<bool> wait_for_request();
-  asio::awaitable<error_code> read_request(http::request_parser<http::string_body>& parser);
-  asio::awaitable<Ending> serve_request();
-  asio::awaitable<Ending> on_read_error(const error_code& ec, Clock::time_point started);
-  asio::awaitable<bool> wait(std::chrono::milliseconds delay);
-  asio::awaitable<error_code> write(const BeastResponse& res, bool head);
-  asio::awaitable<error_code> write_truncated(const BeastResponse& res);
+  // Closes the connection once its deadline has passed. It sleeps until the deadline that
+  // was set when it went to sleep and re-arms for a later one; set_deadline() wakes it early
+  // only when a deadline moves closer.
+  static Awaitable<void> watch(std::shared_ptr<Session> self) {
+    while (!self->finished_) {
+      self->armed_ = self->deadline_;
+      self->watchdog_.expires_at(self->armed_);
+      auto [ec] = co_await self->watchdog_.async_wait(use_nothrow);
+      if (self->finished_) break;
+      if (!ec && Clock::now() >= self->deadline_) {
+        self->timed_out_ = true;
+        self->close_transport();
+        break;
+      }
+    }
+  }
+  void set_deadline(std::chrono::milliseconds timeout) {
+    deadline_ = Clock::now() + timeout;
+    if (deadline_ < armed_) watchdog_.cancel();
+  }
+
+  Awaitable<void> serve();
+  Awaitable<error_code> handshake();
+  Awaitable<void> close_gracefully();
+  Awaitable<bool> wait_for_request();
+  Awaitable<error_code> read_request(Parser& parser);
+  Awaitable<Ending> serve_request();
+  Awaitable<Ending> on_read_error(const error_code& ec, Clock::time_point started);
+  Awaitable<bool> wait(std::chrono::milliseconds delay);
+  Awaitable<error_code> write(HttpResponse& response, unsigned version, bool keep_alive,
+                              bool head_only, bool truncate);
   void log_request(std::string_view method, std::string_view target, unsigned status,
                    std::size_t bytes, Clock::time_point started, std::string_view note);
   void close_transport() {
     closed_ = true;
-    beast::get_lowest_layer(stream_).close();
+    error_code ignored;
+    lowest_layer(stream_).close(ignored);
   }
 
   ServerCore& core_;
   const std::string peer_;
+  const bool over_capacity_;  // answer 503 and close
   Stream stream_;
   beast::flat_buffer buffer_;
-  asio::steady_timer delay_timer_;
-  bool idle_ = true;     // no request in progress: stop() may close the connection at once
-  bool closed_ = false;  // the transport was closed from outside (stop)
+  std::string head_;  // response head, reused
+  Timer watchdog_;
+  Timer delay_timer_;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  Clock::time_point armed_ = Clock::time_point::max();
+  bool idle_ = true;        // no request in progress: stop() may close the connection at once
+  bool closed_ = false;     // the transport was closed (stop, deadline, fault)
+  bool timed_out_ = false;  // closed because a deadline passed
+  bool finished_ = false;   // serve() returned
 };
 
 template <class Stream>
-asio::awaitable<void> Session<Stream>::serve() {
-  const auto& options = core_.options();
-  const error_code handshake_ec = co_await handshake(stream_, options.request_timeout);
+Awaitable<error_code> Session<Stream>::handshake() {
+  if constexpr (kIsTls<Stream>) {
+    set_deadline(core_.options().request_timeout);
+    auto [ec] = co_await stream_.async_handshake(ssl::stream_base::server, use_nothrow);
+    co_return ec;
+  } else {
+    co_return error_code{};
+  }
+}
+
+// TLS close_notify, then FIN, then drain what the peer still sends (bounded), then close.
+template <class Stream>
+Awaitable<void> Session<Stream>::close_gracefully() {
+  auto& socket = lowest_layer(stream_);
+  if constexpr (kIsTls<Stream>) {
+    set_deadline(kTlsShutdownTimeout);
+    co_await stream_.async_shutdown(use_nothrow);
+  }
+  error_code ec;
+  socket.shutdown(tcp::socket::shutdown_send, ec);
+  set_deadline(kLingerTimeout);
+  std::array<char, 4096> discard{};
+  while (!ec && !closed_) {
+    std::tie(ec, std::ignore) = co_await socket.async_read_some(asio::buffer(discard), use_nothrow);
+  }
+  close_transport();
+}
+
+template <class Stream>
+Awaitable<void> Session<Stream>::serve() {
+  const error_code handshake_ec = co_await handshake();
   if (handshake_ec) {
     if (!is_normal_close(handshake_ec)) core_.log_error("handshake", peer_, handshake_ec);
+    close_transport();
+    co_return;
+  }
+  if (over_capacity_) {
+    HttpResponse busy;
+    busy.status = 503;
+    busy.body = json_detail("too many connections (limit " +
+                            std::to_string(core_.options().max_connections) + ")");
+    const error_code ec = co_await write(busy, 11, false, false, false);
+    if (!ec) co_await close_gracefully();
     close_transport();
     co_return;
   }
@@ -378,50 +436,66 @@ asio::awaitable<void> Session<Stream>::serve() {
     ending = co_await serve_request();
     idle_ = true;
   }
-  if (ending != Ending::abort && !closed_) co_await close_gracefully(stream_);
+  if (ending != Ending::abort && !closed_) co_await close_gracefully();
   close_transport();
 }
 
 // Waits up to idle_timeout for the first byte of the next request.
 template <class Stream>
-asio::awaitable<bool> Session<Stream>::wait_for_request() {
+Awaitable<bool> Session<Stream>::wait_for_request() {
   if (buffer_.size() > 0) {  // a pipelined request is already here
     idle_ = false;
     co_return true;
   }
-  beast::get_lowest_layer(stream_).expires_after(core_.options().idle_timeout);
-  auto [ec, bytes] =
-      co_await stream_.async_read_some(buffer_.prepare(kFirstReadBytes), use_nothrow);
+  set_deadline(core_.options().idle_timeout);
+  auto [ec, bytes] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), use_nothrow);
   idle_ = false;
   if (ec) {
-    if (!is_normal_close(ec) && ec != beast::error::timeout) core_.log_error("read", peer_, ec);
+    if (!is_normal_close(ec)) core_.log_error("read", peer_, ec);
     co_return false;
   }
   buffer_.commit(bytes);
   co_return true;
 }
 
-// Reads one request within request_timeout, answering "Expect: 100-continue" in between.
+// Feeds the parser from the buffer, reading more within request_timeout, until one request
+// is complete; answers "Expect: 100-continue" once its head is in.
 template <class Stream>
-asio::awaitable<error_code> Session<Stream>::read_request(
-    http::request_parser<http::string_body>& parser) {
-  beast::get_lowest_layer(stream_).expires_after(core_.options().request_timeout);
-  auto [ec, bytes] = co_await http::async_read_header(stream_, buffer_, parser, use_nothrow);
-  if (ec || parser.is_done()) co_return ec;
-  if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
-    http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
-    std::tie(ec, bytes) = co_await http::async_write(stream_, go_on, use_nothrow);
+Awaitable<error_code> Session<Stream>::read_request(Parser& parser) {
+  set_deadline(core_.options().request_timeout);
+  bool continue_sent = false;
+  for (;;) {
+    if (buffer_.size() > 0) {
+      error_code ec;
+      const std::size_t used = parser.put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec && ec != http::error::need_more) co_return ec;
+      if (parser.is_done()) co_return error_code{};
+      if (used > 0 && buffer_.size() > 0) continue;  // more of the message is already here
+    }
+    if (parser.is_header_done() && !continue_sent &&
+        beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+      continue_sent = true;
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      auto [wec, wbytes] =
+          co_await asio::async_write(stream_, asio::buffer(kContinue), use_nothrow);
+      if (wec) co_return wec;
+    }
+    auto [ec, bytes] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), use_nothrow);
+    if (ec == asio::error::eof || ec == ssl::error::stream_truncated) {
+      co_return parser.got_some() ? http::error::partial_message : http::error::end_of_stream;
+    }
     if (ec) co_return ec;
+    buffer_.commit(bytes);
   }
-  std::tie(ec, bytes) = co_await http::async_read(stream_, buffer_, parser, use_nothrow);
-  co_return ec;
 }
 
 template <class Stream>
-asio::awaitable<Ending> Session<Stream>::serve_request() {
+Awaitable<Ending> Session<Stream>::serve_request() {
   const auto started = Clock::now();
   const auto& options = core_.options();
-  http::request_parser<http::string_body> parser;
+  Parser parser;
+  parser.eager(true);
   parser.header_limit(static_cast<std::uint32_t>(
       std::min<std::size_t>(options.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
   parser.body_limit(options.max_body_bytes);
@@ -429,7 +503,7 @@ asio::awaitable<Ending> Session<Stream>::serve_request() {
   if (read_ec) co_return co_await on_read_error(read_ec, started);
 
   const unsigned version = parser.get().version();
-  const bool head = parser.get().method() == http::verb::head;
+  const bool head_only = parser.get().method() == http::verb::head;
   const bool client_keep_alive = parser.get().keep_alive();
   const HttpRequest request = to_http_request(parser.release(), kIsTls<Stream>);
   HttpResponse response = core_.handle(request);
@@ -446,15 +520,9 @@ asio::awaitable<Ending> Session<Stream>::serve_request() {
   }
   const bool truncate = response.fault == FaultAction::truncate;
   const bool keep_alive = client_keep_alive && !response.close && !truncate && !core_.stopping();
-  const auto res = build_safe_response(std::move(response), version, keep_alive);
-  error_code ec;
-  if (truncate) {
-    ec = co_await write_truncated(res);
-  } else {
-    ec = co_await write(res, head);
-  }
-  log_request(request.method, request.target, res.result_int(), res.body().size(), started,
-              truncate ? " truncate" : "");
+  const error_code ec = co_await write(response, version, keep_alive, head_only, truncate);
+  log_request(request.method, request.target, static_cast<unsigned>(response.status),
+              response.body.size(), started, truncate ? " truncate" : "");
   if (ec) {
     if (!is_normal_close(ec)) core_.log_error("write", peer_, ec);
     co_return Ending::abort;
@@ -464,8 +532,8 @@ asio::awaitable<Ending> Session<Stream>::serve_request() {
 }
 
 template <class Stream>
-asio::awaitable<Ending> Session<Stream>::on_read_error(const error_code& ec,
-                                                       Clock::time_point started) {
+Awaitable<Ending> Session<Stream>::on_read_error(const error_code& ec, Clock::time_point started) {
+  if (closed_) co_return Ending::abort;  // deadline passed or stop() closed it
   const auto reply = error_reply_for(ec, core_.options());
   if (!reply) {
     if (!is_normal_close(ec) && ec != http::error::partial_message) {
@@ -473,43 +541,37 @@ asio::awaitable<Ending> Session<Stream>::on_read_error(const error_code& ec,
     }
     co_return Ending::abort;
   }
-  const auto res = build_error_response(*reply);
-  const auto write_ec = co_await write(res, false);
-  log_request("-", "-", res.result_int(), res.body().size(), started, " " + ec.message());
+  HttpResponse response;
+  response.status = reply->status;
+  response.body = json_detail(reply->detail);
+  const auto write_ec = co_await write(response, 11, false, false, false);
+  log_request("-", "-", static_cast<unsigned>(response.status), response.body.size(), started,
+              " " + ec.message());
   co_return write_ec ? Ending::abort : Ending::close;
 }
 
 // Injected latency: a timer, so the thread serves other connections meanwhile.
 template <class Stream>
-asio::awaitable<bool> Session<Stream>::wait(std::chrono::milliseconds delay) {
+Awaitable<bool> Session<Stream>::wait(std::chrono::milliseconds delay) {
   if (closed_) co_return false;
   delay_timer_.expires_after(delay);
   auto [ec] = co_await delay_timer_.async_wait(use_nothrow);
   co_return !ec && !closed_;
 }
 
+// Head and body in one gather write. HEAD: the head only (Content-Length of the body a GET
+// would get). Truncate: the head announcing the full body, then only its first half.
 template <class Stream>
-asio::awaitable<error_code> Session<Stream>::write(const BeastResponse& res, bool head) {
-  beast::get_lowest_layer(stream_).expires_after(kWriteTimeout);
-  if (head) {  // Content-Length of the body a GET would get, but no body
-    http::response_serializer<http::string_body> serializer{res};
-    auto [ec, bytes] = co_await http::async_write_header(stream_, serializer, use_nothrow);
-    co_return ec;
-  }
-  auto [ec, bytes] = co_await http::async_write(stream_, res, use_nothrow);
-  co_return ec;
-}
-
-// Headers announcing the full body, then only its first half.
-template <class Stream>
-asio::awaitable<error_code> Session<Stream>::write_truncated(const BeastResponse& res) {
-  beast::get_lowest_layer(stream_).expires_after(kWriteTimeout);
-  http::response_serializer<http::string_body> serializer{res};
-  auto [ec, bytes] = co_await http::async_write_header(stream_, serializer, use_nothrow);
-  if (ec) co_return ec;
-  const auto& body = res.body();
-  std::tie(ec, bytes) =
-      co_await asio::async_write(stream_, asio::buffer(body.data(), body.size() / 2), use_nothrow);
+Awaitable<error_code> Session<Stream>::write(HttpResponse& response, unsigned version,
+                                             bool keep_alive, bool head_only, bool truncate) {
+  format_head(head_, response, version, keep_alive);
+  std::size_t body_bytes = response.body.size();
+  if (head_only) body_bytes = 0;
+  if (truncate) body_bytes /= 2;
+  const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_),
+                                                  asio::buffer(response.body.data(), body_bytes)};
+  set_deadline(kWriteTimeout);
+  auto [ec, bytes] = co_await asio::async_write(stream_, buffers, use_nothrow);
   co_return ec;
 }
 
@@ -534,12 +596,13 @@ std::uint16_t ServerCore::start() {
     throw std::runtime_error("TLS needs both tls_cert_file and tls_key_file");
   }
   open_acceptor();
-  asio::co_spawn(acceptor_.get_executor(), accept_loop(), [](const std::exception_ptr&) {});
-  for (int i = 0; i < options_.threads; ++i) {
-    threads_.emplace_back([this] {
+  asio::co_spawn(acceptor_->get_executor(), accept_loop(), [](const std::exception_ptr&) {});
+  for (auto& ioc : iocs_) {
+    work_.push_back(asio::make_work_guard(*ioc));
+    threads_.emplace_back([this, &ioc = *ioc] {
       for (;;) {
         try {
-          ioc_.run();
+          ioc.run();
           return;
         } catch (const std::exception& e) {
           if (options_.log_requests) log(std::string("server thread: ") + e.what());
@@ -570,7 +633,7 @@ void ServerCore::load_tls_context() {
 
 void ServerCore::open_acceptor() {
   const std::string where = options_.bind_address + ":" + std::to_string(options_.port);
-  tcp::resolver resolver(ioc_);
+  tcp::resolver resolver(*iocs_[0]);
   error_code ec;
   const auto endpoints =
       resolver.resolve(options_.bind_address, std::to_string(options_.port),
@@ -579,29 +642,31 @@ void ServerCore::open_acceptor() {
   ec = asio::error::host_not_found;
   for (const auto& entry : endpoints) {
     error_code ignored;
-    acceptor_.close(ignored);
+    acceptor_->close(ignored);
     const auto endpoint = entry.endpoint();
-    acceptor_.open(endpoint.protocol(), ec);
-    if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    acceptor_->open(endpoint.protocol(), ec);
+    if (!ec) acceptor_->set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor_->bind(endpoint, ec);
+    if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
     if (!ec) {
-      port_ = acceptor_.local_endpoint().port();
+      port_ = acceptor_->local_endpoint().port();
       return;
     }
   }
-  acceptor_.close(ec);
+  acceptor_->close(ec);
   throw std::runtime_error("cannot listen on " + where + ": " + ec.message());
 }
 
-asio::awaitable<void> ServerCore::accept_loop() {
+Awaitable<void> ServerCore::accept_loop() {
   for (;;) {
-    tcp::socket socket(asio::make_strand(ioc_));
-    auto [ec] = co_await acceptor_.async_accept(socket, use_nothrow);
-    if (stopping_ || !acceptor_.is_open()) co_return;
+    // Connections go to the threads in turn; each lives on its thread's io_context.
+    Socket socket(iocs_[next_ioc_]->get_executor());
+    next_ioc_ = (next_ioc_ + 1) % iocs_.size();
+    auto [ec] = co_await acceptor_->async_accept(socket, use_nothrow);
+    if (stopping_ || !acceptor_->is_open()) co_return;
     if (ec) {  // EMFILE, ENOBUFS, ...: the listener itself is fine, try again shortly
       log_error("accept", options_.bind_address, ec);
-      asio::steady_timer backoff(acceptor_.get_executor(), kAcceptBackoff);
+      Timer backoff(acceptor_->get_executor(), kAcceptBackoff);
       co_await backoff.async_wait(use_nothrow);
       continue;
     }
@@ -609,42 +674,33 @@ asio::awaitable<void> ServerCore::accept_loop() {
   }
 }
 
-void ServerCore::on_accept(tcp::socket socket) {
+void ServerCore::on_accept(Socket socket) {
   error_code ec;
   std::string peer = endpoint_text(socket.remote_endpoint(ec));
+  socket.set_option(tcp::no_delay(true), ec);
+  bool over_capacity = false;
   if (open_.fetch_add(1) >= options_.max_connections) {
     open_.fetch_sub(1);
-    const auto strand = socket.get_executor();
-    if (ssl_context_) {
-      asio::co_spawn(strand,
-                     reject(TlsStream(std::move(socket), *ssl_context_), options_.max_connections,
-                            options_.request_timeout),
-                     [](const std::exception_ptr&) {});
-    } else {
-      asio::co_spawn(strand,
-                     reject(PlainStream(std::move(socket)), options_.max_connections,
-                            options_.request_timeout),
-                     [](const std::exception_ptr&) {});
-    }
-    return;
+    over_capacity = true;
   }
   if (ssl_context_) {
-    spawn_session<TlsStream>(std::move(socket), std::move(peer), *ssl_context_);
+    spawn_session<TlsStream>(std::move(socket), std::move(peer), over_capacity, *ssl_context_);
   } else {
-    spawn_session<PlainStream>(std::move(socket), std::move(peer));
+    spawn_session<PlainStream>(std::move(socket), std::move(peer), over_capacity);
   }
 }
 
 template <class Stream, class... StreamArgs>
-void ServerCore::spawn_session(tcp::socket socket, std::string peer, StreamArgs&... stream_args) {
-  const auto strand = socket.get_executor();
-  auto session =
-      std::make_shared<Session<Stream>>(*this, std::move(peer), std::move(socket), stream_args...);
-  {
+void ServerCore::spawn_session(Socket socket, std::string peer, bool over_capacity,
+                               StreamArgs&... stream_args) {
+  const Executor executor = socket.get_executor();
+  auto session = std::make_shared<Session<Stream>>(*this, std::move(peer), over_capacity,
+                                                   std::move(socket), stream_args...);
+  if (!over_capacity) {
     std::lock_guard lock(registry_mutex_);
-    registry_.emplace(session.get(), Entry{session, strand});
+    registry_.emplace(session.get(), Entry{session, executor});
   }
-  asio::co_spawn(strand, Session<Stream>::run(std::move(session)),
+  asio::co_spawn(executor, Session<Stream>::run(std::move(session)),
                  [this](const std::exception_ptr& error) {
                    if (!error || !options_.log_requests) return;
                    try {
@@ -663,7 +719,8 @@ HttpResponse ServerCore::handle(const HttpRequest& request) const {
   }
 }
 
-void ServerCore::release_connection(const Connection* connection) {
+void ServerCore::release_connection(const Connection* connection, bool counted) {
+  if (!counted) return;
   {
     std::lock_guard lock(registry_mutex_);
     registry_.erase(connection);
@@ -686,7 +743,7 @@ void ServerCore::log_error(std::string_view context, const std::string& peer,
   if (options_.log_requests) log(peer + " " + std::string(context) + ": " + ec.message());
 }
 
-// Posts the action to each connection's strand; connections that ended meanwhile are skipped.
+// Posts the action to each connection's thread; connections that ended meanwhile are skipped.
 void ServerCore::for_each_connection(void (Connection::*action)()) {
   std::vector<Entry> entries;
   {
@@ -694,7 +751,7 @@ void ServerCore::for_each_connection(void (Connection::*action)()) {
     for (const auto& [key, entry] : registry_) entries.push_back(entry);
   }
   for (auto& entry : entries) {
-    asio::post(entry.strand, [connection = std::move(entry.connection), action] {
+    asio::post(entry.executor, [connection = std::move(entry.connection), action] {
       if (const auto alive = connection.lock()) ((*alive).*action)();
     });
   }
@@ -724,21 +781,22 @@ void ServerCore::stop() {
   }
   stopping_ = true;
   wake_signal_waiter();
-  asio::post(acceptor_.get_executor(), [this] {
+  asio::post(acceptor_->get_executor(), [this] {
     error_code ignored;
-    acceptor_.close(ignored);
+    acceptor_->close(ignored);
   });
   for_each_connection(&Connection::close_if_idle);
   if (!wait_for_connections(options_.shutdown_grace)) {
     for_each_connection(&Connection::force_close);
     wait_for_connections(kForceCloseWait);
   }
-  ioc_.stop();
+  work_.clear();
+  for (auto& ioc : iocs_) ioc->stop();
   for (auto& thread : threads_) thread.join();
   threads_.clear();
   // The posted close may not have run before ioc_.stop(); the port must be free on return.
   error_code ignored;
-  acceptor_.close(ignored);
+  acceptor_->close(ignored);
   state_ = State::stopped;
 }
 
@@ -747,7 +805,7 @@ void ServerCore::run_until_signal() {
     std::lock_guard lifecycle(lifecycle_mutex_);
     if (state_ != State::running) return;
   }
-  asio::signal_set signals(ioc_, SIGINT, SIGTERM);
+  asio::signal_set signals(*iocs_[0], SIGINT, SIGTERM);
   signals.async_wait([this](const error_code& ec, int) {
     if (!ec) wake_signal_waiter();
   });

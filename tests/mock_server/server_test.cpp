@@ -191,9 +191,22 @@ TEST(ServerProtocol, Expect100ContinueGetsInterimResponse) {
                                        "POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
                                        "Expect: 100-continue\r\nConnection: close\r\n\r\nhello",
                                        4s);
-  EXPECT_TRUE(raw.starts_with("HTTP/1.1 100 Continue\r\n")) << raw;
+  // The body came with the head, so the interim 100 is optional (RFC 9110 10.1.1).
   EXPECT_NE(raw.find("HTTP/1.1 200 OK"), std::string::npos) << raw;
   EXPECT_NE(raw.find(R"("body":"hello")"), std::string::npos) << raw;
+}
+
+TEST(ServerProtocol, Expect100ContinueSentWhileTheBodyIsAwaited) {
+  auto options = test_options();
+  options.request_timeout = 300ms;
+  auto server = start_server(options);
+  const std::string raw = raw_exchange(server->port(),
+                                       "POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                                       "Expect: 100-continue\r\n\r\n",
+                                       4s);
+  EXPECT_TRUE(raw.starts_with("HTTP/1.1 100 Continue\r\n\r\n")) << raw;
+  // The body never came: the request timed out without a final response.
+  EXPECT_EQ(raw.find("HTTP/1.1 200"), std::string::npos) << raw;
 }
 
 TEST(ServerProtocol, HeadGetsHeadersWithoutBody) {
