@@ -136,7 +136,21 @@ int main(int argc, char** argv) {
   cli.add_option("--log", o.log, "quiet, or requests: one line per request on stderr")
       ->check(CLI::IsMember({"quiet", "requests"}))
       ->capture_default_str();
-  CLI11_PARSE(cli, argc, argv);
+  cli.footer(
+      "\nExamples:\n"
+      "  agentwork-mock --port 8080 --control --time-scale 0.01\n"
+      "  agentwork-mock --port 0 --port-file port.txt --frozen-clock --control --seed 7\n"
+      "  agentwork-mock --tls-cert cert.pem --tls-key key.pem --threads 2 --log requests\n"
+      "\nExit codes: 0 stopped by SIGINT/SIGTERM; 1 could not start (e.g. port in use);\n"
+      "2 bad arguments or input files.");
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::Success& e) {  // --help
+    return cli.exit(e);
+  } catch (const CLI::ParseError& e) {
+    cli.exit(e);  // prints the message
+    return 2;
+  }
 
   if (auto error = load_inputs(o); !error.empty()) {
     std::cerr << "agentwork-mock: " << error << "\n";
