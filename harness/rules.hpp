@@ -1,0 +1,26 @@
+// The catalogue of contract rules the harness checks: one stable id per rule of
+// spec/CONTRACT.md, with its tag ([G] guide, [M] mock choice) and the section it comes from.
+// Every finding names one of these ids; scenarios declare which ids they cover.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace agentwork::harness {
+
+enum class Tag { guide, mock };  // [G], [M]
+
+struct Rule {
+  std::string_view id;  // "G.status.enum": the tag letter, then a dotted name
+  Tag tag;
+  std::string_view section;  // "2", "3 POST /tasks/{id}/message", ...
+  std::string_view summary;  // one line, as a reader of a failure needs it
+};
+
+// All rules, in CONTRACT.md order.
+std::span<const Rule> all_rules();
+// nullopt for an unknown id.
+std::optional<Rule> find_rule(std::string_view id);
+
+}  // namespace agentwork::harness
