@@ -35,36 +35,31 @@ Fixture make_fixture(long long tasks, const char* outcome) {
   return f;
 }
 
-void BM_StatusPoll(benchmark::State& state) {
-  auto f = make_fixture(state.range(0), "completed");
+// GETs /api/v1/tasks/{id}{suffix} over the fixture's tasks in turn; every answer must be 200.
+void get_each_task(benchmark::State& state, const Fixture& f, const std::string& suffix) {
   HttpRequest req;
   req.method = "GET";
   req.authorization = f.bearer;
   req.host = "127.0.0.1:8080";
   std::size_t i = 0;
   for (auto _ : state) {
-    req.target = "/api/v1/tasks/" + f.task_ids[i++ % f.task_ids.size()];
+    req.target = "/api/v1/tasks/" + f.task_ids[i++ % f.task_ids.size()] + suffix;
     auto resp = f.app->handle(req);
     benchmark::DoNotOptimize(resp.body.data());
-    if (resp.status != 200) state.SkipWithError("status poll did not answer 200");
+    if (resp.status != 200) state.SkipWithError("the GET did not answer 200");
   }
   state.SetItemsProcessed(state.iterations());
 }
+
+// A completed task's status, with 1 to 100,000 tasks in the store.
+void BM_StatusPoll(benchmark::State& state) {
+  get_each_task(state, make_fixture(state.range(0), "completed"), "");
+}
 BENCHMARK(BM_StatusPoll)->Arg(1)->Arg(1000)->Arg(100000);
 
+// Populated "processing" tasks ask their question on first read: the body carries it.
 void BM_StatusPollAwaitingReply(benchmark::State& state) {
-  auto f = make_fixture(1000, "processing");
-  HttpRequest req;
-  req.method = "GET";
-  req.authorization = f.bearer;
-  // Populated "processing" tasks ask their question at once: the body carries it.
-  std::size_t i = 0;
-  for (auto _ : state) {
-    req.target = "/api/v1/tasks/" + f.task_ids[i++ % f.task_ids.size()];
-    auto resp = f.app->handle(req);
-    benchmark::DoNotOptimize(resp.body.data());
-  }
-  state.SetItemsProcessed(state.iterations());
+  get_each_task(state, make_fixture(1000, "processing"), "");
 }
 BENCHMARK(BM_StatusPollAwaitingReply);
 
@@ -83,17 +78,7 @@ void BM_UnauthorizedPoll(benchmark::State& state) {
 BENCHMARK(BM_UnauthorizedPoll);
 
 void BM_Events(benchmark::State& state) {
-  auto f = make_fixture(1000, "completed");
-  HttpRequest req;
-  req.method = "GET";
-  req.authorization = f.bearer;
-  std::size_t i = 0;
-  for (auto _ : state) {
-    req.target = "/api/v1/tasks/" + f.task_ids[i++ % f.task_ids.size()] + "/events";
-    auto resp = f.app->handle(req);
-    benchmark::DoNotOptimize(resp.body.data());
-  }
-  state.SetItemsProcessed(state.iterations());
+  get_each_task(state, make_fixture(1000, "completed"), "/events");
 }
 BENCHMARK(BM_Events);
 
