@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <optional>
 #include <set>
 #include <string>
@@ -507,7 +508,7 @@ const std::vector<Edge> kEdgeTable = {
     {AR, CXL, CANCEL},     {ASA, CXL, CANCEL},     {P, CXL, std::nullopt},
 };
 
-std::set<TaskState> agent_reachable(TaskState from) {
+std::set<TaskState> search_agent_edges(TaskState from) {
   std::set<TaskState> seen{from};
   std::vector<TaskState> todo{from};
   while (!todo.empty()) {
@@ -518,6 +519,18 @@ std::set<TaskState> agent_reachable(TaskState from) {
     }
   }
   return seen;
+}
+
+// Searched once per state: the exhaustive tests ask millions of times.
+const std::set<TaskState>& agent_reachable(TaskState from) {
+  static const auto table = [] {
+    std::array<std::set<TaskState>, kTaskStateCount> t;
+    for (std::size_t i = 0; i < kTaskStateCount; ++i) {
+      t[i] = search_agent_edges(static_cast<TaskState>(i));
+    }
+    return t;
+  }();
+  return table[static_cast<std::size_t>(from)];
 }
 
 // Follows every concrete path from `s` through `rest`: agent edges anywhere, a client edge exactly
@@ -543,11 +556,15 @@ void walk(TaskState s, std::span<const TraceEntry> rest, std::set<TaskState>& en
   }
 }
 
-// The reference: a segment grows while some path explains it; a violation restarts the search
-// from what was seen.
-Found reference(const std::vector<TraceEntry>& trace) {
-  Found out;
-  std::set<std::size_t> bad_steps;
+struct Reference {
+  Found lifecycle;
+  std::set<std::size_t> impossible_actions;  // steps of accepted actions no path allows
+};
+
+// The reference of the lifecycle rules: a segment grows while some path explains it; a violation
+// restarts the search from what was seen.
+Reference reference_lifecycle(const std::vector<TraceEntry>& trace) {
+  Reference ref;
   std::set<TaskState> anchors{P};
   std::vector<TraceEntry> segment;
   for (std::size_t i = 0; i < trace.size(); ++i) {
@@ -565,7 +582,7 @@ Found reference(const std::vector<TraceEntry>& trace) {
       std::string rule = kEdges;
       bool all_terminal = true;
       for (TaskState s : now) all_terminal = all_terminal && is_terminal(s);
-      const auto acted = last_action && !bad_steps.count(*last_action)
+      const auto acted = last_action && !ref.impossible_actions.count(*last_action)
                              ? std::optional(std::get<Action>(trace[*last_action]).action)
                              : std::nullopt;
       if (acted == CONFIRM) {
@@ -577,7 +594,7 @@ Found reference(const std::vector<TraceEntry>& trace) {
       } else if (o->state == DONE) {
         rule = kNeedsConfirm;
       }
-      out.emplace_back(rule, i);
+      ref.lifecycle.emplace_back(rule, i);
       anchors = {o->state};
       segment.clear();
       continue;
@@ -589,68 +606,132 @@ Found reference(const std::vector<TraceEntry>& trace) {
       segment.push_back(trace[i]);
       continue;
     }
-    out.emplace_back(kEdges, i);
-    bad_steps.insert(i);
+    ref.lifecycle.emplace_back(kEdges, i);
+    ref.impossible_actions.insert(i);
     anchors = now;
     for (const Edge& e : kEdgeTable) {
       if (e.by == a.action) anchors.insert(e.to);
     }
     segment.clear();
   }
+  return ref;
+}
+
+// The reference of everything, for traces in which every poll has the same last_activity_at and
+// every waiting poll the same message_id: besides the lifecycle rules, "changes" fires at each
+// poll after which the task must have moved since the previous poll, and "message_id.new" at each
+// waiting poll when the task must have moved since the last poll in the same waiting state.
+Found reference_all_same(const std::vector<TraceEntry>& trace) {
+  const Reference ref = reference_lifecycle(trace);
+  Found out;
+  std::size_t next = 0;
+  std::vector<std::size_t> polls;  // steps of the observations so far
+  std::set<std::size_t> moved;     // polls with a transition since the poll before
+  for (std::size_t i = 0; i < trace.size(); ++i) {
+    while (next < ref.lifecycle.size() && ref.lifecycle[next].second == i) {
+      out.push_back(ref.lifecycle[next++]);
+    }
+    const auto* o = std::get_if<Observation>(&trace[i]);
+    if (!o) continue;
+    const TaskState before = polls.empty() ? P : std::get<Observation>(trace[polls.back()]).state;
+    bool transition = before != o->state;
+    for (std::size_t k = polls.empty() ? 0 : polls.back() + 1; k < i; ++k) {
+      const Action& a = std::get<Action>(trace[k]);
+      transition = transition || (a.accepted && !ref.impossible_actions.count(k));
+    }
+    if (transition) moved.insert(i);
+    if (!polls.empty() && transition) out.emplace_back("G.status.last_activity_at.changes", i);
+    if (o->state == AR || o->state == ASA) {
+      for (std::size_t m = polls.size(); m-- > 0;) {
+        if (std::get<Observation>(trace[polls[m]]).state != o->state) continue;
+        bool any = moved.count(i) > 0;
+        for (std::size_t x = m + 1; x < polls.size(); ++x) any = any || moved.count(polls[x]);
+        if (any) out.emplace_back("M.status.message_id.new", i);
+        break;
+      }
+    }
+    polls.push_back(i);
+  }
   return out;
 }
 
-TEST(TraceChecker, EveryTraceOfUpToFiveEntriesMatchesABruteForcePathSearch) {
+std::string render(const std::vector<TraceEntry>& trace) {
+  std::string text;
+  for (const auto& e : trace) {
+    if (const auto* o = std::get_if<Observation>(&e)) {
+      text += " " + short_name(o->state);
+    } else {
+      const Action& a = std::get<Action>(e);
+      text += std::string(" ") + (a.accepted ? "+" : "-") + std::string(to_string(a.action));
+    }
+  }
+  return text;
+}
+
+// Visits every trace of 1 to `depth` entries over the 5 states and the 4 actions, accepted or
+// refused (13 symbols). `same` gives every poll the timestamp 7 and every waiting poll the
+// message_id "m"; otherwise timestamps strictly increase and ids are empty.
+template <typename Visit>
+void for_each_trace(std::size_t depth, bool same, Visit visit) {
   std::vector<TraceEntry> alphabet;
-  for (TaskState s : {P, AR, ASA, DONE, CXL}) alphabet.emplace_back(Observation{s, 0, {}});
+  for (TaskState s : {P, AR, ASA, DONE, CXL}) {
+    alphabet.emplace_back(Observation{s, 7, same && (s == AR || s == ASA) ? "m" : ""});
+  }
   for (ClientAction a : {REPLY, CONFIRM, REJECT, CANCEL}) {
     alphabet.emplace_back(Action{a, true});
     alphabet.emplace_back(Action{a, false});
   }
+  std::vector<TraceEntry> trace;
+  auto extend = [&](auto& self, std::size_t left) -> bool {
+    if (!trace.empty() && !visit(trace)) return false;
+    if (left == 0) return true;
+    for (const auto& symbol : alphabet) {
+      trace.push_back(symbol);
+      auto* o = std::get_if<Observation>(&trace.back());
+      if (o && !same) o->last_activity_us = static_cast<std::int64_t>(trace.size());
+      const bool go_on = self(self, left - 1);
+      trace.pop_back();
+      if (!go_on) return false;
+    }
+    return true;
+  };
+  extend(extend, depth);
+}
+
+TEST(TraceChecker, EveryTraceOfUpToFiveEntriesMatchesABruteForcePathSearch) {
   std::size_t traces = 0;
   std::size_t with_violations = 0;
   std::set<std::string> rules_seen;
-  std::vector<TraceEntry> trace;
-  // Depth-first over all sequences; timestamps strictly increase and ids are empty, so only the
-  // lifecycle rules can fire.
-  auto extend = [&](auto& self, std::size_t depth) -> void {
-    if (!trace.empty()) {
-      ++traces;
-      const Found expected = reference(trace);
-      const Found actual = found(check_trace(trace));
-      with_violations += expected.empty() ? 0 : 1;
-      for (const auto& [rule, step] : expected) rules_seen.insert(rule);
-      if (actual != expected) {
-        std::string text;
-        for (const auto& e : trace) {
-          if (const auto* o = std::get_if<Observation>(&e)) {
-            text += " " + short_name(o->state);
-          } else {
-            text += std::string(" ") + (std::get<Action>(e).accepted ? "+" : "-") +
-                    std::string(to_string(std::get<Action>(e).action));
-          }
-        }
-        ADD_FAILURE() << "trace:" << text;
-        EXPECT_EQ(actual, expected);
-        return;
-      }
-    }
-    if (depth == 0) return;
-    for (const auto& symbol : alphabet) {
-      trace.push_back(symbol);
-      if (auto* o = std::get_if<Observation>(&trace.back())) {
-        o->last_activity_us = static_cast<std::int64_t>(trace.size());
-      }
-      self(self, depth - 1);
-      trace.pop_back();
-      if (HasFailure()) return;
-    }
-  };
-  extend(extend, 5);
+  for_each_trace(5, false, [&](const std::vector<TraceEntry>& trace) {
+    ++traces;
+    const Found expected = reference_lifecycle(trace).lifecycle;
+    with_violations += expected.empty() ? 0 : 1;
+    for (const auto& [rule, step] : expected) rules_seen.insert(rule);
+    const Found actual = found(check_trace(trace));
+    EXPECT_EQ(actual, expected) << "trace:" << render(trace);
+    return actual == expected;  // stop at the first mismatch
+  });
   EXPECT_EQ(traces, 13u + 169u + 2'197u + 28'561u + 371'293u);
   EXPECT_GT(with_violations, traces / 2);
   EXPECT_EQ(rules_seen,
             (std::set<std::string>{kEdges, kTerminal, kNeedsConfirm, kConfirm, kCancels}));
+}
+
+TEST(TraceChecker, EveryTraceOfUpToFourEntriesWithUnchangingTimestampsAndIdsMatchesTheReference) {
+  std::size_t traces = 0;
+  std::set<std::string> rules_seen;
+  for_each_trace(4, true, [&](const std::vector<TraceEntry>& trace) {
+    ++traces;
+    const Found expected = reference_all_same(trace);
+    for (const auto& [rule, step] : expected) rules_seen.insert(rule);
+    const Found actual = found(check_trace(trace));
+    EXPECT_EQ(actual, expected) << "trace:" << render(trace);
+    return actual == expected;
+  });
+  EXPECT_EQ(traces, 13u + 169u + 2'197u + 28'561u);
+  EXPECT_EQ(rules_seen, (std::set<std::string>{kEdges, kTerminal, kNeedsConfirm, kConfirm, kCancels,
+                                               "G.status.last_activity_at.changes",
+                                               "M.status.message_id.new"}));
 }
 
 }  // namespace
