@@ -1,6 +1,8 @@
 #include "harness/trace_checker.hpp"
 
 #include <array>
+#include <chrono>
+#include <cstdio>
 
 namespace agentwork::harness {
 namespace {
@@ -78,6 +80,22 @@ std::string describe(StateSet s) {
     out += kStateNames[i];
   }
   return out;
+}
+
+// "2026-02-22T14:30:00.000010Z", as the contract writes last_activity_at.
+std::string format_timestamp(std::int64_t us) {
+  using namespace std::chrono;
+  const sys_time<microseconds> t{microseconds{us}};
+  const sys_days day = floor<days>(t);
+  const year_month_day ymd{day};
+  const hh_mm_ss<microseconds> hms{t - day};
+  char text[48];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02d.%06lldZ",
+                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
+                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()),
+                static_cast<long long>(hms.subseconds().count()));
+  return text;
 }
 
 int waiting_index(TaskState s) {
@@ -195,17 +213,16 @@ void TraceChecker::check_state(const Observation& o, std::size_t step) {
 void TraceChecker::check_last_activity(const Observation& o, std::size_t step, bool moved) {
   if (!last_state_) return;
   if (o.last_activity_us < last_activity_us_) {
-    violations_.push_back({"G.status.last_activity_at.monotonic", step,
-                           "last_activity_at went back by " +
-                               std::to_string(last_activity_us_ - o.last_activity_us) +
-                               " us from step " + std::to_string(last_step_) + " (" +
-                               std::to_string(last_activity_us_) + " us) to " +
-                               std::to_string(o.last_activity_us) + " us"});
+    violations_.push_back(
+        {"G.status.last_activity_at.monotonic", step,
+         "last_activity_at went back by " + std::to_string(last_activity_us_ - o.last_activity_us) +
+             " us, from " + format_timestamp(last_activity_us_) + " at step " +
+             std::to_string(last_step_) + " to " + format_timestamp(o.last_activity_us)});
   } else if (moved && o.last_activity_us == last_activity_us_) {
     violations_.push_back({"G.status.last_activity_at.changes", step,
-                           "last_activity_at stayed " + std::to_string(o.last_activity_us) +
-                               " us since step " + std::to_string(last_step_) + ": " +
-                               seen_after(o.state) + ", so the state changed in between"});
+                           "last_activity_at stayed " + format_timestamp(o.last_activity_us) +
+                               " since step " + std::to_string(last_step_) +
+                               " although the task must have moved: " + seen_after(o.state)});
   }
 }
 
@@ -218,8 +235,8 @@ void TraceChecker::check_message_id(const Observation& o, std::size_t step, bool
   if (last.seen && last.moved_since && last.id == o.message_id) {
     violations_.push_back({"M.status.message_id.new", step,
                            std::string(to_string(o.state)) + " with message_id " + o.message_id +
-                               " as at step " + std::to_string(last.step) +
-                               ", but the task moved in between: a new " + std::string(what) +
+                               ", as at step " + std::to_string(last.step) +
+                               ", although the task moved in between: a new " + std::string(what) +
                                " needs a new message_id"});
   } else if (last.seen && !last.moved_since && last.id != o.message_id) {
     violations_.push_back({"M.status.message_id.new", step,

@@ -63,8 +63,27 @@ struct Violation {
 
 // Incremental: tracks the set of states the task may be in, since states can be missed between
 // polls. Agent and system edges may happen any number of times between two entries; client edges
-// happen exactly where the client acted and the server accepted. After a violation it
-// resynchronises on what was seen, so one bad poll gives one lifecycle violation, not a cascade.
+// happen exactly where the client acted and the server accepted; a refused action changes
+// nothing. After a violation it resynchronises on what was seen, so one bad poll gives one
+// lifecycle violation, not a cascade.
+//
+// Which rule a poll that no path explains breaks, the most specific first:
+//   G.solution.confirm / G.cancel.cancels  the client's last accepted action since the previous
+//                                          poll was CONFIRMED / cancel, and its effect is missing
+//   G.lifecycle.terminal                   the task could only be completed or cancelled
+//   G.lifecycle.completion_needs_confirm   completed without an accepted CONFIRMED
+//   G.lifecycle.edges                      anything else
+// An accepted action that no possible state allows is G.lifecycle.edges at the action's step;
+// the checker then allows both readings (ignored, or taken) and does not count it as a
+// transition below.
+//
+// Between two consecutive polls "the task must have moved" when the states differ or a possible
+// client action was accepted in between (every client edge changes the state). Then
+// last_activity_at must differ (G.status.last_activity_at.changes); it may never decrease
+// (G.status.last_activity_at.monotonic). M.status.message_id.new compares each question with the
+// last question polled (and each proposal with the last proposal), across polls in other states:
+// a new id is required when the task must have moved since, the same id when it cannot have.
+// Empty message_ids are not compared (their presence is the contract checks' business).
 class TraceChecker {
  public:
   TraceChecker();  // the task was just created: processing
