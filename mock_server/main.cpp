@@ -56,8 +56,9 @@ std::string load_inputs(Options& o) {
     }
     auto script = load_script_file(spec.substr(eq + 1), error);
     if (!script) return "--named-script " + error;
-    script->name = spec.substr(0, eq);
-    o.mock.scripts[script->name] = std::make_shared<const AgentScript>(std::move(*script));
+    const auto name = spec.substr(0, eq);
+    script->name = name;
+    o.mock.scripts[name] = std::make_shared<const AgentScript>(std::move(*script));
   }
   if ((o.server.tls_cert_file.empty()) != (o.server.tls_key_file.empty())) {
     return "--tls-cert and --tls-key go together";

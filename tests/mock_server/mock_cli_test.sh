@@ -3,6 +3,7 @@
 # line per request with --log requests, and exits 0 on SIGTERM after finishing.
 set -euo pipefail
 mock=$1
+data=$2
 # Documented exit codes: 2 for bad arguments and bad files, 1 when it cannot start.
 rc=0; "$mock" --no-such-flag >/dev/null 2>&1 || rc=$?
 [ $rc = 2 ] || { echo "--no-such-flag exited $rc, expected 2"; exit 1; }
@@ -32,4 +33,33 @@ wait $pid && rc=0 || rc=$?
 grep -q "stopped" "$work/out" || { echo "no stop message"; exit 1; }
 lines=$(grep -c ' /_mock/health 200\| /api/v1/tasks/ 401' "$work/err" || true)
 [ "$lines" = 2 ] || { echo "expected 2 request log lines, got:"; cat "$work/err"; exit 1; }
-echo "agentwork-mock: start, serve, log and SIGTERM all fine"
+
+# Start-up files: fault rules, password users, a default script and a named one.
+"$mock" --port 0 --port-file "$work/port2" --faults "$data/good/faults.json" \
+  --users-file "$data/good/users.json" --user "flag@example.com:pw" \
+  --script "$data/good/quick-script.json" --named-script "quick=$data/good/quick-script.json" \
+  >/dev/null 2>"$work/err2" &
+pid=$!
+for _ in $(seq 200); do [ -s "$work/port2" ] && break; sleep 0.05; done
+api="http://127.0.0.1:$(cat "$work/port2")/api/v1"
+key=$(curl -sS -X POST "$api/auth/api-key" -H 'Content-Type: application/json' \
+  -d '{"email":"ci@example.com","password":"from-file"}' | jq -r .api_key)
+[[ $key == aw_live_* ]] || { echo "--users-file account did not get a key"; exit 1; }
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$api/auth/api-key" \
+  -H 'Content-Type: application/json' -d '{"email":"flag@example.com","password":"pw"}')
+[ "$code" = 201 ] || { echo "--user account answered $code"; exit 1; }
+headers=$(curl -sS -D - -o /dev/null "$api/tasks/" -H "Authorization: Bearer $key")
+grep -q "^HTTP/1.1 503" <<<"$headers" || { echo "fault rule not applied: $headers"; exit 1; }
+grep -qi "^retry-after: 3" <<<"$headers" || { echo "no Retry-After: $headers"; exit 1; }
+code=$(curl -s -o /dev/null -w '%{http_code}' "$api/tasks/" -H "Authorization: Bearer $key")
+[ "$code" = 200 ] || { echo "fault rule with count 1 fired again: $code"; exit 1; }
+id=$(curl -sS -X POST "$api/tasks/" -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+  -d '{"title":"t","description":"d"}' | jq -r .task_id)
+content=$(curl -sS "$api/tasks/$id" -H "Authorization: Bearer $key" | jq -r .solution.content)
+[ "$content" = "quick solution" ] || { echo "--script not used: $content"; exit 1; }
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$api/tasks/" -H "Authorization: Bearer $key" \
+  -H 'Content-Type: application/json' -d '{"title":"t","description":"d","mock_script":"quick"}')
+[ "$code" = 201 ] || { echo "--named-script not found: $code"; exit 1; }
+kill -TERM $pid
+wait $pid || { echo "second mock did not exit 0"; exit 1; }
+echo "agentwork-mock: start, serve, log, start-up files and SIGTERM all fine"
