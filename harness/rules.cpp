@@ -19,6 +19,7 @@ constexpr std::array kRules = std::to_array<Rule>({
     {"M.lifecycle.system_cancel", M, "1",
      "the mock cancels a task by itself only when its agent script says so"},
     // 2. The status response
+    {"G.status.shape", G, "2", "200 with a JSON object body"},
     {"G.status.task_id", G, "2", "task_id equals the requested id"},
     {"G.status.enum", G, "2",
      "status is one of processing, awaiting_reply, awaiting_solution_approval, completed, "

@@ -1,0 +1,57 @@
+// Per-response contract checks (spec/CONTRACT.md sections 2 and 3): pure functions from one HTTP
+// exchange to the findings it violates, each naming a rule of harness/rules.hpp. No sockets.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace agentwork::harness {
+
+// One request and its response, as seen on the wire.
+struct Exchange {
+  std::string method;                                        // "GET", "POST"
+  std::string path;                                          // as sent, e.g. "/api/v1/tasks/<id>"
+  int status = 0;                                            // the response's status code
+  std::vector<std::pair<std::string, std::string>> headers;  // response headers, any case
+  std::string body;                                          // response body
+};
+
+enum class Endpoint {
+  register_user,    // POST /auth/register
+  api_key,          // POST /auth/api-key
+  create_task,      // POST /tasks/
+  list_tasks,       // GET /tasks/
+  task_status,      // GET /tasks/{id}
+  message,          // POST /tasks/{id}/message
+  solution_status,  // POST /tasks/{id}/solution-status
+  events,           // GET /tasks/{id}/events
+  cancel,           // POST /tasks/{id}/cancel
+  result,           // GET /tasks/{id}/result
+  file_download,    // GET <download_url>
+};
+
+struct Finding {
+  std::string_view rule_id;  // an id of all_rules(); static storage
+  std::string detail;        // expected vs seen, with the JSON path
+};
+
+// What the caller knows about the request; an empty field is not checked.
+struct CheckContext {
+  std::string task_id;  // the id in the request path: the body's task_id must equal it
+  // The status a message / solution-status / cancel response must report ("processing" after a
+  // reply or a REJECTED, "completed" after CONFIRMED, "cancelled" after a cancel).
+  std::string expected_status_after;
+};
+
+// The findings of one response. A 2xx response is checked against its endpoint's success shape;
+// a 4xx/5xx response against the error-body and 401 rules; 1xx/3xx give none. Never throws on
+// any body.
+std::vector<Finding> check_response(Endpoint e, const Exchange& ex, const CheckContext& ctx);
+
+// Every rule id that check_response can emit (for coverage reports and tests).
+std::span<const std::string_view> contract_check_rule_ids();
+
+}  // namespace agentwork::harness
