@@ -211,6 +211,54 @@ TEST_F(ControlTest, ManyClientsOnFourThreadsAllSucceed) {
   EXPECT_EQ(ok.load(), 1600);
 }
 
+// Thousands of tasks with their own scripts at once: each follows its own script.
+TEST_F(ControlTest, ThousandsOfScriptedTasksRunAtOnce) {
+  mock::ServerOptions four_threads;
+  four_threads.threads = 4;
+  start(default_config(), four_threads);
+  constexpr int kThreads = 4;
+  constexpr int kTasksPerThread = 500;
+  std::vector<std::vector<std::pair<std::string, std::string>>> made(kThreads);  // id, key
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      HttpClient client("127.0.0.1", port_);
+      const auto key =
+          client
+              .post("/api/v1/auth/register",
+                    json{{"email", "bulk" + std::to_string(t) + "@example.com"}, {"name", "Bulk"}})
+              .json()
+              .value("api_key", std::string());
+      for (int i = 0; i < kTasksPerThread; ++i) {
+        // Task i works i seconds, then asks a TO_CUSTOMER question naming itself.
+        const json script = {{"steps",
+                              {{{"do", "work"}, {"seconds", i}},
+                               {{"do", "message"}, {"content", "task " + std::to_string(i)}}}}};
+        auto r =
+            client.post("/api/v1/tasks/",
+                        json{{"title", "T"}, {"description", "D"}, {"mock_script", script}}, key);
+        if (r.status == 201) made[t].emplace_back(r.json()["task_id"].get<std::string>(), key);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  advance(kTasksPerThread / 2);  // tasks 0..250 have asked, the others still work
+  for (int t = 0; t < kThreads; ++t) {
+    ASSERT_EQ(made[t].size(), static_cast<std::size_t>(kTasksPerThread)) << t;
+    for (int i = 0; i < kTasksPerThread; i += 50) {
+      const auto& [id, key] = made[t][i];
+      auto s = status(key, id);
+      if (i <= kTasksPerThread / 2) {
+        ASSERT_EQ(s["status"], "awaiting_reply") << t << "/" << i;
+        EXPECT_EQ(s["question"]["content"], "task " + std::to_string(i));
+      } else {
+        EXPECT_EQ(s["status"], "processing") << t << "/" << i;
+      }
+    }
+  }
+  EXPECT_EQ(http().get("/_mock/tasks").json()["total"], kThreads * kTasksPerThread);
+}
+
 TEST_F(ControlTest, MalformedInputGetsClearErrorsAndTheMockKeepsServing) {
   auto key = register_user("bad@example.com");
   auto garbage = raw_exchange(port_, "THIS IS NOT HTTP\r\n\r\n");
