@@ -89,9 +89,12 @@ bool is_strict_prefix(const std::vector<std::string>& a, const std::vector<std::
 std::vector<SchemaError> validate_against(std::string_view component, const json& value) {
   const auto& schema = schema_set().get(component);
   valijson::Validator validator;
-  valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter target(value);
-  if (validator.validate(schema, target, &results)) return {};
+  // Valid responses are the common case: validate without collecting errors (which makes every
+  // anyOf keep the errors of its failing alternatives), and again with them only on failure.
+  if (validator.validate(schema, target, nullptr)) return {};
+  valijson::ValidationResults results;
+  validator.validate(schema, target, &results);
 
   std::vector<SchemaError> all;
   valijson::ValidationResults::Error e;
