@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -632,9 +633,10 @@ TEST_F(ScenarioFiles, SyntaxErrorsGiveTheFileLineAndColumn) {
   ASSERT_NE(e, nullptr);
   EXPECT_EQ(e->file, path);
   EXPECT_EQ(e->path, "");
-  EXPECT_EQ(e->to_string().rfind(path + ": not valid JSON: parse error at line 3, column 13: ", 0),
-            0u)
-      << e->to_string();
+  EXPECT_EQ(e->to_string(), path +
+                                ": not valid JSON: parse error at line 3, column 13: syntax error "
+                                "while parsing value - unexpected ','; expected '[', '{', or a "
+                                "literal");
 }
 
 TEST_F(ScenarioFiles, MissingFile) {
@@ -717,6 +719,25 @@ TEST(ScenarioExamples, TheExamplesFolderLoadsWithoutErrors) {
     }
   }
   EXPECT_TRUE(stall && request && policy && answers && reject);
+}
+
+// The full example of docs/scenario-format.md is a scenario the loader accepts.
+TEST(ScenarioExamples, TheFullExampleOfTheFormatReferenceLoads) {
+  std::ifstream in(AGENTWORK_SOURCE_DIR "/docs/scenario-format.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  const auto doc = text.str();
+  const auto heading = doc.find("## A full example");
+  ASSERT_NE(heading, std::string::npos);
+  const auto open = doc.find("```jsonc\n", heading);
+  ASSERT_NE(open, std::string::npos);
+  const auto start = open + 9;
+  const auto close = doc.find("```", start);
+  ASSERT_NE(close, std::string::npos);
+  const auto r = parse_scenario(json::parse(doc.substr(start, close - start), nullptr, true, true),
+                                "scenario-format.md");
+  ASSERT_TRUE(std::holds_alternative<Scenario>(r)) << std::get<LoadError>(r).to_string();
+  EXPECT_EQ(std::get<Scenario>(r).steps.size(), 16u);
 }
 
 }  // namespace
