@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -316,7 +317,13 @@ class StepContext {
   // register and login define the account they name ("main" by default).
   std::string define_account(const Object& o) {
     std::string name = "main";
-    if (const json* v = o.find("account")) name = identifier(*v, o.at("account"));
+    if (const json* v = o.find("account")) {
+      name = identifier(*v, o.at("account"));
+      // A request's "auth" takes these words or an account name: keep them apart.
+      if (name == "account" || name == "none" || name == "invalid") {
+        fail(o.at("account"), "expected a name other than account, none and invalid" + got(*v));
+      }
+    }
     accounts_.insert(name);
     return name;
   }
@@ -609,8 +616,19 @@ StepAction parse_run_policy(const Object& o, StepContext& c) {
   return RunPolicy{c.task(o)};
 }
 
-StepAction task_only(const Object& o, StepContext& c, auto make) {
-  return make(c.task(o));
+StepAction parse_approve(const Object& o, StepContext& c) {
+  return Approve{c.task(o)};
+}
+
+StepAction parse_reject(const Object& o, StepContext& c) {
+  Reject r;
+  r.task = c.task(o);
+  r.reason = o.required_string("reason");
+  return r;
+}
+
+StepAction parse_cancel(const Object& o, StepContext& c) {
+  return Cancel{c.task(o)};
 }
 
 struct StepKind {
@@ -632,22 +650,9 @@ const std::vector<StepKind>& step_kinds() {
         "new_message_id"},
        parse_expect},
       {"reply", {"task", "message", "content", "answers"}, parse_reply},
-      {"approve",
-       {"task"},
-       [](const Object& o, StepContext& c) {
-         return task_only(o, c, [](std::string t) { return Approve{std::move(t)}; });
-       }},
-      {"reject",
-       {"task", "reason"},
-       [](const Object& o, StepContext& c) -> StepAction {
-         auto task = c.task(o);
-         return Reject{std::move(task), o.required_string("reason")};
-       }},
-      {"cancel",
-       {"task"},
-       [](const Object& o, StepContext& c) {
-         return task_only(o, c, [](std::string t) { return Cancel{std::move(t)}; });
-       }},
+      {"approve", {"task"}, parse_approve},
+      {"reject", {"task", "reason"}, parse_reject},
+      {"cancel", {"task"}, parse_cancel},
       {"result", {"task", "download", "files"}, parse_result},
       {"events", {"task", "types"}, parse_events},
       {"list", {"contains", "absent"}, parse_list},

@@ -328,6 +328,41 @@ TEST(Scenario, NeedsMock) {
   EXPECT_TRUE(parse_ok(with_steps(R"({"do": "advance_clock", "seconds": 1})")).needs_mock);
 }
 
+// step_kind() names every alternative of StepAction by the "do" word that produced it.
+TEST(Scenario, StepKindNamesEveryKind) {
+  const auto s = parse_ok(with_steps(R"(
+    {"do": "register"},
+    {"do": "login", "email": "a@x.io", "password": "p"},
+    {"do": "use_account", "account": "main"},
+    {"do": "create", "title": "T", "description": "D"},
+    {"do": "await", "status": "processing"},
+    {"do": "expect", "solution": false},
+    {"do": "reply", "message": "m"},
+    {"do": "approve"},
+    {"do": "reject", "reason": "r"},
+    {"do": "cancel"},
+    {"do": "result"},
+    {"do": "events"},
+    {"do": "list"},
+    {"do": "request", "method": "GET", "path": "/tasks/", "expect_status": 200,
+     "rule": "G.list.tasks"},
+    {"do": "advance_clock", "seconds": 1},
+    {"do": "sleep", "seconds": 1},
+    {"do": "expect_stall", "seconds": 1},
+    {"do": "run_policy"})",
+                                     R"("policy": {}, )"));
+  const std::vector<std::string_view> words = {
+      "register", "login",   "use_account",   "create", "await",        "expect",
+      "reply",    "approve", "reject",        "cancel", "result",       "events",
+      "list",     "request", "advance_clock", "sleep",  "expect_stall", "run_policy"};
+  ASSERT_EQ(s.steps.size(), words.size());
+  ASSERT_EQ(std::variant_size_v<StepAction>, words.size());
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    EXPECT_EQ(s.steps[i].action.index(), i);
+    EXPECT_EQ(step_kind(s.steps[i].action), words[i]);
+  }
+}
+
 TEST(Scenario, LoadErrorToString) {
   EXPECT_EQ((LoadError{"a.json", "$.x", "bad"}).to_string(), "a.json: $.x: bad");
   EXPECT_EQ((LoadError{"a.json", "", "bad"}).to_string(), "a.json: bad");
@@ -445,6 +480,9 @@ std::vector<ErrorCase> error_cases() {
                      {"do": "register", "account": "bob"})"),
        "s.json: $.steps[0].account: expected an account defined by an earlier register or login "
        "step (main); got \"bob\""},
+      {"account named like an auth word", with_steps(R"({"do": "register", "account": "none"})"),
+       "s.json: $.steps[0].account: expected a name other than account, none and invalid; got "
+       "\"none\""},
       {"use_account without account", with_steps(R"({"do": "use_account"})"),
        "s.json: $.steps[0].account: missing; expected the name of an account"},
       {"list names an unknown task", with_steps(kCreate + R"({"do": "list", "absent": ["t9"]})"),
