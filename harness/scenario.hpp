@@ -36,7 +36,7 @@ std::string_view to_string(EventType type);
 // is always the name of a task an earlier `create` made (the last one when the file omits it),
 // and `account` fields are always set (the current account at that point when omitted). The
 // account "main" exists from the start: the runner provides it (from a key it was given, or by
-// registering one). Tasks a file leaves unnamed are called "#1", "#2", ... in creation order.
+// registering one). A task the file leaves unnamed is called "#<n>" for the n-th create step.
 
 namespace steps {  // the step kinds, one struct each
 
