@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "harness/contract_checks.hpp"
 
 namespace {
@@ -51,6 +53,30 @@ void BM_CheckStatusAwaitingReply(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(ex.body.size()));
 }
 BENCHMARK(BM_CheckStatusAwaitingReply);
+
+// For scale: the most common poll answer, and the JSON parse alone of the awaiting_reply body.
+void BM_CheckStatusProcessing(benchmark::State& state) {
+  Exchange ex = awaiting_reply();
+  ex.body = std::string(R"({"task_id":")") + kTaskId +
+            R"(","status":"processing","last_activity_at":"2026-02-22T14:30:00.123456Z"})";
+  const CheckContext ctx{kTaskId, ""};
+  for (auto _ : state) {
+    auto findings = check_response(Endpoint::task_status, ex, ctx);
+    benchmark::DoNotOptimize(findings);
+  }
+}
+BENCHMARK(BM_CheckStatusProcessing);
+
+void BM_ParseOnlyAwaitingReply(benchmark::State& state) {
+  const Exchange ex = awaiting_reply();
+  for (auto _ : state) {
+    auto body = nlohmann::json::parse(ex.body);
+    auto content = nlohmann::json::parse(body["question"]["content"].get<std::string>());
+    benchmark::DoNotOptimize(body);
+    benchmark::DoNotOptimize(content);
+  }
+}
+BENCHMARK(BM_ParseOnlyAwaitingReply);
 
 }  // namespace
 
