@@ -648,6 +648,20 @@ TEST(ContractChecks, ClarifyingDetailPointsInsideTheContent) {
       << findings[0].detail;
 }
 
+TEST(ContractChecks, TheApiKeyIsNotCopiedIntoTheDetail) {
+  const auto findings = check_response(Endpoint::register_user,
+                                       response(201, edited(registered(),
+                                                            [](json& j) {
+                                                              j["api_key"] =
+                                                                  "sk_live_SECRETSECRETSECRET";
+                                                              j["key_prefix"] = "sk_live_SECRETSE";
+                                                            })),
+                                       {});
+  ASSERT_EQ(findings.size(), 1u) << describe(findings);
+  EXPECT_EQ(findings[0].rule_id, "G.keys.api_key_prefix");
+  EXPECT_EQ(findings[0].detail.find("SECRETSECRET"), std::string::npos) << findings[0].detail;
+}
+
 TEST(ContractChecks, ExpectedStatusIsQuotedInTheDetail) {
   const auto findings =
       check_response(Endpoint::solution_status, response(200, task_ref("completed").dump()),
