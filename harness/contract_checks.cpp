@@ -318,7 +318,8 @@ void check_list(const Exchange& ex, Findings& out) {
       "", out);
   const auto tasks = body.find("tasks");
   if (tasks == body.end() || !tasks->is_array()) return;
-  std::optional<std::int64_t> newer;
+  std::optional<std::int64_t> newer;  // created_at of the task listed before, when readable
+  std::string newer_text;
   for (std::size_t i = 0; i < tasks->size(); ++i) {
     const json& task = (*tasks)[i];
     if (!task.is_object()) continue;
@@ -332,10 +333,12 @@ void check_list(const Exchange& ex, Findings& out) {
     }
     if (at && newer && *at > *newer) {
       out.push_back({"M.list.shape", where + ".created_at: expected newest first (not after " +
-                                         excerpt((*tasks)[i - 1].value("created_at", "")) +
-                                         "), seen " + excerpt(*created)});
+                                         excerpt(newer_text) + "), seen " + excerpt(*created)});
     }
-    if (at) newer = at;
+    if (at) {
+      newer = at;
+      newer_text = *created;
+    }
   }
 }
 
