@@ -1,149 +1,22 @@
 // agentwork-mock: the bundled mock Agentwork server as a stand-alone program.
-#include <cstdio>
-#include <fstream>
-#include <iostream>
-
 #include <CLI/CLI.hpp>
 
-#include "mock_server/config_files.hpp"
-#include "mock_server/mock_server.hpp"
-
-namespace {
-
-using namespace agentwork::mock;
-
-struct Options {
-  MockConfig mock;
-  ServerOptions server;
-  std::vector<std::string> user_specs;
-  std::string users_file;
-  std::string faults_file;
-  std::string script_file;
-  std::vector<std::string> named_scripts;  // NAME=FILE
-  std::string port_file;
-  std::string log = "quiet";
-  long long idle_timeout_ms = 30000;
-  long long request_timeout_ms = 30000;
-};
-
-// Loads the files the flags name into the config; returns an error message or "".
-std::string load_inputs(Options& o) {
-  std::string error;
-  for (const auto& spec : o.user_specs) {
-    auto u = parse_user_spec(spec, error);
-    if (!u) return error;
-    o.mock.users.push_back(*u);
-  }
-  if (!o.users_file.empty()) {
-    auto users = load_users_file(o.users_file, error);
-    if (!users) return "--users-file " + error;
-    o.mock.users.insert(o.mock.users.end(), users->begin(), users->end());
-  }
-  if (!o.faults_file.empty()) {
-    auto faults = load_faults_file(o.faults_file, error);
-    if (!faults) return "--faults " + error;
-    o.mock.faults = std::move(*faults);
-  }
-  if (!o.script_file.empty()) {
-    auto script = load_script_file(o.script_file, error);
-    if (!script) return "--script " + error;
-    o.mock.default_script = std::make_shared<const AgentScript>(std::move(*script));
-  }
-  for (const auto& spec : o.named_scripts) {
-    const auto eq = spec.find('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {
-      return "--named-script \"" + spec + "\": expected NAME=FILE";
-    }
-    auto script = load_script_file(spec.substr(eq + 1), error);
-    if (!script) return "--named-script " + error;
-    const auto name = spec.substr(0, eq);
-    script->name = name;
-    o.mock.scripts[name] = std::make_shared<const AgentScript>(std::move(*script));
-  }
-  if ((o.server.tls_cert_file.empty()) != (o.server.tls_key_file.empty())) {
-    return "--tls-cert and --tls-key go together";
-  }
-  return "";
-}
-
-}  // namespace
+#include "mock_server/mock_cli.hpp"
 
 int main(int argc, char** argv) {
-  Options o;
-  o.server.port = 8080;
+  agentwork::mock::MockCliOptions options;
   CLI::App cli{
       "agentwork-mock: a stand-in for the Agentwork API (spec/CONTRACT.md) with a scripted, "
       "seeded agent per task, a virtual clock, fault injection and a control API under /_mock/."};
   cli.get_formatter()->column_width(34);
-  cli.add_option("--host", o.server.bind_address, "Address to listen on")->capture_default_str();
-  cli.add_option("-p,--port", o.server.port, "Port to listen on (0: any free port)")
-      ->capture_default_str();
-  cli.add_option("--port-file", o.port_file, "Write the bound port to this file once listening");
-  cli.add_option("--threads", o.server.threads, "Server threads")
-      ->check(CLI::Range(1, 256))
-      ->capture_default_str();
-  cli.add_option("--tls-cert", o.server.tls_cert_file, "PEM certificate chain: serve HTTPS")
-      ->check(CLI::ExistingFile);
-  cli.add_option("--tls-key", o.server.tls_key_file, "PEM private key for --tls-cert")
-      ->check(CLI::ExistingFile);
-  cli.add_option("--seed", o.mock.seed, "Seed of the default agents and fault probabilities")
-      ->capture_default_str();
-  cli.add_option("--time-scale", o.mock.time_scale,
-                 "Multiplies every agent duration (0.01: a 60 s step takes 0.6 s)")
-      ->check(CLI::Range(1e-6, 1e6))
-      ->capture_default_str();
-  cli.add_flag("--control", o.mock.control_api,
-               "Answer the control API under /_mock/ (404 otherwise)");
-  cli.add_flag("--frozen-clock", o.mock.start_frozen,
-               "Start with the clock frozen (advance it with POST /_mock/clock)");
-  cli.add_flag("--credits", o.mock.credits.enabled, "Charge credits per task; 402 when out");
-  cli.add_option("--credits-per-day", o.mock.credits.per_day, "Credits per organization per day")
-      ->check(CLI::Range(0, 1 << 30))
-      ->capture_default_str();
-  cli.add_option("--task-cost", o.mock.credits.task_cost, "Credits one task costs")
-      ->check(CLI::Range(0, 1 << 30))
-      ->capture_default_str();
-  cli.add_option("--user", o.user_specs,
-                 "Password account for POST /auth/api-key: email:password[:name[:org]] "
-                 "(repeatable)");
-  cli.add_option("--users-file", o.users_file,
-                 "JSON array of {email, password, name?, organization_name?}")
-      ->check(CLI::ExistingFile);
-  cli.add_option("--faults", o.faults_file, "JSON array of fault rules active from the start")
-      ->check(CLI::ExistingFile);
-  cli.add_option("--script", o.script_file,
-                 "Agent script for every task created without its own (default: seeded agent)")
-      ->check(CLI::ExistingFile);
-  cli.add_option("--named-script", o.named_scripts,
-                 "NAME=FILE: a script tasks can name in \"mock_script\" (repeatable)");
-  cli.add_option("--public-url", o.mock.public_base_url,
-                 "Base URL for download_url (default: scheme + Host header)");
-  cli.add_option("--max-body", o.server.max_body_bytes, "Largest request body in bytes (413 above)")
-      ->capture_default_str();
-  cli.add_option("--max-header", o.server.max_header_bytes,
-                 "Largest request head in bytes (431 above)")
-      ->capture_default_str();
-  cli.add_option("--max-connections", o.server.max_connections,
-                 "Open connections at most (503 above)")
-      ->capture_default_str();
-  cli.add_option("--idle-timeout-ms", o.idle_timeout_ms,
-                 "Close keep-alive connections idle this long")
-      ->check(CLI::Range(1LL, 86400000LL))
-      ->capture_default_str();
-  cli.add_option("--request-timeout-ms", o.request_timeout_ms,
-                 "A started request must arrive within this")
-      ->check(CLI::Range(1LL, 86400000LL))
-      ->capture_default_str();
-  cli.add_option("--log", o.log, "quiet, or requests: one line per request on stderr")
-      ->check(CLI::IsMember({"quiet", "requests"}))
-      ->capture_default_str();
+  agentwork::mock::add_mock_options(cli, options);
   cli.footer(
-      "\nExamples:\n"
-      "  agentwork-mock --port 8080 --control --time-scale 0.01\n"
-      "  agentwork-mock --port 0 --port-file port.txt --frozen-clock --control --seed 7\n"
-      "  agentwork-mock --tls-cert cert.pem --tls-key key.pem --threads 2 --log requests\n"
-      "\nExit codes: 0 stopped by SIGINT/SIGTERM; 1 could not start (e.g. port in use);\n"
-      "2 bad arguments or input files.");
+      std::string(
+          "\nExamples:\n"
+          "  agentwork-mock --port 8080 --control --time-scale 0.01\n"
+          "  agentwork-mock --port 0 --port-file port.txt --frozen-clock --control --seed 7\n"
+          "  agentwork-mock --tls-cert cert.pem --tls-key key.pem --threads 2 --log requests\n\n") +
+      agentwork::mock::kMockExitCodes);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help
@@ -152,29 +25,5 @@ int main(int argc, char** argv) {
     cli.exit(e);  // prints the message
     return 2;
   }
-
-  if (auto error = load_inputs(o); !error.empty()) {
-    std::cerr << "agentwork-mock: " << error << "\n";
-    return 2;
-  }
-  o.server.log_requests = o.log == "requests";
-  o.server.idle_timeout = std::chrono::milliseconds(o.idle_timeout_ms);
-  o.server.request_timeout = std::chrono::milliseconds(o.request_timeout_ms);
-
-  try {
-    MockServer mock(o.mock, o.server);
-    const auto port = mock.start();
-    if (!o.port_file.empty()) {
-      std::ofstream(o.port_file) << port << "\n";
-    }
-    std::cout << "agentwork-mock listening on " << mock.base_url() << " (threads "
-              << o.server.threads << ", time scale " << o.mock.time_scale << ", control API "
-              << (o.mock.control_api ? "on" : "off") << ")" << std::endl;
-    mock.run_until_signal();
-    std::cout << "agentwork-mock stopped" << std::endl;
-  } catch (const std::exception& e) {
-    std::cerr << "agentwork-mock: " << e.what() << "\n";
-    return 1;
-  }
-  return 0;
+  return agentwork::mock::run_mock(options, "agentwork-mock");
 }

@@ -1,0 +1,106 @@
+// agentwork: the conformance and load-test harness's command line. `main` only wires the
+// subcommands to the code that does the work.
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+
+#include "harness/rules.hpp"
+#include "harness/scenario.hpp"
+#include "mock_server/mock_cli.hpp"
+
+namespace {
+
+using namespace agentwork;
+
+// Loads scenario files and folders; prints every error to stderr. False when there was any.
+bool load(const std::vector<std::string>& paths, harness::LoadResult& out) {
+  out = harness::load_scenarios(paths);
+  for (const auto& e : out.errors) std::cerr << e.to_string() << "\n";
+  return out.errors.empty();
+}
+
+int validate(const std::vector<std::string>& paths) {
+  harness::LoadResult loaded;
+  const bool ok = load(paths, loaded);
+  if (!ok) {
+    std::cerr << loaded.errors.size() << " error" << (loaded.errors.size() == 1 ? "" : "s")
+              << " in the scenario files\n";
+    return 2;
+  }
+  std::size_t steps = 0;
+  for (const auto& s : loaded.scenarios) steps += s.steps.size();
+  std::cout << loaded.scenarios.size() << " scenario" << (loaded.scenarios.size() == 1 ? "" : "s")
+            << " valid (" << steps << " steps)\n";
+  return 0;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
+  return out.empty() ? "-" : out;
+}
+
+int list(const std::vector<std::string>& paths, bool rules) {
+  harness::LoadResult loaded;
+  if (!load(paths, loaded)) return 2;
+  std::size_t width = 8;
+  for (const auto& s : loaded.scenarios) width = std::max(width, s.name.size());
+  std::cout << std::left << std::setw(static_cast<int>(width) + 2) << "SCENARIO" << std::setw(24)
+            << "TAGS" << std::setw(7) << "RULES"
+            << "FILE\n";
+  for (const auto& s : loaded.scenarios) {
+    std::cout << std::setw(static_cast<int>(width) + 2) << s.name << std::setw(24) << join(s.tags)
+              << std::setw(7) << s.covers.size() << s.file << "\n";
+    if (rules) {
+      for (const auto& id : s.covers) {
+        const auto rule = harness::find_rule(id);
+        std::cout << "    " << std::setw(40) << id << (rule ? rule->summary : "") << "\n";
+      }
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{
+      "agentwork: conformance and load-test harness for the Agentwork API.\n"
+      "Replays scripted task lifecycles against the bundled mock or a real deployment and checks "
+      "every response and status transition against the contract (spec/CONTRACT.md)."};
+  cli.require_subcommand(1);
+  cli.get_formatter()->column_width(34);
+
+  std::vector<std::string> validate_paths;
+  auto* validate_cmd = cli.add_subcommand("validate", "Check scenario files without running them");
+  validate_cmd->add_option("paths", validate_paths, "Scenario files or folders")->required();
+
+  std::vector<std::string> list_paths{"scenarios"};
+  bool list_rules = false;
+  auto* list_cmd =
+      cli.add_subcommand("list", "List scenarios with their tags and the rules they cover");
+  list_cmd->add_option("paths", list_paths, "Scenario files or folders")->capture_default_str();
+  list_cmd->add_flag("--rules", list_rules, "Also print each covered rule id and its summary");
+
+  mock::MockCliOptions mock_options;
+  auto* mock_cmd = cli.add_subcommand("mock", "Run the bundled mock Agentwork server");
+  mock::add_mock_options(*mock_cmd, mock_options);
+  mock_cmd->footer(mock::kMockExitCodes);
+
+  cli.footer(
+      "\nExit codes: 0 success; 2 bad usage or bad scenario files; (mock) 1 could not start.");
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::Success& e) {  // --help
+    return cli.exit(e);
+  } catch (const CLI::ParseError& e) {
+    cli.exit(e);
+    return 2;
+  }
+  if (*validate_cmd) return validate(validate_paths);
+  if (*list_cmd) return list(list_paths, list_rules);
+  if (*mock_cmd) return mock::run_mock(mock_options, "agentwork mock");
+  return 2;
+}
