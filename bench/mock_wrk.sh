@@ -5,6 +5,7 @@
 # are two. Prints requests/s, p50, p99 and the mock's RSS.
 #   usage: bench/mock_wrk.sh [build-dir]        (build it first: bash ci/build.sh)
 # Goals (issue 2): >= 60,000 requests/s; < 300 MB RSS holding 100,000 completed tasks.
+# Environment: TASKS (100000), DURATION seconds per run (10), RUNS (3), CONNECTIONS (64).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -64,19 +65,29 @@ end
 LUA
 } >"$work/poll.lua"
 
-"${client_cpu[@]}" wrk -t1 -c"$connections" -d"${duration}s" --latency -s "$work/poll.lua" "$base" \
-  >"$work/wrk.out" 2>&1
+# A short warm-up, then ${RUNS:-3} measured runs; the shared machine is noisy, so every run is
+# printed and the goal is judged on the median run.
+"${client_cpu[@]}" wrk -t1 -c"$connections" -d2s -s "$work/poll.lua" "$base" >/dev/null 2>&1
+runs=${RUNS:-3}
+: >"$work/runs"
+for run in $(seq "$runs"); do
+  "${client_cpu[@]}" wrk -t1 -c"$connections" -d"${duration}s" --latency -s "$work/poll.lua" \
+    "$base" >"$work/wrk.$run" 2>&1
+  r=$(awk '/Requests\/sec/ { print $2 }' "$work/wrk.$run")
+  l50=$(awk '$1 == "50%" { print $2 }' "$work/wrk.$run")
+  l99=$(awk '$1 == "99%" { print $2 }' "$work/wrk.$run")
+  echo "$r $l50 $l99 $run" >>"$work/runs"
+  echo "  run $run: $r requests/s, p50 $l50, p99 $l99"
+done
 rss_after=$(rss_mb)
-rps=$(awk '/Requests\/sec/ { print $2 }' "$work/wrk.out")
-p50=$(awk '$1 == "50%" { print $2 }' "$work/wrk.out")
-p99=$(awk '$1 == "99%" { print $2 }' "$work/wrk.out")
-errors=$(grep -E 'Non-2xx|Socket errors' "$work/wrk.out" || true)
+read -r rps p50 p99 median_run < <(sort -n "$work/runs" | sed -n "$(((runs + 1) / 2))p")
+errors=$(grep -hE 'Non-2xx|Socket errors' "$work"/wrk.* || true)
 calls=$(curl -sS "$base/_mock/calls" | jq '.calls["GET /api/v1/tasks/{id}"].by_status')
 
-echo "mock status-poll benchmark: 1 server thread, wrk -t1 -c$connections -d${duration}s"
+echo "mock status-poll benchmark: 1 server thread, wrk -t1 -c$connections -d${duration}s, median of $runs runs"
 echo "  tasks held:        $tasks completed, $events events each ($(jq -r .seconds <<<"$populate") s to populate)"
 echo "  RSS:               ${rss_empty} MB empty, ${rss_full} MB holding the tasks, ${rss_after} MB after the load"
-echo "  requests/s:        $rps"
+echo "  requests/s:        $rps (median run: $median_run)"
 echo "  latency p50 / p99: $p50 / $p99"
 echo "  status counts:     $(tr -d ' \n' <<<"$calls")"
 [ -n "$errors" ] && echo "  wrk reported:      $errors"
