@@ -290,13 +290,18 @@ AgentScript default_agent_script(std::uint64_t seed) {
       "Which features do you need?", "Which of these should be included?",
       "What should the first version cover?"};
 
+  // A work or message step; the seconds are drawn by the caller, in a fixed order per seed.
+  auto simple = [](Step::Kind kind, std::uint64_t seconds, std::string text) {
+    Step step;
+    step.kind = kind;
+    step.seconds = static_cast<double>(seconds);
+    step.text = std::move(text);
+    return step;
+  };
+
   AgentScript s;
   s.name = "default";
-  Step analyze;
-  analyze.kind = Step::Kind::work;
-  analyze.seconds = static_cast<double>(r.between(20, 90));
-  analyze.text = "Analyzing requirements...";
-  s.steps.push_back(analyze);
+  s.steps.push_back(simple(Step::Kind::work, r.between(20, 90), "Analyzing requirements..."));
 
   Step ask;
   ask.kind = Step::Kind::ask;
@@ -311,22 +316,13 @@ AgentScript default_agent_script(std::uint64_t seed) {
   }
   s.steps.push_back(ask);
 
-  Step build;
-  build.kind = Step::Kind::work;
-  build.seconds = static_cast<double>(r.between(30, 120));
-  build.text = "Implementing the solution...";
-  s.steps.push_back(build);
+  s.steps.push_back(simple(Step::Kind::work, r.between(30, 120), "Implementing the solution..."));
 
   if (r.between(0, 3) == 0) {
-    Step follow_up;
-    follow_up.kind = Step::Kind::message;
-    follow_up.text = "I can also add automated tests for this. Should I include them?";
-    s.steps.push_back(follow_up);
-    Step more;
-    more.kind = Step::Kind::work;
-    more.seconds = static_cast<double>(r.between(10, 40));
-    more.text = "Adding the finishing touches...";
-    s.steps.push_back(more);
+    s.steps.push_back(simple(Step::Kind::message, 0,
+                             "I can also add automated tests for this. Should I include them?"));
+    s.steps.push_back(
+        simple(Step::Kind::work, r.between(10, 40), "Adding the finishing touches..."));
   }
 
   Step propose;

@@ -7,6 +7,8 @@
 // errors become 400/413/431 responses; stop() drains in-flight requests and closes idle ones.
 #include "mock_server/server.hpp"
 
+#include "mock_server/json_util.hpp"
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -95,24 +97,6 @@ enum class Ending {
   abort,       // close the socket now (peer gone, timeout, injected fault)
 };
 
-std::string json_detail(std::string_view detail) {
-  std::string out = "{\"detail\":\"";
-  for (const char c : detail) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      std::array<char, 8> escaped{};
-      std::snprintf(escaped.data(), escaped.size(), "\\u%04x", static_cast<unsigned>(c));
-      out += escaped.data();
-    } else {
-      out += c;
-    }
-  }
-  out += "\"}";
-  return out;
-}
-
 std::string endpoint_text(const tcp::endpoint& endpoint) {
   const auto address = endpoint.address();
   const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
@@ -165,7 +149,7 @@ HttpRequest to_http_request(BeastRequest&& message, bool tls) {
 HttpResponse internal_error() {
   HttpResponse response;
   response.status = 500;
-  response.body = json_detail("internal error");
+  response.body = error_body("internal error");
   return response;
 }
 
@@ -419,8 +403,8 @@ Awaitable<void> Session<Stream>::serve() {
   if (over_capacity_) {
     HttpResponse busy;
     busy.status = 503;
-    busy.body = json_detail("too many connections (limit " +
-                            std::to_string(core_.options().max_connections) + ")");
+    busy.body = error_body("too many connections (limit " +
+                           std::to_string(core_.options().max_connections) + ")");
     const error_code ec = co_await write(busy, 11, false, false, false);
     if (!ec) co_await close_gracefully();
     close_transport();
@@ -543,7 +527,7 @@ Awaitable<Ending> Session<Stream>::on_read_error(const error_code& ec, Clock::ti
   }
   HttpResponse response;
   response.status = reply->status;
-  response.body = json_detail(reply->detail);
+  response.body = error_body(reply->detail);
   const auto write_ec = co_await write(response, 11, false, false, false);
   log_request("-", "-", static_cast<unsigned>(response.status), response.body.size(), started,
               " " + ec.message());
