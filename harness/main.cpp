@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "harness/rules.hpp"
+#include "harness/run_command.hpp"
 #include "harness/scenario.hpp"
 #include "mock_server/mock_cli.hpp"
 
@@ -73,6 +74,11 @@ int main(int argc, char** argv) {
   cli.require_subcommand(1);
   cli.get_formatter()->column_width(34);
 
+  harness::RunOptions run_options;
+  auto* run_cmd = cli.add_subcommand(
+      "run", "Run scenarios against the bundled mock or a deployment and check the contract");
+  harness::add_run_options(*run_cmd, run_options);
+
   std::vector<std::string> validate_paths;
   auto* validate_cmd = cli.add_subcommand("validate", "Check scenario files without running them");
   validate_cmd->add_option("paths", validate_paths, "Scenario files or folders")->required();
@@ -90,7 +96,8 @@ int main(int argc, char** argv) {
   mock_cmd->footer(mock::kMockExitCodes);
 
   cli.footer(
-      "\nExit codes: 0 success; 2 bad usage or bad scenario files; (mock) 1 could not start.");
+      "\nExit codes: 0 success; 1 a conformance failure (run) or the mock could not start (mock);\n"
+      "2 bad usage or bad scenario files; 3 target unreachable (run); 130 interrupted (run).");
   try {
     cli.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help
@@ -99,6 +106,7 @@ int main(int argc, char** argv) {
     cli.exit(e);
     return 2;
   }
+  if (*run_cmd) return harness::run_command(run_options);
   if (*validate_cmd) return validate(validate_paths);
   if (*list_cmd) return list(list_paths, list_rules);
   if (*mock_cmd) return mock::run_mock(mock_options, "agentwork mock");

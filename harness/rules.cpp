@@ -144,4 +144,37 @@ std::optional<Rule> find_rule(std::string_view id) {
   return std::nullopt;
 }
 
+namespace {
+
+constexpr ScenarioRule kScenarioRules[] = {
+    {"S.transport", "the request failed on the wire (dns, connect, tls, read, timeout, ...)"},
+    {"S.step.status", "a step's request got an HTTP status other than the one it needs"},
+    {"S.step.body", "a step's response lacks a field the step needs (task_id, api_key, ...)"},
+    {"S.deadline", "the scenario did not finish within its overall deadline"},
+    {"S.await.timeout", "the awaited status was not reached within the step's timeout"},
+    {"S.await.terminal", "the task became terminal in a status the step did not wait for"},
+    {"S.expect", "the task's status response differs from what the expect step asks"},
+    {"S.request.status", "a raw request got a status other than its expect_status"},
+    {"S.result", "the result has another number of files, or a download failed"},
+    {"S.events", "the event types do not contain the expected ones in order"},
+    {"S.list", "the task list lacks a task it must contain or has one it must not"},
+    {"S.stall", "a task stalled (processing, last_activity_at unchanged) beyond the policy"},
+    {"S.stall.expected", "expect_stall: the task was not stalled for the given time"},
+    {"S.policy.max_rounds", "the policy handled more questions and proposals than max_rounds"},
+    {"S.mock_control", "a request to the mock's control API failed"},
+};
+
+}  // namespace
+
+std::span<const ScenarioRule> scenario_rules() {
+  return kScenarioRules;
+}
+
+std::optional<ScenarioRule> find_scenario_rule(std::string_view id) {
+  for (const auto& r : kScenarioRules) {
+    if (r.id == id) return r;
+  }
+  return std::nullopt;
+}
+
 }  // namespace agentwork::harness

@@ -23,4 +23,13 @@ std::span<const Rule> all_rules();
 // nullopt for an unknown id.
 std::optional<Rule> find_rule(std::string_view id);
 
+// The scenario's own expectations ("S.await.timeout", tag S): not contract rules, but every
+// failure names one, so that a report always says which check failed.
+struct ScenarioRule {
+  std::string_view id;
+  std::string_view summary;
+};
+std::span<const ScenarioRule> scenario_rules();
+std::optional<ScenarioRule> find_scenario_rule(std::string_view id);
+
 }  // namespace agentwork::harness

@@ -1,0 +1,244 @@
+#include "harness/run_command.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <random>
+#include <sstream>
+
+#include "harness/runner.hpp"
+#include "harness/scenario.hpp"
+#include "mock_server/mock_server.hpp"
+#include "reports/console_report.hpp"
+#include "reports/json_report.hpp"
+#include "reports/junit_report.hpp"
+
+namespace agentwork::harness {
+
+namespace {
+
+constexpr const char* kToolVersion = "0.1.0";
+constexpr double kMockTimeScale = 0.01;
+
+bool has_any(const std::vector<std::string>& have, const std::vector<std::string>& wanted) {
+  for (const auto& w : wanted) {
+    if (std::find(have.begin(), have.end(), w) != have.end()) return true;
+  }
+  return false;
+}
+
+std::string new_run_id() {
+  std::random_device rd;
+  std::ostringstream out;
+  out << std::hex << ((static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
+                      static_cast<std::uint64_t>(::getpid()));
+  return out.str().substr(0, 10);
+}
+
+bool use_color(const std::string& mode) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  const char* term = std::getenv("TERM");
+  return ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr &&
+         !(term && std::string(term) == "dumb");
+}
+
+// Checked before the run, so that an hour of load is not lost to a typo in a path.
+bool writable(const std::string& path, std::string& error) {
+  if (path.empty()) return true;
+  std::error_code ec;
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  std::ofstream probe(path, std::ios::app);
+  if (!probe) {
+    error = path + ": cannot write this file";
+    return false;
+  }
+  return true;
+}
+
+bool write_file(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc | std::ios::binary);
+    out << text;
+    if (!out.flush()) return false;
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  return !ec;
+}
+
+}  // namespace
+
+void add_run_options(CLI::App& cmd, RunOptions& o) {
+  cmd.add_option("paths", o.paths, "Scenario files or folders")->capture_default_str();
+  cmd.add_option("-t,--target", o.target,
+                 "\"mock\" (the bundled mock, started in-process) or https://host[:port]")
+      ->capture_default_str();
+  cmd.add_option("--profile", o.profile,
+                 "strict ([G] and [M] rules fail) or guide ([M] points are observations); "
+                 "default: strict on the bundled mock, guide elsewhere")
+      ->check(CLI::IsMember({"strict", "guide"}));
+  cmd.add_option("--tag", o.tags, "Run only scenarios with one of these tags (repeatable)");
+  cmd.add_option("--exclude-tag", o.exclude_tags, "Skip scenarios with one of these tags");
+  cmd.add_option("-j,--parallel", o.parallel, "Scenarios running at once")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd.add_option("--poll-interval", o.poll_interval,
+                 "Seconds between status polls (agent time; default: each scenario's)")
+      ->check(CLI::Range(0.001, 3600.0));
+  cmd.add_option("--time-scale", o.time_scale,
+                 "Wall seconds per agent second, shared with the mock (default 0.01 with "
+                 "--target mock, 1 elsewhere)")
+      ->check(CLI::Range(1e-6, 1e6));
+  cmd.add_option("--seed", o.seed, "Seed of the mock's agents and of poll jitter")
+      ->capture_default_str();
+  cmd.add_option("--timeout", o.timeout,
+                 "Wall seconds each scenario may take (default: its timeout_seconds, scaled)")
+      ->check(CLI::Range(0.001, 1e6));
+  cmd.add_option("--request-timeout", o.request_timeout, "Wall seconds one request may take")
+      ->check(CLI::Range(0.001, 3600.0))
+      ->capture_default_str();
+  cmd.add_option("--report-json", o.report_json, "Write the JSON result here");
+  cmd.add_option("--junit", o.junit, "Write JUnit XML here");
+  cmd.add_option("--api-key", o.api_key,
+                 "Key of the main account (default: register a fresh account per scenario)")
+      ->envname("AGENTWORK_API_KEY");
+  cmd.add_option("--ca-file", o.ca_file, "Extra PEM trust anchors for HTTPS")
+      ->check(CLI::ExistingFile);
+  cmd.add_flag("-k,--insecure", o.insecure, "Do not verify TLS certificates");
+  cmd.add_option("--color", o.color, "auto, always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  cmd.footer(kRunExitCodes);
+}
+
+int run_command(const RunOptions& o) {
+  // 1. Scenarios: every error of every file, then exit 2.
+  LoadResult loaded = load_scenarios(o.paths);
+  for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
+  if (!loaded.errors.empty()) return 2;
+  std::vector<Scenario> chosen;
+  for (auto& s : loaded.scenarios) {
+    if (!o.tags.empty() && !has_any(s.tags, o.tags)) continue;
+    if (has_any(s.tags, o.exclude_tags)) continue;
+    chosen.push_back(std::move(s));
+  }
+  if (chosen.empty()) {
+    std::cerr << "agentwork run: no scenario matches the tag filters\n";
+    return 2;
+  }
+  for (const auto* path : {&o.report_json, &o.junit}) {
+    std::string error;
+    if (!writable(*path, error)) {
+      std::cerr << "agentwork run: " << error << "\n";
+      return 2;
+    }
+  }
+
+  // 2. The target: the in-process mock, or a URL probed once.
+  RunnerConfig config;
+  config.http.read_timeout = std::chrono::milliseconds(std::llround(o.request_timeout * 1000));
+  config.http.connect_timeout = std::min(config.http.read_timeout, std::chrono::milliseconds(10000));
+  config.http.total_timeout = config.http.read_timeout * 3;
+  config.http.ca_file = o.ca_file;
+  config.http.insecure = o.insecure;
+  config.parallel = o.parallel;
+  config.poll_interval_seconds = o.poll_interval;
+  config.timeout_seconds = o.timeout;
+  config.seed = o.seed;
+  config.api_key = o.api_key;
+  config.run_id = new_run_id();
+  config.handle_signals = true;
+  std::unique_ptr<mock::MockServer> mock;
+  std::string target_label;
+  if (o.target == "mock") {
+    mock::MockConfig mc;
+    mc.seed = o.seed;
+    mc.time_scale = o.time_scale.value_or(kMockTimeScale);
+    mc.control_api = true;
+    mock::ServerOptions so;
+    so.threads = 2;
+    mock = std::make_unique<mock::MockServer>(mc, so);
+    try {
+      mock->start();
+    } catch (const std::exception& e) {
+      std::cerr << "agentwork run: the bundled mock could not start: " << e.what() << "\n";
+      return 3;
+    }
+    config.base_url = mock->base_url();
+    config.mock = true;
+    config.time_scale = mc.time_scale;
+    target_label = "bundled mock (in-process, " + config.base_url + ")";
+  } else {
+    std::string error;
+    if (!parse_url(o.target, error)) {
+      std::cerr << "agentwork run: --target \"" << o.target << "\": " << error
+                << " (expected \"mock\" or http(s)://host[:port])\n";
+      return 2;
+    }
+    config.base_url = o.target;
+    while (!config.base_url.empty() && config.base_url.back() == '/') config.base_url.pop_back();
+    TargetProbe probe;
+    try {
+      probe = probe_target(config.base_url, config.http);
+    } catch (const std::exception& e) {  // e.g. an unreadable --ca-file
+      std::cerr << "agentwork run: " << e.what() << "\n";
+      return 2;
+    }
+    if (!probe.reachable) {
+      std::cerr << "agentwork run: target " << config.base_url << " unreachable: " << probe.error
+                << "\n";
+      return 3;
+    }
+    config.mock = probe.mock;
+    config.time_scale = probe.mock ? probe.time_scale : o.time_scale.value_or(1.0);
+    if (probe.mock && o.time_scale && *o.time_scale != probe.time_scale) {
+      std::cerr << "agentwork run: note: the mock at " << config.base_url << " runs at time scale "
+                << probe.time_scale << "; using it instead of --time-scale " << *o.time_scale
+                << "\n";
+    }
+    target_label = config.base_url + (probe.mock ? " (the bundled mock)" : "");
+  }
+  config.strict = o.profile.empty() ? config.mock : o.profile == "strict";
+
+  // 3. Run, printing one line per scenario as it finishes.
+  const bool color = use_color(o.color);
+  std::cout << "agentwork run: " << chosen.size() << " scenario" << (chosen.size() == 1 ? "" : "s")
+            << " against " << target_label << "; profile " << (config.strict ? "strict" : "guide")
+            << ", time scale " << config.time_scale << ", parallel " << config.parallel << "\n"
+            << std::flush;
+  Runner runner(config);
+  RunResult result = runner.run(chosen, [&](const ScenarioResult& r) {
+    std::cout << reports::scenario_line(r, color) << std::flush;
+  });
+  result.tool_version = kToolVersion;
+  result.target = target_label;
+  if (mock) mock->stop();
+
+  // 4. Reports.
+  std::cout << reports::failure_details(result, color) << reports::summary(result, color);
+  int code = exit_code(result);
+  const std::pair<const std::string*, std::string> files[] = {
+      {&o.report_json, o.report_json.empty() ? "" : reports::render_json(result)},
+      {&o.junit, o.junit.empty() ? "" : reports::render_junit(result)},
+  };
+  for (const auto& [path, text] : files) {
+    if (path->empty()) continue;
+    if (write_file(*path, text)) {
+      std::cout << "wrote " << *path << "\n";
+    } else {
+      std::cerr << "agentwork run: could not write " << *path << "\n";
+      if (code == 0) code = 2;
+    }
+  }
+  return code;
+}
+
+}  // namespace agentwork::harness

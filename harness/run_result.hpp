@@ -1,0 +1,106 @@
+// The result of a finished run: plain data the runner fills and the reporters (reports/) render.
+// Nothing here talks to the network. The JSON form of this struct is documented in
+// docs/run-result.md and versioned by kRunResultSchemaVersion.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace agentwork::harness {
+
+inline constexpr int kRunResultSchemaVersion = 1;
+
+// failure: counts against the verdict. observation: recorded only (an [M] point under the
+// `guide` profile).
+enum class Severity { failure, observation };
+std::string_view to_string(Severity s);
+
+// passed: every step ran and no failure was found. failed: a finding with severity failure.
+// error: the scenario could not be carried out (the target failed on the wire, a deadline passed);
+// it also has a failure finding saying why. skipped: not run (e.g. needs the mock against a
+// live target). interrupted: stopped by Ctrl-C before it finished.
+enum class Verdict { passed, failed, error, skipped, interrupted };
+std::string_view to_string(Verdict v);
+
+// What was on the wire when a finding was made; a bounded excerpt, never the whole body.
+struct Evidence {
+  std::string method;        // "GET"
+  std::string path;          // "/api/v1/tasks/<id>"
+  int status = 0;            // 0: no response (see `error`)
+  std::string body_excerpt;  // at most kBodyExcerptBytes, cut on a UTF-8 boundary, "…" appended
+  std::string error;         // transport failure: "timeout: read: ..."; empty when none
+  double duration_ms = 0;
+};
+inline constexpr std::size_t kBodyExcerptBytes = 512;
+// `body` cut to at most `limit` bytes without splitting a UTF-8 sequence; "..." marks a cut.
+std::string excerpt(std::string_view body, std::size_t limit = kBodyExcerptBytes);
+
+struct FindingRecord {
+  std::string rule_id;  // a catalogue id (harness/rules.hpp) or a scenario id ("S.await.timeout")
+  char tag = 'G';       // 'G' guide, 'M' mock choice, 'S' the scenario's own expectation
+  Severity severity = Severity::failure;
+  std::size_t step_index = 0;  // position in the scenario's $.steps
+  std::string step_kind;       // "await", "reply", ... ("cleanup" for the run's own cleanup)
+  std::string task;            // the scenario's task name; empty when none
+  std::string detail;          // expected vs seen
+  std::optional<Evidence> evidence;
+};
+
+// One step as it ran: the transcript of a scenario.
+struct StepRecord {
+  std::size_t index = 0;
+  std::string kind;
+  std::string task;     // empty when the step has none
+  bool ok = true;       // no failure finding at this step
+  double duration_ms = 0;
+  std::string note;     // what happened: "status awaiting_reply after 3 polls"
+};
+
+struct ScenarioResult {
+  std::string name;
+  std::string file;
+  std::vector<std::string> tags;
+  Verdict verdict = Verdict::passed;
+  std::string reason;  // why skipped / errored / interrupted; empty when passed or failed
+  double duration_ms = 0;
+  std::size_t tasks_created = 0;
+  std::size_t requests = 0;         // API requests sent by the steps (cleanup not included)
+  std::size_t polls = 0;            // of which status polls
+  std::size_t tasks_cancelled = 0;  // by the cleanup: created, not terminal, then cancelled
+  std::vector<StepRecord> steps;
+  std::vector<FindingRecord> findings;
+
+  std::size_t failures() const;
+  std::size_t observations() const;
+};
+
+struct RunResult {
+  int schema_version = kRunResultSchemaVersion;
+  std::string tool_version;
+  std::string target;   // "mock (in-process, http://127.0.0.1:PORT)" or the base URL
+  std::string profile;  // "strict" or "guide"
+  bool mock = false;    // the target is the bundled mock (agent scripts and clock used)
+  double time_scale = 1.0;
+  std::uint64_t seed = 0;
+  std::string run_id;      // replaces {run} in e-mail addresses
+  std::string started_at;  // ISO-8601 UTC
+  double duration_ms = 0;
+  bool interrupted = false;
+  std::vector<ScenarioResult> scenarios;
+
+  struct Totals {
+    std::size_t scenarios = 0, passed = 0, failed = 0, errors = 0, skipped = 0, interrupted = 0;
+    std::size_t failures = 0, observations = 0, requests = 0, polls = 0, tasks = 0;
+  };
+  Totals totals() const;
+};
+
+// The process exit code of a run: 130 interrupted, 1 any scenario failed or errored, else 0.
+// (2, bad usage, and 3, target unreachable, are decided before a run starts.)
+int exit_code(const RunResult& r);
+
+}  // namespace agentwork::harness

@@ -1,0 +1,1022 @@
+#include "harness/scenario_run.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <sstream>
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
+
+#include "harness/agentwork_client.hpp"
+#include "harness/contract_checks.hpp"
+#include "harness/rules.hpp"
+#include "harness/trace_checker.hpp"
+#include "mock_server/agent_script.hpp"
+#include "mock_server/clock.hpp"
+
+namespace agentwork::harness::detail {
+
+using nlohmann::json;
+namespace asio = boost::asio;
+
+Awaitable<bool> RunContext::wait(SteadyClock::duration d) {
+  if (stopping) co_return false;
+  Timer timer(executor);
+  timer.expires_after(d);
+  waiting.insert(&timer);
+  boost::system::error_code ec;
+  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable_t<Executor>{}, ec));
+  waiting.erase(&timer);
+  co_return !stopping;
+}
+
+void RunContext::stop() {
+  stopping = true;
+  for (auto* t : waiting) t->cancel();
+}
+
+namespace {
+
+// The scenario ends early: interrupted, past its deadline, or the target failed on the wire.
+struct Stop {
+  Verdict verdict;
+  std::string reason;
+};
+// A step's expectation failed (its finding is recorded): the scenario stops, verdict failed.
+struct StepFailed {};
+
+std::string join_states(const std::vector<TaskState>& states) {
+  std::string out;
+  for (auto s : states) out += (out.empty() ? "" : " or ") + std::string(to_string(s));
+  return out;
+}
+
+bool contains_state(const std::vector<TaskState>& states, TaskState s) {
+  return std::find(states.begin(), states.end(), s) != states.end();
+}
+
+Exchange to_exchange(const ApiCall& c) {
+  Exchange ex;
+  ex.method = c.exchange.method;
+  ex.path = c.path.starts_with("http") ? c.exchange.url : "/api/v1" + c.path;
+  ex.status = c.exchange.status;
+  ex.headers = c.exchange.headers;
+  ex.body = c.exchange.body;
+  return ex;
+}
+
+Evidence evidence_of(const ApiCall& c) {
+  Evidence e;
+  e.method = c.exchange.method;
+  e.path = c.path.starts_with("http") ? c.exchange.url : "/api/v1" + c.path;
+  e.status = c.exchange.status;
+  e.body_excerpt = excerpt(c.exchange.body);
+  if (!c.exchange.ok()) {
+    e.error = std::string(to_string(c.exchange.error)) + ": " + c.exchange.error_message;
+  }
+  e.duration_ms = static_cast<double>(c.exchange.total.count()) / 1000.0;
+  return e;
+}
+
+std::string string_field(const json& j, const char* key) {
+  if (!j.is_object()) return {};
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// The per-task state a scenario keeps: the trace checker, the last status seen, and what
+// stall detection and `new_message_id` need.
+struct TaskRec {
+  std::string name;
+  std::string id;
+  std::string account;
+  // How it was created, for the policy's cancel-and-recreate.
+  std::string title, description;
+  json mock_script;
+  TraceChecker trace;
+  std::size_t violations_reported = 0;
+  std::optional<StatusView> last_view;
+  std::optional<TaskState> last_state;
+  bool known_terminal = false;
+  std::string expect_message_id;  // seen by the previous `expect`
+  // Stall detection: the last_activity_at value seen while processing, and since when (steady).
+  std::string stall_activity;
+  SteadyClock::time_point stall_since{};
+  std::int64_t stall_activity_us = 0;
+  int recreated = 0;
+};
+
+class ScenarioRun {
+ public:
+  ScenarioRun(RunContext& ctx, const Scenario& s, std::size_t ordinal)
+      : ctx_(ctx), sc_(s), ordinal_(ordinal) {
+    result_.name = s.name;
+    result_.file = s.file;
+    result_.tags = s.tags;
+    const double scale = ctx.config.time_scale;
+    poll_interval_ = ctx.config.poll_interval_seconds.value_or(s.poll_interval_seconds) * scale;
+    const double timeout =
+        ctx.config.timeout_seconds.value_or(s.timeout_seconds * ctx.config.time_scale);
+    started_ = SteadyClock::now();
+    deadline_ = started_ + to_duration(timeout);
+    run_tag_ = ctx.config.run_id + "-" + std::to_string(ordinal_);
+  }
+
+  Awaitable<ScenarioResult> run();
+
+ private:
+  static SteadyClock::duration to_duration(double seconds) {
+    return std::chrono::duration_cast<SteadyClock::duration>(
+        std::chrono::duration<double>(std::max(0.0, std::min(seconds, 1e7))));
+  }
+  double scale() const { return ctx_.config.time_scale; }
+
+  // --- findings ----------------------------------------------------------------------------
+  void add_finding(std::string_view rule_id, std::string detail, const ApiCall* call,
+                   const std::string& task = {});
+  [[noreturn]] void fail(std::string_view rule_id, std::string detail, const ApiCall* call,
+                         const std::string& task = {});
+  void report_trace(TaskRec& t);
+
+  // --- requests ----------------------------------------------------------------------------
+  Awaitable<AgentworkClient*> client(const std::string& account);
+  // Counts the request, stops the scenario on a transport failure, contract-checks the response.
+  void record(const ApiCall& c, std::optional<Endpoint> endpoint, const CheckContext& check,
+              const std::string& task = {});
+  // A step's request must get `want`: else S.step.status and the scenario stops.
+  void require_status(const ApiCall& c, int want, const std::string& task = {});
+  TaskRec& task(const std::string& name);
+
+  Awaitable<StatusView> poll(TaskRec& t);
+  Awaitable<void> pause(SteadyClock::duration d);
+  Awaitable<void> pause_poll();
+  SteadyClock::duration poll_wait();
+  Awaitable<double> stalled_for(TaskRec& t);  // agent seconds processing without activity
+  Awaitable<void> act(TaskRec& t, ClientAction action, const json& body);
+  Awaitable<void> create_task(const std::string& name, const std::string& account,
+                              const std::string& title, const std::string& description,
+                              const json& mock_script);
+  Awaitable<void> on_stall(TaskRec& t, double stalled_seconds);
+  json auto_answers(const StatusView& v, const std::string& text) const;
+  json mock_script_for(const std::optional<AgentSpec>& spec) const;
+  Awaitable<json> mock_clock(const json* body);
+
+  // --- steps -------------------------------------------------------------------------------
+  Awaitable<void> run_step(const Step& step);
+  Awaitable<void> step(const steps::Register& s);
+  Awaitable<void> step(const steps::Login& s);
+  Awaitable<void> step(const steps::UseAccount& s);
+  Awaitable<void> step(const steps::Create& s);
+  Awaitable<void> step(const steps::Await& s);
+  Awaitable<void> step(const steps::Expect& s);
+  Awaitable<void> step(const steps::Reply& s);
+  Awaitable<void> step(const steps::Approve& s);
+  Awaitable<void> step(const steps::Reject& s);
+  Awaitable<void> step(const steps::Cancel& s);
+  Awaitable<void> step(const steps::Result& s);
+  Awaitable<void> step(const steps::Events& s);
+  Awaitable<void> step(const steps::List& s);
+  Awaitable<void> step(const steps::Request& s);
+  Awaitable<void> step(const steps::AdvanceClock& s);
+  Awaitable<void> step(const steps::Sleep& s);
+  Awaitable<void> step(const steps::ExpectStall& s);
+  Awaitable<void> step(const steps::RunPolicy& s);
+
+  Awaitable<void> cleanup();
+
+  RunContext& ctx_;
+  const Scenario& sc_;
+  std::size_t ordinal_;
+  std::string run_tag_;
+  ScenarioResult result_;
+  double poll_interval_ = 1;  // wall seconds
+  SteadyClock::time_point started_, deadline_;
+  std::map<std::string, AgentworkClient> clients_;  // by account name
+  std::string current_account_ = "main";
+  std::map<std::string, TaskRec> tasks_;  // by name: the current task of that name
+  std::vector<TaskRec> replaced_;         // tasks a cancel-and-recreate replaced
+  // The step being run, for findings.
+  std::size_t step_index_ = 0;
+  std::string step_kind_;
+  std::string step_note_;
+  bool step_ok_ = true;
+};
+
+// ------------------------------------------------------------------------------------------
+// Findings
+
+void ScenarioRun::add_finding(std::string_view rule_id, std::string detail, const ApiCall* call,
+                              const std::string& task) {
+  FindingRecord f;
+  f.rule_id = std::string(rule_id);
+  if (auto rule = find_rule(rule_id)) {
+    f.tag = rule->tag == Tag::guide ? 'G' : 'M';
+  } else {
+    f.tag = 'S';
+  }
+  f.severity = (f.tag == 'M' && !ctx_.config.strict) ? Severity::observation : Severity::failure;
+  f.step_index = step_index_;
+  f.step_kind = step_kind_;
+  f.task = task;
+  f.detail = std::move(detail);
+  if (call) f.evidence = evidence_of(*call);
+  if (f.severity == Severity::failure) step_ok_ = false;
+  result_.findings.push_back(std::move(f));
+}
+
+void ScenarioRun::fail(std::string_view rule_id, std::string detail, const ApiCall* call,
+                       const std::string& task) {
+  add_finding(rule_id, std::move(detail), call, task);
+  throw StepFailed{};
+}
+
+void ScenarioRun::report_trace(TaskRec& t) {
+  const auto& v = t.trace.violations();
+  for (; t.violations_reported < v.size(); ++t.violations_reported) {
+    const auto& violation = v[t.violations_reported];
+    add_finding(violation.rule_id, violation.detail, nullptr, t.name);
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// Requests
+
+Awaitable<AgentworkClient*> ScenarioRun::client(const std::string& account) {
+  auto it = clients_.find(account);
+  if (it != clients_.end()) co_return &it->second;
+  // Only "main" can be missing (the loader checks every other reference): register it.
+  AgentworkClient fresh(ctx_.http, ctx_.config.base_url, ctx_.config.api_key);
+  auto [pos, inserted] = clients_.emplace(account, std::move(fresh));
+  if (ctx_.config.api_key.empty() || account != "main") {
+    const std::string email = "agentwork-" + run_tag_ + "-" + account + "@example.com";
+    const std::string name = "Agentwork harness";
+    ApiCall c = co_await pos->second.register_user(email, name);
+    record(c, Endpoint::register_user, {});
+    require_status(c, 201);
+    const auto key = string_field(c.json, "api_key");
+    if (key.empty()) fail("S.step.body", "registering account \"" + account + "\": no api_key", &c);
+    pos->second.set_api_key(key);
+  }
+  co_return &pos->second;
+}
+
+void ScenarioRun::record(const ApiCall& c, std::optional<Endpoint> endpoint,
+                         const CheckContext& check, const std::string& task) {
+  ++result_.requests;
+  if (!c.exchange.ok()) {
+    add_finding("S.transport",
+                c.exchange.method + " " + c.path + ": " + to_string(c.exchange.error) + ": " +
+                    c.exchange.error_message,
+                &c, task);
+    throw Stop{Verdict::error, std::string("the target failed on the wire: ") +
+                                   to_string(c.exchange.error) + ": " + c.exchange.error_message};
+  }
+  if (!endpoint) return;
+  for (auto& f : check_response(*endpoint, to_exchange(c), check)) {
+    add_finding(f.rule_id, std::move(f.detail), &c, task);
+  }
+}
+
+void ScenarioRun::require_status(const ApiCall& c, int want, const std::string& task) {
+  if (c.status() == want) return;
+  fail("S.step.status",
+       c.exchange.method + " " + c.path + ": expected " + std::to_string(want) + ", got " +
+           std::to_string(c.status()),
+       &c, task);
+}
+
+TaskRec& ScenarioRun::task(const std::string& name) {
+  // The loader guarantees that every task name refers to an earlier create; a create that
+  // failed stopped the scenario, so the name is there.
+  return tasks_.at(name);
+}
+
+SteadyClock::duration ScenarioRun::poll_wait() {
+  const double jitter = std::clamp(ctx_.config.poll_jitter, 0.0, 1.0);
+  std::uniform_real_distribution<double> d(1.0 - jitter, 1.0 + jitter);
+  return to_duration(poll_interval_ * d(ctx_.rng));
+}
+
+Awaitable<void> ScenarioRun::pause(SteadyClock::duration d) {
+  const auto now = SteadyClock::now();
+  if (now >= deadline_) {
+    add_finding("S.deadline", "the scenario's deadline passed", nullptr);
+    throw Stop{Verdict::error, "timed out: the scenario's deadline passed"};
+  }
+  const bool woke = co_await ctx_.wait(std::min(d, deadline_ - now));
+  if (!woke) throw Stop{Verdict::interrupted, "interrupted"};
+}
+
+Awaitable<void> ScenarioRun::pause_poll() {
+  co_await pause(poll_wait());
+}
+
+Awaitable<StatusView> ScenarioRun::poll(TaskRec& t) {
+  auto* api = co_await client(t.account);
+  ApiCall c = co_await api->task_status(t.id);
+  ++result_.polls;
+  CheckContext check;
+  check.task_id = t.id;
+  record(c, Endpoint::task_status, check, t.name);
+  require_status(c, 200, t.name);
+  auto view = status_view(c.json);
+  const auto state = view ? parse_task_state(view->status) : std::nullopt;
+  if (!view || !state) {
+    fail("S.step.body", "the status response has no usable task_id and status", &c, t.name);
+  }
+  Observation o;
+  o.state = *state;
+  mock::Micros activity = 0;
+  o.last_activity_us =
+      mock::parse_timestamp(view->last_activity_at, activity) ? activity : t.stall_activity_us;
+  if (*state == TaskState::awaiting_reply && view->question) o.message_id = view->question->message_id;
+  if (*state == TaskState::awaiting_solution_approval && view->solution_message_id) {
+    o.message_id = *view->solution_message_id;
+  }
+  t.trace.observe(o);
+  report_trace(t);
+  // Stall bookkeeping: restart the stopwatch whenever the state or the activity changes.
+  if (*state != TaskState::processing || view->last_activity_at != t.stall_activity ||
+      t.last_state != TaskState::processing) {
+    t.stall_activity = view->last_activity_at;
+    t.stall_activity_us = o.last_activity_us;
+    t.stall_since = SteadyClock::now();
+  }
+  t.last_state = *state;
+  t.known_terminal = is_terminal(*state);
+  t.last_view = *view;
+  co_return *view;
+}
+
+Awaitable<json> ScenarioRun::mock_clock(const json* body) {
+  AgentworkClient control(ctx_.http, ctx_.config.base_url);
+  const std::string url = ctx_.config.base_url + "/_mock/clock";
+  std::optional<std::string> text;
+  if (body) text = body->dump();
+  ApiCall c = co_await control.raw(body ? "POST" : "GET", url, text, Auth::none);
+  if (!c.exchange.ok() || c.status() != 200 || !c.json.is_object() ||
+      !c.json.contains("now_us")) {
+    fail("S.mock_control", "the mock's clock did not answer as expected", &c);
+  }
+  co_return c.json;
+}
+
+Awaitable<double> ScenarioRun::stalled_for(TaskRec& t) {
+  if (t.last_state != TaskState::processing) co_return 0.0;
+  const double wall = std::chrono::duration<double>(SteadyClock::now() - t.stall_since).count();
+  double stalled = wall;
+  // The mock's clock can be moved on: measure there too (virtual-clock stalls take no time).
+  if (ctx_.config.mock && t.stall_activity_us > 0) {
+    const json clock = co_await mock_clock(nullptr);
+    const auto now_us = clock["now_us"].get<std::int64_t>();
+    stalled = std::max(stalled, static_cast<double>(now_us - t.stall_activity_us) / 1e6);
+  }
+  co_return stalled / scale();
+}
+
+Awaitable<void> ScenarioRun::act(TaskRec& t, ClientAction action, const json& body) {
+  auto* api = co_await client(t.account);
+  ApiCall c;
+  Endpoint endpoint = Endpoint::message;
+  CheckContext check;
+  check.task_id = t.id;
+  switch (action) {
+    case ClientAction::reply:
+      c = co_await api->send_message(t.id, body);
+      check.expected_status_after = "processing";
+      break;
+    case ClientAction::confirm:
+      c = co_await api->approve(t.id);
+      endpoint = Endpoint::solution_status;
+      check.expected_status_after = "completed";
+      break;
+    case ClientAction::reject: {
+      const std::string reason = body.value("rejection_reason", std::string());
+      c = co_await api->reject(t.id, reason);
+      endpoint = Endpoint::solution_status;
+      check.expected_status_after = "processing";
+      break;
+    }
+    case ClientAction::cancel:
+      c = co_await api->cancel(t.id);
+      endpoint = Endpoint::cancel;
+      check.expected_status_after = "cancelled";
+      break;
+  }
+  record(c, endpoint, check, t.name);
+  const bool accepted = c.status() >= 200 && c.status() < 300;
+  t.trace.act(action, accepted);
+  report_trace(t);
+  if (accepted && action == ClientAction::cancel) t.known_terminal = true;
+  require_status(c, 200, t.name);
+}
+
+json ScenarioRun::mock_script_for(const std::optional<AgentSpec>& spec) const {
+  if (!ctx_.config.mock) return nullptr;  // a real deployment never sees a script
+  const auto& chosen = spec ? spec : sc_.agent;
+  if (!chosen) return nullptr;
+  if (const auto* name = std::get_if<std::string>(&*chosen)) return *name;
+  return mock::to_json(std::get<mock::AgentScript>(*chosen));
+}
+
+Awaitable<void> ScenarioRun::create_task(const std::string& name, const std::string& account,
+                                         const std::string& title, const std::string& description,
+                                         const json& mock_script) {
+  auto* api = co_await client(account);
+  ApiCall c = co_await api->create_task(title, description, mock_script);
+  record(c, Endpoint::create_task, {}, name);
+  require_status(c, 201, name);
+  const auto id = string_field(c.json, "task_id");
+  if (id.empty()) fail("S.step.body", "the create response has no task_id", &c, name);
+  ++result_.tasks_created;
+  if (auto old = tasks_.find(name); old != tasks_.end()) {
+    replaced_.push_back(std::move(old->second));
+    tasks_.erase(old);
+  }
+  TaskRec t;
+  t.name = name;
+  t.id = id;
+  t.account = account;
+  t.title = title;
+  t.description = description;
+  t.mock_script = mock_script;
+  tasks_.emplace(name, std::move(t));
+  step_note_ = "task " + id;
+}
+
+Awaitable<void> ScenarioRun::on_stall(TaskRec& t, double stalled_seconds) {
+  const Policy policy = sc_.policy.value_or(Policy{});
+  std::ostringstream detail;
+  detail << "task " << t.id << " processing with last_activity_at " << t.stall_activity
+         << " unchanged for " << std::lround(stalled_seconds) << " s (policy: "
+         << policy.on_stall.after_seconds << " s)";
+  if (policy.on_stall.action == Policy::OnStall::Action::fail ||
+      t.recreated >= policy.on_stall.max_recreate) {
+    fail("S.stall", detail.str(), nullptr, t.name);
+  }
+  // Cancel the stalled task and create it again under the same name (the guide's advice).
+  const std::string name = t.name;
+  const int recreated = t.recreated + 1;
+  co_await act(t, ClientAction::cancel, json::object());
+  const std::string account = t.account, title = t.title, description = t.description;
+  const json script = t.mock_script;
+  co_await create_task(name, account, title, description, script);
+  task(name).recreated = recreated;
+  step_note_ += (step_note_.empty() ? "" : "; ") + std::string("stalled, cancelled and re-created");
+}
+
+json ScenarioRun::auto_answers(const StatusView& v, const std::string& text) const {
+  json answers = json::array();
+  if (!v.question) return answers;
+  const auto& qs = v.question->questions;
+  for (std::size_t i = 0; i < qs.size(); ++i) {
+    const auto& q = qs[i];
+    const std::string type = string_field(q, "type");
+    const auto options = q.is_object() ? q.value("options", json()) : json();
+    const bool has_option = options.is_array() && !options.empty() && options[0].is_string();
+    json a = {{"question_index", i}};
+    if (type == "single_select" && has_option) {
+      a["selected"] = options[0];
+    } else if (type == "multi_select" && has_option) {
+      a["selected"] = json::array({options[0]});
+    } else {
+      a["selected"] = text;
+    }
+    answers.push_back(std::move(a));
+  }
+  return answers;
+}
+
+// ------------------------------------------------------------------------------------------
+// Steps
+
+Awaitable<void> ScenarioRun::step(const steps::Register& s) {
+  std::string email = s.email.value_or("agentwork-{run}-" + s.account + "@example.com");
+  for (auto pos = email.find("{run}"); pos != std::string::npos; pos = email.find("{run}")) {
+    email.replace(pos, 5, run_tag_);
+  }
+  AgentworkClient fresh(ctx_.http, ctx_.config.base_url);
+  ApiCall c = co_await fresh.register_user(email, s.name.value_or("Agentwork harness"),
+                                           s.organization_name);
+  record(c, Endpoint::register_user, {});
+  require_status(c, 201);
+  const auto key = string_field(c.json, "api_key");
+  if (key.empty()) fail("S.step.body", "the register response has no api_key", &c);
+  fresh.set_api_key(key);
+  clients_.erase(s.account);
+  clients_.emplace(s.account, std::move(fresh));
+  current_account_ = s.account;
+  step_note_ = "account " + s.account + " (" + email + ")";
+}
+
+Awaitable<void> ScenarioRun::step(const steps::Login& s) {
+  AgentworkClient fresh(ctx_.http, ctx_.config.base_url);
+  ApiCall c = co_await fresh.exchange_password(s.email, s.password, s.key_name);
+  record(c, Endpoint::api_key, {});
+  require_status(c, 201);
+  const auto key = string_field(c.json, "api_key");
+  if (key.empty()) fail("S.step.body", "the api-key response has no api_key", &c);
+  fresh.set_api_key(key);
+  clients_.erase(s.account);
+  clients_.emplace(s.account, std::move(fresh));
+  current_account_ = s.account;
+  step_note_ = "account " + s.account;
+}
+
+Awaitable<void> ScenarioRun::step(const steps::UseAccount& s) {
+  current_account_ = s.account;
+  co_return;
+}
+
+Awaitable<void> ScenarioRun::step(const steps::Create& s) {
+  const json script = mock_script_for(s.agent);
+  co_await create_task(s.task, s.account, s.title, s.description, script);
+}
+
+Awaitable<void> ScenarioRun::step(const steps::Await& s) {
+  const auto step_deadline =
+      s.timeout_seconds ? SteadyClock::now() + to_duration(*s.timeout_seconds * scale())
+                        : SteadyClock::time_point::max();
+  for (int polls = 1;; ++polls) {
+    TaskRec& t = task(s.task);
+    const StatusView v = co_await poll(t);
+    const TaskState state = *t.last_state;
+    if (contains_state(s.status, state)) {
+      step_note_ += (step_note_.empty() ? "" : "; ") + std::string(to_string(state)) + " after " +
+                    std::to_string(polls) + (polls == 1 ? " poll" : " polls");
+      co_return;
+    }
+    if (is_terminal(state)) {
+      fail("S.await.terminal",
+           "task " + t.id + " is " + v.status + "; awaited " + join_states(s.status), nullptr,
+           t.name);
+    }
+    if (sc_.policy && state == TaskState::processing) {
+      const double stalled = co_await stalled_for(t);
+      if (stalled >= sc_.policy->on_stall.after_seconds) co_await on_stall(t, stalled);
+    }
+    if (SteadyClock::now() >= step_deadline) {
+      std::ostringstream d;
+      d << "task " << t.id << " still " << v.status << " after " << *s.timeout_seconds
+        << " s (agent time); awaited " << join_states(s.status);
+      fail("S.await.timeout", d.str(), nullptr, t.name);
+    }
+    const auto wait = std::min(poll_wait(), step_deadline - SteadyClock::now());
+    co_await pause(wait);
+  }
+}
+
+Awaitable<void> ScenarioRun::step(const steps::Expect& s) {
+  TaskRec& t = task(s.task);
+  const StatusView v = co_await poll(t);
+  std::vector<std::string> wrong;
+  const TaskState state = *t.last_state;
+  if (!s.status.empty() && !contains_state(s.status, state)) {
+    wrong.push_back("status " + v.status + ", expected " + join_states(s.status));
+  }
+  const auto& q = v.question;
+  if (s.question_type) {
+    const std::string want(to_string(*s.question_type));
+    if (!q || q->type != want) {
+      wrong.push_back("question type " + (q ? q->type : std::string("(no question)")) +
+                      ", expected " + want);
+    }
+  }
+  const std::size_t count = q ? q->questions.size() : 0;
+  if (s.questions && count != static_cast<std::size_t>(*s.questions)) {
+    wrong.push_back(std::to_string(count) + " questions, expected " +
+                    std::to_string(*s.questions));
+  }
+  if (s.question_types) {
+    std::string seen, want;
+    for (std::size_t i = 0; i < count; ++i) {
+      seen += (i ? "," : "") + string_field(q->questions[i], "type");
+    }
+    for (std::size_t i = 0; i < s.question_types->size(); ++i) {
+      want += (i ? "," : "") + std::string(mock::to_string((*s.question_types)[i]));
+    }
+    if (seen != want) wrong.push_back("question types [" + seen + "], expected [" + want + "]");
+  }
+  if (s.options) {
+    std::string seen, want;
+    for (std::size_t i = 0; i < count; ++i) {
+      const auto o = q->questions[i].is_object() ? q->questions[i].value("options", json())
+                                                 : json();
+      seen += (i ? "," : "") + (o.is_array() ? std::to_string(o.size()) : std::string("null"));
+    }
+    for (std::size_t i = 0; i < s.options->size(); ++i) {
+      const auto& o = (*s.options)[i];
+      want += (i ? "," : "") + (o ? std::to_string(*o) : std::string("null"));
+    }
+    if (seen != want) wrong.push_back("options [" + seen + "], expected [" + want + "]");
+  }
+  const bool has_solution = v.solution_message_id.has_value();
+  if (s.solution && *s.solution != has_solution) {
+    wrong.push_back(std::string("solution ") + (has_solution ? "present" : "absent") +
+                    ", expected " + (*s.solution ? "present" : "absent"));
+  }
+  const std::string message_id =
+      q ? q->message_id : (v.solution_message_id ? *v.solution_message_id : std::string());
+  if (s.new_message_id) {
+    const bool is_new = message_id != t.expect_message_id;
+    if (is_new != *s.new_message_id) {
+      wrong.push_back("message_id " + message_id + (is_new ? " is new" : " is unchanged") +
+                      ", expected " + (*s.new_message_id ? "a new one" : "the same"));
+    }
+  }
+  t.expect_message_id = message_id;
+  if (!wrong.empty()) {
+    std::string detail = "task " + t.id + ": ";
+    for (std::size_t i = 0; i < wrong.size(); ++i) detail += (i ? "; " : "") + wrong[i];
+    fail("S.expect", detail, nullptr, t.name);
+  }
+  step_note_ = v.status;
+}
+
+Awaitable<void> ScenarioRun::step(const steps::Reply& s) {
+  TaskRec& t = task(s.task);
+  json body = json::object();
+  if (s.message) body["message"] = *s.message;
+  if (s.content) body["content"] = *s.content;
+  if (s.answers) {
+    json answers = json::array();
+    for (const auto& a : *s.answers) {
+      json selected = std::holds_alternative<std::string>(a.selected)
+                          ? json(std::get<std::string>(a.selected))
+                          : json(std::get<std::vector<std::string>>(a.selected));
+      answers.push_back({{"question_index", a.question_index}, {"selected", selected}});
+    }
+    body["answers"] = std::move(answers);
+  } else if (s.auto_answers) {
+    if (!t.last_view || !t.last_view->question) co_await poll(t);
+    const StatusView view = t.last_view.value_or(StatusView{});
+    body["answers"] = auto_answers(view, Policy::OnQuestion{}.text);
+  }
+  co_await act(t, ClientAction::reply, body);
+}
+
+Awaitable<void> ScenarioRun::step(const steps::Approve& s) {
+  co_await act(task(s.task), ClientAction::confirm, json::object());
+}
+
+Awaitable<void> ScenarioRun::step(const steps::Reject& s) {
+  const json body = {{"rejection_reason", s.reason}};
+  co_await act(task(s.task), ClientAction::reject, body);
+}
+
+Awaitable<void> ScenarioRun::step(const steps::Cancel& s) {
+  co_await act(task(s.task), ClientAction::cancel, json::object());
+}
+
+Awaitable<void> ScenarioRun::step(const steps::Result& s) {
+  TaskRec& t = task(s.task);
+  auto* api = co_await client(t.account);
+  ApiCall c = co_await api->result(t.id);
+  CheckContext check;
+  check.task_id = t.id;
+  record(c, Endpoint::result, check, t.name);
+  require_status(c, 200, t.name);
+  const json files = c.json.is_object() ? c.json.value("files", json::array()) : json::array();
+  const std::size_t count = files.is_array() ? files.size() : 0;
+  if (s.files && count != static_cast<std::size_t>(*s.files)) {
+    fail("S.result",
+         std::to_string(count) + " files, expected " + std::to_string(*s.files), &c, t.name);
+  }
+  step_note_ = std::to_string(count) + (count == 1 ? " file" : " files");
+  if (!s.download || !files.is_array()) co_return;
+  for (const auto& f : files) {
+    const std::string url = string_field(f, "download_url");
+    if (url.empty()) continue;  // the contract check has said so
+    ApiCall d = co_await api->download(url);
+    record(d, Endpoint::file_download, {}, t.name);
+    if (d.status() != 200) {
+      fail("S.result", "download of " + string_field(f, "name") + " answered " +
+                           std::to_string(d.status()), &d, t.name);
+    }
+  }
+  step_note_ += ", downloaded";
+}
+
+Awaitable<void> ScenarioRun::step(const steps::Events& s) {
+  TaskRec& t = task(s.task);
+  auto* api = co_await client(t.account);
+  ApiCall c = co_await api->events(t.id);
+  CheckContext check;
+  check.task_id = t.id;
+  record(c, Endpoint::events, check, t.name);
+  require_status(c, 200, t.name);
+  std::vector<std::string> seen;
+  if (c.json.is_object() && c.json.contains("events") && c.json["events"].is_array()) {
+    for (const auto& e : c.json["events"]) seen.push_back(string_field(e, "type"));
+  }
+  std::size_t matched = 0;
+  for (const auto& type : seen) {
+    if (matched < s.types.size() && type == to_string(s.types[matched])) ++matched;
+  }
+  if (matched < s.types.size()) {
+    std::string want, got;
+    for (auto e : s.types) want += (want.empty() ? "" : ",") + std::string(to_string(e));
+    for (const auto& e : seen) got += (got.empty() ? "" : ",") + e;
+    fail("S.events", "expected [" + want + "] in this order within [" + got + "]", &c, t.name);
+  }
+  step_note_ = std::to_string(seen.size()) + " events";
+}
+
+Awaitable<void> ScenarioRun::step(const steps::List& s) {
+  auto* api = co_await client(s.account);
+  ApiCall c = co_await api->list_tasks();
+  record(c, Endpoint::list_tasks, {});
+  require_status(c, 200);
+  const json* items = nullptr;
+  if (c.json.is_array()) items = &c.json;
+  if (c.json.is_object() && c.json.contains("tasks")) items = &c.json["tasks"];
+  std::set<std::string> ids;
+  if (items && items->is_array()) {
+    for (const auto& i : *items) ids.insert(string_field(i, "task_id"));
+  }
+  std::vector<std::string> wrong;
+  for (const auto& name : s.contains) {
+    if (!ids.count(task(name).id)) wrong.push_back(name + " (" + task(name).id + ") missing");
+  }
+  for (const auto& name : s.absent) {
+    if (ids.count(task(name).id)) wrong.push_back(name + " (" + task(name).id + ") listed");
+  }
+  if (!wrong.empty()) {
+    std::string detail;
+    for (const auto& w : wrong) detail += (detail.empty() ? "" : "; ") + w;
+    fail("S.list", detail, &c);
+  }
+  step_note_ = std::to_string(ids.size()) + " tasks listed";
+}
+
+Awaitable<void> ScenarioRun::step(const steps::Request& s) {
+  std::string path = s.path;
+  for (const auto& name : s.tasks) {
+    const std::string placeholder = "{" + name + "}";
+    for (auto pos = path.find(placeholder); pos != std::string::npos;
+         pos = path.find(placeholder)) {
+      path.replace(pos, placeholder.size(), task(name).id);
+    }
+  }
+  Auth auth = Auth::key;
+  AgentworkClient* api = nullptr;
+  if (s.auth.kind == steps::RequestAuth::Kind::none) auth = Auth::none;
+  if (s.auth.kind == steps::RequestAuth::Kind::invalid) auth = Auth::invalid;
+  const std::string account = s.auth.kind == steps::RequestAuth::Kind::account
+                                  ? s.auth.account
+                                  : current_account_;
+  api = co_await client(account);
+  std::optional<std::string> body = s.raw_body;
+  if (s.body) body = s.body->dump();
+  ApiCall c = co_await api->raw(s.method, path, body, auth);
+  record(c, std::nullopt, {});
+  // Error responses follow the error-body rules whatever the route.
+  if (c.status() >= 400) {
+    for (auto& f : check_response(Endpoint::task_status, to_exchange(c), {})) {
+      add_finding(f.rule_id, std::move(f.detail), &c);
+    }
+  }
+  // A raw request the server accepted may have moved a task: tell its trace checker.
+  if (s.tasks.size() == 1 && s.method == "POST" && c.status() >= 200 && c.status() < 300) {
+    TaskRec& t = task(s.tasks[0]);
+    std::optional<ClientAction> action;
+    if (path.ends_with("/message")) action = ClientAction::reply;
+    if (path.ends_with("/cancel")) action = ClientAction::cancel;
+    if (path.ends_with("/solution-status") && s.body && s.body->is_object()) {
+      const auto status = s.body->value("status", std::string());
+      if (status == "CONFIRMED") action = ClientAction::confirm;
+      if (status == "REJECTED") action = ClientAction::reject;
+    }
+    if (action) {
+      t.trace.act(*action, true);
+      report_trace(t);
+    }
+  }
+  if (std::find(s.expect_status.begin(), s.expect_status.end(), c.status()) ==
+      s.expect_status.end()) {
+    std::string want;
+    for (int w : s.expect_status) want += (want.empty() ? "" : " or ") + std::to_string(w);
+    // The finding is the request's own rule, but the scenario goes on: a negative case that
+    // the server gets wrong says nothing about the steps after it.
+    add_finding(s.rule, s.method + " " + path + ": expected " + want + ", got " +
+                            std::to_string(c.status()), &c);
+  }
+  step_note_ = s.method + " " + path + " -> " + std::to_string(c.status());
+}
+
+Awaitable<void> ScenarioRun::step(const steps::AdvanceClock& s) {
+  const json body = {{"action", "advance"}, {"seconds", s.seconds * scale()}};
+  co_await mock_clock(&body);
+  step_note_ = "mock clock advanced";
+}
+
+Awaitable<void> ScenarioRun::step(const steps::Sleep& s) {
+  co_await pause(to_duration(s.seconds * scale()));
+}
+
+Awaitable<void> ScenarioRun::step(const steps::ExpectStall& s) {
+  // Give up when the stall has had its time plus three polls to show.
+  const auto give_up = SteadyClock::now() + to_duration(s.seconds * scale() + 3 * poll_interval_);
+  for (;;) {
+    TaskRec& t = task(s.task);
+    const std::string before = t.stall_activity;
+    const bool was_processing = t.last_state == TaskState::processing;
+    const StatusView v = co_await poll(t);
+    if (*t.last_state != TaskState::processing) {
+      fail("S.stall.expected", "task " + t.id + " is " + v.status + ", expected a stall while processing",
+           nullptr, t.name);
+    }
+    if (was_processing && !before.empty() && v.last_activity_at != before) {
+      fail("S.stall.expected",
+           "task " + t.id + " last_activity_at moved from " + before + " to " +
+               v.last_activity_at + ": not stalled",
+           nullptr, t.name);
+    }
+    const double stalled = co_await stalled_for(t);
+    if (stalled >= s.seconds) {
+      step_note_ = "stalled for " + std::to_string(std::lround(stalled)) + " s";
+      co_return;
+    }
+    if (SteadyClock::now() >= give_up) {
+      fail("S.stall.expected",
+           "task " + t.id + " stalled for " + std::to_string(std::lround(stalled)) +
+               " s only, expected " + std::to_string(std::lround(s.seconds)) + " s",
+           nullptr, t.name);
+    }
+    co_await pause_poll();
+  }
+}
+
+Awaitable<void> ScenarioRun::step(const steps::RunPolicy& s) {
+  const Policy& policy = *sc_.policy;  // the loader requires one for run_policy
+  int rounds = 0, rejections = 0;
+  std::string last_handled;  // message_id of the last question or proposal answered
+  for (;;) {
+    TaskRec& t = task(s.task);
+    const StatusView v = co_await poll(t);
+    const TaskState state = *t.last_state;
+    if (is_terminal(state)) {
+      step_note_ += (step_note_.empty() ? "" : "; ") + v.status + " after " +
+                    std::to_string(rounds) + " rounds";
+      co_return;
+    }
+    const std::string message_id =
+        state == TaskState::awaiting_reply && v.question ? v.question->message_id
+        : state == TaskState::awaiting_solution_approval && v.solution_message_id
+            ? *v.solution_message_id
+            : std::string();
+    const bool waiting_for_us = state != TaskState::processing &&
+                                (message_id.empty() || message_id != last_handled);
+    if (waiting_for_us) {
+      if (++rounds > policy.max_rounds) {
+        fail("S.policy.max_rounds",
+             "task " + t.id + ": more than " + std::to_string(policy.max_rounds) +
+                 " questions and proposals",
+             nullptr, t.name);
+      }
+      last_handled = message_id;
+      if (state == TaskState::awaiting_reply) {
+        json body;
+        const bool structured = policy.on_question.answer == Policy::OnQuestion::Answer::auto_answers &&
+                                v.question && v.question->type == "CLARIFYING_QUESTIONS" &&
+                                !v.question->questions.empty();
+        if (structured) {
+          body["answers"] = auto_answers(v, policy.on_question.text);
+        } else {
+          body["message"] = policy.on_question.text;
+        }
+        co_await act(t, ClientAction::reply, body);
+      } else if (rejections < policy.on_solution.reject_times) {
+        ++rejections;
+        const json body = {{"rejection_reason", policy.on_solution.reason}};
+        co_await act(t, ClientAction::reject, body);
+      } else if (policy.on_solution.then == Policy::OnSolution::Then::approve) {
+        co_await act(t, ClientAction::confirm, json::object());
+      } else {
+        co_await act(t, ClientAction::cancel, json::object());
+      }
+      continue;  // poll at once: the action's effect is the next thing to check
+    }
+    if (state == TaskState::processing) {
+      const double stalled = co_await stalled_for(t);
+      if (stalled >= policy.on_stall.after_seconds) {
+        co_await on_stall(t, stalled);
+        continue;
+      }
+    }
+    co_await pause_poll();
+  }
+}
+
+Awaitable<void> ScenarioRun::run_step(const Step& step) {
+  step_index_ = step.index;
+  step_kind_ = std::string(step_kind(step.action));
+  step_note_.clear();
+  step_ok_ = true;
+  const auto began = SteadyClock::now();
+  StepRecord rec;
+  rec.index = step.index;
+  rec.kind = step_kind_;
+  std::visit(
+      [&](const auto& a) {
+        if constexpr (requires { a.task; }) rec.task = a.task;
+      },
+      step.action);
+  // The record is written however the step ends.
+  struct Finish {
+    ScenarioRun& run;
+    StepRecord& rec;
+    SteadyClock::time_point began;
+    ~Finish() {
+      rec.ok = run.step_ok_;
+      rec.note = run.step_note_;
+      rec.duration_ms =
+          std::chrono::duration<double, std::milli>(SteadyClock::now() - began).count();
+      run.result_.steps.push_back(std::move(rec));
+    }
+  } finish{*this, rec, began};
+  auto op = std::visit([this](const auto& a) { return this->step(a); }, step.action);
+  co_await std::move(op);
+}
+
+// ------------------------------------------------------------------------------------------
+// The scenario and its cleanup
+
+Awaitable<void> ScenarioRun::cleanup() {
+  step_index_ = sc_.steps.size();
+  step_kind_ = "cleanup";
+  std::vector<TaskRec*> all;
+  for (auto& t : replaced_) all.push_back(&t);
+  for (auto& [name, t] : tasks_) all.push_back(&t);
+  const auto give_up = SteadyClock::now() + ctx_.config.cleanup_timeout;
+  for (TaskRec* t : all) {
+    if (t->known_terminal) continue;
+    if (SteadyClock::now() >= give_up) {
+      add_finding("S.transport", "cleanup gave up: task " + t->id + " may still be running",
+                  nullptr, t->name);
+      continue;
+    }
+    auto it = clients_.find(t->account);
+    if (it == clients_.end()) continue;
+    AgentworkClient& api = it->second;
+    ApiCall status = co_await api.task_status(t->id);
+    const auto view = status.status() == 200 ? status_view(status.json) : std::nullopt;
+    const auto state = view ? parse_task_state(view->status) : std::nullopt;
+    if (state && is_terminal(*state)) continue;
+    ApiCall c = co_await api.cancel(t->id);
+    if (c.status() == 200) {
+      ++result_.tasks_cancelled;
+    } else {
+      add_finding("S.step.status",
+                  "cleanup: cancelling task " + t->id + " answered " + std::to_string(c.status()) +
+                      (c.exchange.ok() ? "" : " (" + c.exchange.error_message + ")"),
+                  &c, t->name);
+    }
+  }
+}
+
+Awaitable<ScenarioResult> ScenarioRun::run() {
+  std::optional<Stop> stopped;
+  for (const auto& step : sc_.steps) {
+    if (ctx_.stopping) {
+      stopped = Stop{Verdict::interrupted, "interrupted"};
+      break;
+    }
+    try {
+      co_await run_step(step);
+    } catch (const Stop& s) {
+      stopped = s;
+    } catch (const StepFailed&) {
+      break;
+    } catch (const std::exception& e) {  // a bug of the harness: report it, still clean up
+      stopped = Stop{Verdict::error, std::string("internal error: ") + e.what()};
+    }
+    if (stopped) break;
+  }
+  co_await cleanup();
+  result_.duration_ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - started_).count();
+  if (stopped) {
+    result_.verdict = stopped->verdict;
+    result_.reason = stopped->reason;
+  } else {
+    result_.verdict = result_.failures() ? Verdict::failed : Verdict::passed;
+  }
+  if (result_.verdict == Verdict::interrupted || result_.verdict == Verdict::error) {
+    const std::size_t done = result_.steps.size();
+    result_.reason += " at step " + std::to_string(done) + " of " + std::to_string(sc_.steps.size());
+  }
+  co_return std::move(result_);
+}
+
+}  // namespace
+
+Awaitable<ScenarioResult> run_scenario(RunContext& ctx, const Scenario& scenario,
+                                       std::size_t ordinal) {
+  ScenarioRun run(ctx, scenario, ordinal);
+  ScenarioResult result = co_await run.run();
+  co_return result;
+}
+
+}  // namespace agentwork::harness::detail
