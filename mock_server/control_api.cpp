@@ -265,7 +265,14 @@ HttpResponse handle_populate(App& app, const HttpRequest& req) {
 HttpResponse handle_tasks(App& app, const HttpRequest& req, std::string_view id) {
   if (req.method != "GET") return not_allowed("GET");
   if (id.empty()) {
-    return reply_json(200, {{"total", app.store().task_count()}});
+    const auto counts = app.store().count_by_status();
+    json by_status = json::object();
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+      by_status[to_string(static_cast<Status>(i))] = counts[i];
+      total += counts[i];
+    }
+    return reply_json(200, {{"total", total}, {"by_status", by_status}});
   }
   json out;
   std::uint32_t org = 0;

@@ -201,6 +201,19 @@ std::size_t Store::task_count() const {
   return n;
 }
 
+std::array<std::size_t, kStatusCount> Store::count_by_status() {
+  std::array<std::size_t, kStatusCount> counts{};
+  const Micros now = clock_.now();
+  for (auto& shard : shards_) {
+    std::lock_guard lock(shard.mutex);
+    for (auto& entry : shard.tasks) {
+      advance(entry.second, now, time_scale());
+      ++counts[static_cast<std::size_t>(entry.second.status)];
+    }
+  }
+  return counts;
+}
+
 void Store::put_script(const std::string& name, ScriptPtr script) {
   std::lock_guard lock(scripts_mutex_);
   scripts_[name] = std::move(script);

@@ -111,6 +111,9 @@ class Store {
   std::vector<TaskSummary> list_tasks(const Principal& who);
 
   std::size_t task_count() const;
+  // Tasks of every organization per status (indexed by Status), each advanced to now: what a
+  // run's cleanup is checked against ("no task left non-terminal").
+  std::array<std::size_t, kStatusCount> count_by_status();
 
   // --- named agent scripts (control API) ---
   void put_script(const std::string& name, ScriptPtr script);

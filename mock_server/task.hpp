@@ -2,6 +2,7 @@
 // in its script. Plain data; the state machine (state_machine.hpp) is what changes it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -19,6 +20,7 @@ enum class Status : std::uint8_t {
   completed,
   cancelled,
 };
+inline constexpr std::size_t kStatusCount = 5;
 const char* to_string(Status s);
 inline bool is_terminal(Status s) {
   return s == Status::completed || s == Status::cancelled;

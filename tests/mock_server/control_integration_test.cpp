@@ -153,6 +153,17 @@ TEST_F(ControlTest, PopulateRunsTasksThroughTheRealLifecycle) {
   auto inside = http().get("/_mock/tasks/" + id).json();
   EXPECT_EQ(inside["status"], "completed");
   EXPECT_GE(inside["events"].size(), 7u);
+  // The counts by status cover every organization; a cancel moves one task across.
+  ASSERT_EQ(http().post("/api/v1/tasks/", json{{"title", "t"}, {"description", "d"}}, key).status,
+            201);
+  auto counts = http().get("/_mock/tasks").json();
+  EXPECT_EQ(counts["total"], 51);
+  EXPECT_EQ(counts["by_status"]["completed"], 50);
+  const auto& by = counts["by_status"];
+  EXPECT_EQ(by["processing"].get<int>() + by["awaiting_reply"].get<int>() +
+                by["awaiting_solution_approval"].get<int>(),
+            1);
+  EXPECT_EQ(counts["by_status"]["cancelled"], 0);
 }
 
 // A CONFIRMED racing a cancel: exactly one wins, the other gets 409.
