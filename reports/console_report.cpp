@@ -1,0 +1,133 @@
+#include "reports/console_report.hpp"
+
+#include <string_view>
+
+#include "reports/text_format.hpp"
+
+namespace agentwork::reports {
+namespace {
+
+using harness::FindingRecord;
+using harness::RunResult;
+using harness::ScenarioResult;
+using harness::Severity;
+using harness::Verdict;
+
+constexpr std::string_view kGreen = "\x1b[32m";
+constexpr std::string_view kRed = "\x1b[31m";
+constexpr std::string_view kYellow = "\x1b[33m";
+constexpr std::string_view kBold = "\x1b[1m";
+constexpr std::string_view kReset = "\x1b[0m";
+
+std::string paint(std::string_view text, std::string_view colour, bool color) {
+  if (!color) return std::string(text);
+  return std::string(colour) + std::string(text) + std::string(kReset);
+}
+
+std::string_view verdict_word(Verdict v) {
+  switch (v) {
+    case Verdict::passed:
+      return "PASS";
+    case Verdict::failed:
+      return "FAIL";
+    case Verdict::error:
+      return "ERROR";
+    case Verdict::skipped:
+      return "SKIP";
+    case Verdict::interrupted:
+      return "INTR";
+  }
+  return "ERROR";
+}
+
+std::string_view verdict_colour(Verdict v) {
+  switch (v) {
+    case Verdict::passed:
+      return kGreen;
+    case Verdict::failed:
+    case Verdict::error:
+      return kRed;
+    case Verdict::skipped:
+    case Verdict::interrupted:
+      return kYellow;
+  }
+  return kRed;
+}
+
+bool has_reason(const ScenarioResult& s) {
+  return !s.reason.empty() && (s.verdict == Verdict::skipped || s.verdict == Verdict::error ||
+                               s.verdict == Verdict::interrupted);
+}
+
+// "  name step 2 (await, task t1): RULE [G] summary\n      detail\n      evidence: ...\n".
+std::string finding_block(const std::string& scenario, const FindingRecord& f,
+                          std::string_view colour, bool color) {
+  return "  " + text::one_line(scenario) + " " + text::step_label(f) + ": " +
+         paint(text::rule_label(f), colour, color) + "\n" + text::finding_body(f, "      ");
+}
+
+}  // namespace
+
+std::string scenario_line(const ScenarioResult& s, bool color) {
+  std::string word(verdict_word(s.verdict));
+  // Pad outside the colour codes so that names line up with and without colour.
+  std::string out =
+      paint(word, verdict_colour(s.verdict), color) + std::string(6 - word.size(), ' ') +
+      text::one_line(s.name) + "  " + text::seconds(s.duration_ms, 2) + " s · " +
+      text::count_of(s.tasks_created, "task") + " · " + text::count_of(s.requests, "request") +
+      " (" + text::count_of(s.polls, "poll") + ")";
+  const std::size_t failures = s.failures(), observations = s.observations();
+  if (failures > 0 || observations > 0) {
+    out += " · ";
+    if (failures > 0) out += paint(text::count_of(failures, "failure"), kRed, color);
+    if (failures > 0 && observations > 0) out += ", ";
+    if (observations > 0) out += text::count_of(observations, "observation");
+  }
+  if (has_reason(s)) out += " · " + text::one_line(s.reason);
+  return out + "\n";
+}
+
+std::string failure_details(const RunResult& r, bool color) {
+  std::string failures, observations;
+  for (const auto& s : r.scenarios) {
+    for (const auto& f : s.findings) {
+      if (f.severity == Severity::observation) {
+        observations += finding_block(s.name, f, kYellow, color);
+      } else if (s.verdict != Verdict::passed) {
+        failures += finding_block(s.name, f, kRed, color);
+      }
+    }
+  }
+  std::string out;
+  if (!failures.empty()) out += paint("Failures:", kBold, color) + "\n" + failures;
+  if (!observations.empty()) {
+    if (!out.empty()) out += "\n";
+    out += paint("Observations (not failures under the guide profile):", kBold, color) + "\n" +
+           observations;
+  }
+  return out;
+}
+
+std::string summary(const RunResult& r, bool color) {
+  const auto t = r.totals();
+  auto counted = [&](std::size_t n, std::string_view word, std::string_view colour) {
+    const std::string s = std::to_string(n) + " " + std::string(word);
+    return n > 0 ? paint(s, colour, color) : s;
+  };
+  std::string out = text::count_of(t.scenarios, "scenario") + ": " +
+                    counted(t.passed, "passed", kGreen) + ", " + counted(t.failed, "failed", kRed) +
+                    ", " + counted(t.errors, t.errors == 1 ? "error" : "errors", kRed) + ", " +
+                    counted(t.skipped, "skipped", kYellow);
+  if (t.interrupted > 0) out += ", " + counted(t.interrupted, "interrupted", kYellow);
+  out += " · " + text::count_of(t.failures, "failure") + ", " +
+         text::count_of(t.observations, "observation") + " · " +
+         text::count_of(t.requests, "request") + " (" + text::count_of(t.polls, "poll") + "), " +
+         text::count_of(t.tasks, "task") + " · " + text::seconds(r.duration_ms, 1) + " s" +
+         " · profile " + text::one_line(r.profile) + " · target " + text::one_line(r.target) + "\n";
+  if (r.interrupted)
+    out += paint("INTERRUPTED", kYellow, color) +
+           ": stopped before every scenario had finished; the counts cover what ran\n";
+  return out;
+}
+
+}  // namespace agentwork::reports

@@ -1,0 +1,334 @@
+#include "reports/json_report.hpp"
+
+#include <array>
+#include <concepts>
+#include <cstdint>
+#include <string_view>
+#include <utility>
+
+namespace agentwork::reports {
+namespace {
+
+using harness::Evidence;
+using harness::FindingRecord;
+using harness::RunResult;
+using harness::ScenarioResult;
+using harness::Severity;
+using harness::StepRecord;
+using harness::Verdict;
+using nlohmann::json;
+
+constexpr std::array kVerdicts = {Verdict::passed, Verdict::failed, Verdict::error,
+                                  Verdict::skipped, Verdict::interrupted};
+constexpr std::array kSeverities = {Severity::failure, Severity::observation};
+
+template <typename Json>
+Json evidence_json(const std::optional<Evidence>& e) {
+  if (!e) return nullptr;
+  return {{"method", e->method}, {"path", e->path},
+          {"status", e->status}, {"body_excerpt", e->body_excerpt},
+          {"error", e->error},   {"duration_ms", e->duration_ms}};
+}
+
+template <typename Json>
+Json finding_json(const FindingRecord& f) {
+  return {{"rule_id", f.rule_id},
+          {"tag", std::string(1, f.tag)},
+          {"severity", to_string(f.severity)},
+          {"step_index", f.step_index},
+          {"step_kind", f.step_kind},
+          {"task", f.task},
+          {"detail", f.detail},
+          {"evidence", evidence_json<Json>(f.evidence)}};
+}
+
+template <typename Json>
+Json step_json(const StepRecord& s) {
+  return {{"index", s.index},
+          {"kind", s.kind},
+          {"task", s.task},
+          {"ok", s.ok},
+          {"duration_ms", s.duration_ms},
+          {"note", s.note}};
+}
+
+template <typename Json>
+Json scenario_json(const ScenarioResult& s) {
+  Json steps = Json::array(), findings = Json::array();
+  for (const auto& step : s.steps) steps.push_back(step_json<Json>(step));
+  for (const auto& f : s.findings) findings.push_back(finding_json<Json>(f));
+  return {{"name", s.name},
+          {"file", s.file},
+          {"tags", s.tags},
+          {"verdict", to_string(s.verdict)},
+          {"reason", s.reason},
+          {"duration_ms", s.duration_ms},
+          {"tasks_created", s.tasks_created},
+          {"requests", s.requests},
+          {"polls", s.polls},
+          {"tasks_cancelled", s.tasks_cancelled},
+          {"failures", s.failures()},
+          {"observations", s.observations()},
+          {"steps", std::move(steps)},
+          {"findings", std::move(findings)}};
+}
+
+template <typename Json>
+Json totals_json(const RunResult::Totals& t) {
+  return {{"scenarios", t.scenarios}, {"passed", t.passed},
+          {"failed", t.failed},       {"errors", t.errors},
+          {"skipped", t.skipped},     {"interrupted", t.interrupted},
+          {"failures", t.failures},   {"observations", t.observations},
+          {"requests", t.requests},   {"polls", t.polls},
+          {"tasks", t.tasks}};
+}
+
+// Reads fields of the JSON result; the first problem is kept in `error` with its JSON path, and
+// every later read is a no-op returning false.
+class Reader {
+ public:
+  explicit Reader(std::string& error) : error_(error) { error_.clear(); }
+
+  bool ok() const { return error_.empty(); }
+
+  bool fail(const std::string& path, std::string_view what) {
+    if (ok()) error_ = path + ": " + std::string(what);
+    return false;
+  }
+
+  // The member `key` of object `o` (at `path`), or nullptr after recording that it is missing.
+  const json* member(const json& o, const std::string& path, const char* key) {
+    if (!ok()) return nullptr;
+    if (!o.is_object()) {
+      fail(path, "expected an object");
+      return nullptr;
+    }
+    const auto it = o.find(key);
+    if (it == o.end()) {
+      fail(path + "." + key, "missing");
+      return nullptr;
+    }
+    return &*it;
+  }
+
+  bool get(const json& o, const std::string& path, const char* key, std::string& out) {
+    const json* v = member(o, path, key);
+    if (v == nullptr) return false;
+    if (!v->is_string()) return fail(path + "." + key, "expected a string");
+    out = v->get<std::string>();
+    return true;
+  }
+
+  bool get(const json& o, const std::string& path, const char* key, bool& out) {
+    const json* v = member(o, path, key);
+    if (v == nullptr) return false;
+    if (!v->is_boolean()) return fail(path + "." + key, "expected true or false");
+    out = v->get<bool>();
+    return true;
+  }
+
+  bool get(const json& o, const std::string& path, const char* key, double& out) {
+    const json* v = member(o, path, key);
+    if (v == nullptr) return false;
+    if (!v->is_number()) return fail(path + "." + key, "expected a number");
+    out = v->get<double>();
+    return true;
+  }
+
+  bool get(const json& o, const std::string& path, const char* key, int& out) {
+    const json* v = member(o, path, key);
+    if (v == nullptr) return false;
+    if (!v->is_number_integer()) return fail(path + "." + key, "expected an integer");
+    out = v->get<int>();
+    return true;
+  }
+
+  // std::size_t and std::uint64_t (the same type on some platforms, not on others).
+  template <std::unsigned_integral U>
+  bool get(const json& o, const std::string& path, const char* key, U& out) {
+    const json* v = member(o, path, key);
+    if (v == nullptr) return false;
+    // Parsed non-negative integers are unsigned; ones built in code may be signed.
+    if (!v->is_number_integer() || (!v->is_number_unsigned() && v->get<std::int64_t>() < 0))
+      return fail(path + "." + key, "expected an integer >= 0");
+    out = v->get<U>();
+    return true;
+  }
+
+  // An array member: nullptr (after recording why) unless it is there and is an array.
+  const json* array(const json& o, const std::string& path, const char* key) {
+    const json* v = member(o, path, key);
+    if (v != nullptr && !v->is_array()) {
+      fail(path + "." + key, "expected an array");
+      return nullptr;
+    }
+    return v;
+  }
+
+  // A string member that must be to_string() of one of `values`.
+  template <typename Enum, std::size_t N>
+  bool get_enum(const json& o, const std::string& path, const char* key,
+                const std::array<Enum, N>& values, Enum& out) {
+    std::string s;
+    if (!get(o, path, key, s)) return false;
+    std::string expected;
+    for (const Enum v : values) {
+      if (to_string(v) == s) {
+        out = v;
+        return true;
+      }
+      expected += (expected.empty() ? "" : ", ") + std::string(to_string(v));
+    }
+    return fail(path + "." + key, "expected one of " + expected + ", got \"" + s + "\"");
+  }
+
+ private:
+  std::string& error_;
+};
+
+std::string index_path(const std::string& path, const char* key, std::size_t i) {
+  return path + "." + key + "[" + std::to_string(i) + "]";
+}
+
+std::optional<Evidence> read_evidence(Reader& in, const json& o, const std::string& path) {
+  const json* v = in.member(o, path, "evidence");
+  if (v == nullptr || v->is_null()) return std::nullopt;
+  const std::string p = path + ".evidence";
+  Evidence e;
+  in.get(*v, p, "method", e.method);
+  in.get(*v, p, "path", e.path);
+  in.get(*v, p, "status", e.status);
+  in.get(*v, p, "body_excerpt", e.body_excerpt);
+  in.get(*v, p, "error", e.error);
+  in.get(*v, p, "duration_ms", e.duration_ms);
+  return e;
+}
+
+FindingRecord read_finding(Reader& in, const json& o, const std::string& path) {
+  FindingRecord f;
+  in.get(o, path, "rule_id", f.rule_id);
+  std::string tag;
+  if (in.get(o, path, "tag", tag)) {
+    if (tag == "G" || tag == "M" || tag == "S") {
+      f.tag = tag[0];
+    } else {
+      in.fail(path + ".tag", "expected \"G\", \"M\" or \"S\", got \"" + tag + "\"");
+    }
+  }
+  in.get_enum(o, path, "severity", kSeverities, f.severity);
+  in.get(o, path, "step_index", f.step_index);
+  in.get(o, path, "step_kind", f.step_kind);
+  in.get(o, path, "task", f.task);
+  in.get(o, path, "detail", f.detail);
+  f.evidence = read_evidence(in, o, path);
+  return f;
+}
+
+StepRecord read_step(Reader& in, const json& o, const std::string& path) {
+  StepRecord s;
+  in.get(o, path, "index", s.index);
+  in.get(o, path, "kind", s.kind);
+  in.get(o, path, "task", s.task);
+  in.get(o, path, "ok", s.ok);
+  in.get(o, path, "duration_ms", s.duration_ms);
+  in.get(o, path, "note", s.note);
+  return s;
+}
+
+ScenarioResult read_scenario(Reader& in, const json& o, const std::string& path) {
+  ScenarioResult s;
+  in.get(o, path, "name", s.name);
+  in.get(o, path, "file", s.file);
+  if (const json* tags = in.array(o, path, "tags")) {
+    for (std::size_t i = 0; i < tags->size() && in.ok(); ++i) {
+      if (!(*tags)[i].is_string())
+        in.fail(index_path(path, "tags", i), "expected a string");
+      else
+        s.tags.push_back((*tags)[i].get<std::string>());
+    }
+  }
+  in.get_enum(o, path, "verdict", kVerdicts, s.verdict);
+  in.get(o, path, "reason", s.reason);
+  in.get(o, path, "duration_ms", s.duration_ms);
+  in.get(o, path, "tasks_created", s.tasks_created);
+  in.get(o, path, "requests", s.requests);
+  in.get(o, path, "polls", s.polls);
+  in.get(o, path, "tasks_cancelled", s.tasks_cancelled);
+  if (const json* steps = in.array(o, path, "steps")) {
+    for (std::size_t i = 0; i < steps->size() && in.ok(); ++i)
+      s.steps.push_back(read_step(in, (*steps)[i], index_path(path, "steps", i)));
+  }
+  if (const json* findings = in.array(o, path, "findings")) {
+    for (std::size_t i = 0; i < findings->size() && in.ok(); ++i)
+      s.findings.push_back(read_finding(in, (*findings)[i], index_path(path, "findings", i)));
+  }
+  return s;
+}
+
+}  // namespace
+
+namespace {
+
+// The whole document, in the key order of docs/run-result.md when Json keeps insertion order.
+template <typename Json>
+Json document(const RunResult& r) {
+  Json scenarios = Json::array();
+  for (const auto& s : r.scenarios) scenarios.push_back(scenario_json<Json>(s));
+  return {{"schema_version", r.schema_version},
+          {"tool", {{"name", "agentwork"}, {"version", r.tool_version}}},
+          {"target", r.target},
+          {"profile", r.profile},
+          {"mock", r.mock},
+          {"time_scale", r.time_scale},
+          {"seed", r.seed},
+          {"run_id", r.run_id},
+          {"started_at", r.started_at},
+          {"duration_ms", r.duration_ms},
+          {"interrupted", r.interrupted},
+          {"exit_code", harness::exit_code(r)},
+          {"totals", totals_json<Json>(r.totals())},
+          {"scenarios", std::move(scenarios)}};
+}
+
+}  // namespace
+
+json to_json(const RunResult& r) {
+  return document<json>(r);
+}
+
+std::string render_json(const RunResult& r) {
+  // ordered_json: the file reads in the documented order (schema_version first).
+  return document<nlohmann::ordered_json>(r).dump(
+             2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) +
+         "\n";
+}
+
+std::optional<RunResult> from_json(const json& j, std::string& error) {
+  Reader in(error);
+  RunResult r;
+  if (!in.get(j, "$", "schema_version", r.schema_version)) return std::nullopt;
+  if (r.schema_version != harness::kRunResultSchemaVersion) {
+    in.fail("$.schema_version", "expected " + std::to_string(harness::kRunResultSchemaVersion) +
+                                    ", got " + std::to_string(r.schema_version));
+    return std::nullopt;
+  }
+  if (const json* tool = in.member(j, "$", "tool"))
+    in.get(*tool, "$.tool", "version", r.tool_version);
+  in.get(j, "$", "target", r.target);
+  in.get(j, "$", "profile", r.profile);
+  in.get(j, "$", "mock", r.mock);
+  in.get(j, "$", "time_scale", r.time_scale);
+  in.get(j, "$", "seed", r.seed);
+  in.get(j, "$", "run_id", r.run_id);
+  in.get(j, "$", "started_at", r.started_at);
+  in.get(j, "$", "duration_ms", r.duration_ms);
+  in.get(j, "$", "interrupted", r.interrupted);
+  if (const json* scenarios = in.array(j, "$", "scenarios")) {
+    for (std::size_t i = 0; i < scenarios->size() && in.ok(); ++i)
+      r.scenarios.push_back(read_scenario(in, (*scenarios)[i], index_path("$", "scenarios", i)));
+  }
+  if (!in.ok()) return std::nullopt;
+  return r;
+}
+
+}  // namespace agentwork::reports
