@@ -42,7 +42,7 @@ namespace steps {  // the step kinds, one struct each
 
 struct Register {
   std::string account = "main";
-  std::optional<std::string> email;  // may contain "{run}", replaced by a per-run id
+  std::optional<std::string> email;  // "{run}": "<run id>-<scenario number>"
   std::optional<std::string> name;
   std::optional<std::string> organization_name;
 };

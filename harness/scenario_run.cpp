@@ -86,6 +86,10 @@ std::string string_field(const json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// (TaskRec below) The last status poll of a task, as evidence; null before the first.
+struct TaskRec;
+const ApiCall* evidence(const TaskRec& t);
+
 // The per-task state a scenario keeps: the trace checker, the last status seen, and what
 // stall detection and `new_message_id` need.
 struct TaskRec {
@@ -98,6 +102,7 @@ struct TaskRec {
   TraceChecker trace;
   std::size_t violations_reported = 0;
   std::optional<StatusView> last_view;
+  std::optional<ApiCall> last_poll;  // the evidence of findings about the task's status
   std::optional<TaskState> last_state;
   bool known_terminal = false;
   std::string expect_message_id;  // seen by the previous `expect`
@@ -107,6 +112,10 @@ struct TaskRec {
   std::int64_t stall_activity_us = 0;
   int recreated = 0;
 };
+
+const ApiCall* evidence(const TaskRec& t) {
+  return t.last_poll ? &*t.last_poll : nullptr;
+}
 
 class ScenarioRun {
  public:
@@ -138,7 +147,7 @@ class ScenarioRun {
                    const std::string& task = {});
   [[noreturn]] void fail(std::string_view rule_id, std::string detail, const ApiCall* call,
                          const std::string& task = {});
-  void report_trace(TaskRec& t);
+  void report_trace(TaskRec& t, const ApiCall* call);
 
   // --- requests ----------------------------------------------------------------------------
   Awaitable<AgentworkClient*> client(const std::string& account);
@@ -232,11 +241,11 @@ void ScenarioRun::fail(std::string_view rule_id, std::string detail, const ApiCa
   throw StepFailed{};
 }
 
-void ScenarioRun::report_trace(TaskRec& t) {
+void ScenarioRun::report_trace(TaskRec& t, const ApiCall* call) {
   const auto& v = t.trace.violations();
   for (; t.violations_reported < v.size(); ++t.violations_reported) {
     const auto& violation = v[t.violations_reported];
-    add_finding(violation.rule_id, violation.detail, nullptr, t.name);
+    add_finding(violation.rule_id, "task " + t.id + ": " + violation.detail, call, t.name);
   }
 }
 
@@ -336,7 +345,7 @@ Awaitable<StatusView> ScenarioRun::poll(TaskRec& t) {
     o.message_id = *view->solution_message_id;
   }
   t.trace.observe(o);
-  report_trace(t);
+  report_trace(t, &c);
   // Stall bookkeeping: restart the stopwatch whenever the state or the activity changes.
   if (*state != TaskState::processing || view->last_activity_at != t.stall_activity ||
       t.last_state != TaskState::processing) {
@@ -347,6 +356,7 @@ Awaitable<StatusView> ScenarioRun::poll(TaskRec& t) {
   t.last_state = *state;
   t.known_terminal = is_terminal(*state);
   t.last_view = *view;
+  t.last_poll = std::move(c);
   co_return *view;
 }
 
@@ -408,7 +418,7 @@ Awaitable<void> ScenarioRun::act(TaskRec& t, ClientAction action, const json& bo
   record(c, endpoint, check, t.name);
   const bool accepted = c.status() >= 200 && c.status() < 300;
   t.trace.act(action, accepted);
-  report_trace(t);
+  report_trace(t, &c);
   if (accepted && action == ClientAction::cancel) t.known_terminal = true;
   require_status(c, 200, t.name);
 }
@@ -458,7 +468,7 @@ Awaitable<void> ScenarioRun::on_stall(TaskRec& t, double stalled_seconds) {
          << policy.on_stall.after_seconds << " s)";
   if (policy.on_stall.action == Policy::OnStall::Action::fail ||
       t.recreated >= policy.on_stall.max_recreate) {
-    fail("S.stall", detail.str(), nullptr, t.name);
+    fail("S.stall", detail.str(), evidence(t), t.name);
   }
   // Cancel the stalled task and create it again under the same name (the guide's advice).
   const std::string name = t.name;
@@ -554,8 +564,8 @@ Awaitable<void> ScenarioRun::step(const steps::Await& s) {
     }
     if (is_terminal(state)) {
       fail("S.await.terminal",
-           "task " + t.id + " is " + v.status + "; awaited " + join_states(s.status), nullptr,
-           t.name);
+           "task " + t.id + " is " + v.status + "; awaited " + join_states(s.status),
+           evidence(t), t.name);
     }
     if (sc_.policy && state == TaskState::processing) {
       const double stalled = co_await stalled_for(t);
@@ -565,7 +575,7 @@ Awaitable<void> ScenarioRun::step(const steps::Await& s) {
       std::ostringstream d;
       d << "task " << t.id << " still " << v.status << " after " << *s.timeout_seconds
         << " s (agent time); awaited " << join_states(s.status);
-      fail("S.await.timeout", d.str(), nullptr, t.name);
+      fail("S.await.timeout", d.str(), evidence(t), t.name);
     }
     const auto wait = std::min(poll_wait(), step_deadline - SteadyClock::now());
     co_await pause(wait);
@@ -634,7 +644,7 @@ Awaitable<void> ScenarioRun::step(const steps::Expect& s) {
   if (!wrong.empty()) {
     std::string detail = "task " + t.id + ": ";
     for (std::size_t i = 0; i < wrong.size(); ++i) detail += (i ? "; " : "") + wrong[i];
-    fail("S.expect", detail, nullptr, t.name);
+    fail("S.expect", detail, evidence(t), t.name);
   }
   step_note_ = v.status;
 }
@@ -795,7 +805,7 @@ Awaitable<void> ScenarioRun::step(const steps::Request& s) {
     }
     if (action) {
       t.trace.act(*action, true);
-      report_trace(t);
+      report_trace(t, &c);
     }
   }
   if (std::find(s.expect_status.begin(), s.expect_status.end(), c.status()) ==
@@ -829,14 +839,15 @@ Awaitable<void> ScenarioRun::step(const steps::ExpectStall& s) {
     const bool was_processing = t.last_state == TaskState::processing;
     const StatusView v = co_await poll(t);
     if (*t.last_state != TaskState::processing) {
-      fail("S.stall.expected", "task " + t.id + " is " + v.status + ", expected a stall while processing",
-           nullptr, t.name);
+      fail("S.stall.expected",
+           "task " + t.id + " is " + v.status + ", expected a stall while processing",
+           evidence(t), t.name);
     }
     if (was_processing && !before.empty() && v.last_activity_at != before) {
       fail("S.stall.expected",
            "task " + t.id + " last_activity_at moved from " + before + " to " +
                v.last_activity_at + ": not stalled",
-           nullptr, t.name);
+           evidence(t), t.name);
     }
     const double stalled = co_await stalled_for(t);
     if (stalled >= s.seconds) {
@@ -847,7 +858,7 @@ Awaitable<void> ScenarioRun::step(const steps::ExpectStall& s) {
       fail("S.stall.expected",
            "task " + t.id + " stalled for " + std::to_string(std::lround(stalled)) +
                " s only, expected " + std::to_string(std::lround(s.seconds)) + " s",
-           nullptr, t.name);
+           evidence(t), t.name);
     }
     co_await pause_poll();
   }
@@ -878,7 +889,7 @@ Awaitable<void> ScenarioRun::step(const steps::RunPolicy& s) {
         fail("S.policy.max_rounds",
              "task " + t.id + ": more than " + std::to_string(policy.max_rounds) +
                  " questions and proposals",
-             nullptr, t.name);
+             evidence(t), t.name);
       }
       last_handled = message_id;
       if (state == TaskState::awaiting_reply) {

@@ -1351,7 +1351,7 @@ TEST_F(AppTest, ResetForgetsAccountsTasksScriptsFaultsAndCalls) {
   EXPECT_EQ(body_of(r), json::parse(R"({"reset":true})"));
 
   EXPECT_EQ(get("/api/v1/tasks/", key).status, 401);
-  EXPECT_EQ(body_of(get("/_mock/tasks")), json::parse(R"({"total":0})"));
+  EXPECT_EQ(body_of(get("/_mock/tasks"))["total"], 0);
   EXPECT_EQ(body_of(get("/_mock/faults")), json::parse(R"({"faults":[]})"));
   EXPECT_EQ(keys_of(body_of(get("/_mock/scripts"))["scripts"]),
             std::set<std::string>{"configured"});
