@@ -206,7 +206,11 @@ std::string render_junit(const RunResult& r) {
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += "<testsuites name=\"agentwork\" " + counts + ">\n";
   out += "  <testsuite name=\"agentwork conformance\" " + counts;
-  if (!r.started_at.empty()) out += " timestamp=\"" + attr(r.started_at) + "\"";
+  // The Ant JUnit schema's timestamp is an xs:dateTime without zone or fraction: keep the
+  // first 19 characters (YYYY-MM-DDTHH:MM:SS, UTC).
+  if (!r.started_at.empty()) {
+    out += " timestamp=\"" + attr(r.started_at.substr(0, 19)) + "\"";
+  }
   out += ">\n    <properties>\n";
   out += property("tool_version", r.tool_version);
   out += property("target", r.target);

@@ -16,7 +16,7 @@ using namespace fixtures;
 TEST(JunitReport, Golden) {
   const std::string expected = R"xml(<?xml version="1.0" encoding="UTF-8"?>
 <testsuites name="agentwork" tests="3" failures="1" errors="0" skipped="1" time="4.322">
-  <testsuite name="agentwork conformance" tests="3" failures="1" errors="0" skipped="1" time="4.322" timestamp="2024-05-01T12:00:00Z">
+  <testsuite name="agentwork conformance" tests="3" failures="1" errors="0" skipped="1" time="4.322" timestamp="2024-05-01T12:00:00">
     <properties>
       <property name="tool_version" value="0.1.0"/>
       <property name="target" value="mock (in-process, http://127.0.0.1:8080)"/>
