@@ -111,10 +111,40 @@ struct TaskRec {
   SteadyClock::time_point stall_since{};
   std::int64_t stall_activity_us = 0;
   int recreated = 0;
+  // What the client did, for the checks of later polls and of the event log.
+  std::string replied_to;        // question message_id an accepted reply answered; until next poll
+  std::string rejected;          // proposal message_id an accepted REJECTED refused; until next poll
+  bool cancel_accepted = false;  // an accepted cancel (a cancelled task is then no surprise)
+  bool system_cancel_reported = false;
+  std::vector<json> replies;     // accepted reply bodies, in order
+  std::size_t decisions = 0;     // accepted CONFIRMED / REJECTED
 };
 
 const ApiCall* evidence(const TaskRec& t) {
   return t.last_poll ? &*t.last_poll : nullptr;
+}
+
+// Remembers an accepted client action for the checks of later polls and of the event log.
+void note_accepted(TaskRec& t, ClientAction action, const json& body) {
+  switch (action) {
+    case ClientAction::reply:
+      t.replied_to = t.last_view && t.last_view->question ? t.last_view->question->message_id : "";
+      t.replies.push_back(body);
+      break;
+    case ClientAction::confirm: ++t.decisions; break;
+    case ClientAction::reject:
+      t.rejected = t.last_view && t.last_view->solution_message_id
+                       ? *t.last_view->solution_message_id
+                       : std::string();
+      ++t.decisions;
+      break;
+    case ClientAction::cancel: t.cancel_accepted = true; break;
+  }
+}
+
+// The agent script of a task says it may cancel by itself (or is unknown: a name, the default).
+bool script_may_cancel(const json& script) {
+  return !script.is_object() || script.dump().find("cancel") != std::string::npos;
 }
 
 class ScenarioRun {
@@ -194,6 +224,8 @@ class ScenarioRun {
   Awaitable<void> step(const steps::RunPolicy& s);
 
   Awaitable<void> cleanup();
+  void check_client_events(const TaskRec& t, const std::vector<std::string>& reply_contents,
+                           std::size_t decision_events, const ApiCall& c);
 
   RunContext& ctx_;
   const Scenario& sc_;
@@ -346,6 +378,33 @@ Awaitable<StatusView> ScenarioRun::poll(TaskRec& t) {
   }
   t.trace.observe(o);
   report_trace(t, &c);
+  // After an accepted reply the same question must not be asked again (the task resumed).
+  if (!t.replied_to.empty() && *state == TaskState::awaiting_reply && view->question &&
+      view->question->message_id == t.replied_to) {
+    add_finding("G.message.reply_resumes",
+                "task " + t.id + ": still awaiting_reply with the question " + t.replied_to +
+                    " the client's accepted reply answered",
+                &c, t.name);
+  }
+  t.replied_to.clear();
+  // After an accepted REJECTED the refused proposal must not be offered again.
+  if (!t.rejected.empty() && *state == TaskState::awaiting_solution_approval &&
+      view->solution_message_id == t.rejected) {
+    add_finding("G.solution.reject",
+                "task " + t.id + ": still offering the proposal " + t.rejected +
+                    " the client's accepted REJECTED refused",
+                &c, t.name);
+  }
+  t.rejected.clear();
+  // Cancelled without a cancel from the client, although the mock's script never cancels.
+  if (*state == TaskState::cancelled && !t.cancel_accepted && !t.system_cancel_reported &&
+      ctx_.config.mock && !script_may_cancel(t.mock_script)) {
+    t.system_cancel_reported = true;
+    add_finding("M.lifecycle.system_cancel",
+                "task " + t.id + " is cancelled; the client never cancelled it and its agent "
+                "script has no cancel",
+                &c, t.name);
+  }
   // Stall bookkeeping: restart the stopwatch whenever the state or the activity changes.
   if (*state != TaskState::processing || view->last_activity_at != t.stall_activity ||
       t.last_state != TaskState::processing) {
@@ -419,6 +478,7 @@ Awaitable<void> ScenarioRun::act(TaskRec& t, ClientAction action, const json& bo
   const bool accepted = c.status() >= 200 && c.status() < 300;
   t.trace.act(action, accepted);
   report_trace(t, &c);
+  if (accepted) note_accepted(t, action, body);
   if (accepted && action == ClientAction::cancel) t.known_terminal = true;
   require_status(c, 200, t.name);
 }
@@ -473,7 +533,24 @@ Awaitable<void> ScenarioRun::on_stall(TaskRec& t, double stalled_seconds) {
   // Cancel the stalled task and create it again under the same name (the guide's advice).
   const std::string name = t.name;
   const int recreated = t.recreated + 1;
-  co_await act(t, ClientAction::cancel, json::object());
+  {
+    auto* api = co_await client(t.account);
+    ApiCall c = co_await api->cancel(t.id);
+    CheckContext check;
+    check.task_id = t.id;
+    check.expected_status_after = "cancelled";
+    record(c, Endpoint::cancel, check, t.name);
+    const bool accepted = c.status() >= 200 && c.status() < 300;
+    t.trace.act(ClientAction::cancel, accepted);
+    report_trace(t, &c);
+    if (!accepted) {
+      fail("G.stall.last_activity",
+           "cancelling the stalled task " + t.id + " answered " + std::to_string(c.status()), &c,
+           t.name);
+    }
+    note_accepted(t, ClientAction::cancel, json::object());
+    t.known_terminal = true;
+  }
   const std::string account = t.account, title = t.title, description = t.description;
   const json script = t.mock_script;
   co_await create_task(name, account, title, description, script);
@@ -713,6 +790,52 @@ Awaitable<void> ScenarioRun::step(const steps::Result& s) {
   step_note_ += ", downloaded";
 }
 
+// The event log against what the client did: every accepted reply and decision appears, and a
+// structured reply shows its answers (also when a message was sent with them: answers win).
+void ScenarioRun::check_client_events(const TaskRec& t,
+                                      const std::vector<std::string>& reply_contents,
+                                      std::size_t decision_events, const ApiCall& c) {
+  if (reply_contents.size() < t.replies.size() || decision_events < t.decisions) {
+    add_finding("M.events.client_actions",
+                "task " + t.id + ": " + std::to_string(t.replies.size()) + " accepted replies and " +
+                    std::to_string(t.decisions) + " decisions, but " +
+                    std::to_string(reply_contents.size()) + " reply and " +
+                    std::to_string(decision_events) + " solution_decision events",
+                &c, t.name);
+    return;  // the events cannot be paired with the replies
+  }
+  // The log may hold replies the harness did not send (none today); pair from the end.
+  const std::size_t offset = reply_contents.size() - t.replies.size();
+  for (std::size_t i = 0; i < t.replies.size(); ++i) {
+    const json& body = t.replies[i];
+    const auto answers = body.is_object() ? body.value("answers", json()) : json();
+    if (!answers.is_array() || answers.empty()) continue;
+    const std::string& content = reply_contents[offset + i];
+    std::string missing;
+    for (const auto& a : answers) {
+      const auto selected = a.is_object() ? a.value("selected", json()) : json();
+      std::vector<std::string> values;
+      if (selected.is_string()) values.push_back(selected.get<std::string>());
+      if (selected.is_array()) {
+        for (const auto& v : selected) {
+          if (v.is_string()) values.push_back(v.get<std::string>());
+        }
+      }
+      for (const auto& v : values) {
+        if (content.find(v) == std::string::npos) missing += (missing.empty() ? "" : ", ") + v;
+      }
+    }
+    if (missing.empty()) continue;
+    const std::string message = body.value("message", body.value("content", std::string()));
+    const bool message_shown = !message.empty() && content.find(message) != std::string::npos;
+    add_finding(message_shown ? "G.message.answers_win" : "M.events.answers_shown",
+                "task " + t.id + ": reply " + std::to_string(i + 1) + " had structured answers, " +
+                    "its event shows " + (message_shown ? "the message instead" : "not") +
+                    " (missing: " + missing + ")",
+                &c, t.name);
+  }
+}
+
 Awaitable<void> ScenarioRun::step(const steps::Events& s) {
   TaskRec& t = task(s.task);
   auto* api = co_await client(t.account);
@@ -722,9 +845,16 @@ Awaitable<void> ScenarioRun::step(const steps::Events& s) {
   record(c, Endpoint::events, check, t.name);
   require_status(c, 200, t.name);
   std::vector<std::string> seen;
+  std::vector<std::string> reply_contents;
+  std::size_t decision_events = 0;
   if (c.json.is_object() && c.json.contains("events") && c.json["events"].is_array()) {
-    for (const auto& e : c.json["events"]) seen.push_back(string_field(e, "type"));
+    for (const auto& e : c.json["events"]) {
+      seen.push_back(string_field(e, "type"));
+      if (seen.back() == "reply") reply_contents.push_back(string_field(e, "content"));
+      if (seen.back() == "solution_decision") ++decision_events;
+    }
   }
+  check_client_events(t, reply_contents, decision_events, c);
   std::size_t matched = 0;
   for (const auto& type : seen) {
     if (matched < s.types.size() && type == to_string(s.types[matched])) ++matched;
@@ -750,18 +880,30 @@ Awaitable<void> ScenarioRun::step(const steps::List& s) {
   if (items && items->is_array()) {
     for (const auto& i : *items) ids.insert(string_field(i, "task_id"));
   }
-  std::vector<std::string> wrong;
+  // A task of this organization missing breaks G.list.tasks; another organization's task
+  // listed breaks G.isolation.list; anything else is the scenario's own expectation.
+  bool failed = false;
+  auto same_org = [&](const TaskRec& t) {
+    auto a = clients_.find(t.account), b = clients_.find(s.account);
+    return a != clients_.end() && b != clients_.end() && a->second.api_key() == b->second.api_key();
+  };
   for (const auto& name : s.contains) {
-    if (!ids.count(task(name).id)) wrong.push_back(name + " (" + task(name).id + ") missing");
+    const TaskRec& t = task(name);
+    if (ids.count(t.id)) continue;
+    add_finding(same_org(t) ? "G.list.tasks" : "S.list",
+                "task " + name + " (" + t.id + ") is not listed for account " + s.account, &c);
+    failed = true;
   }
   for (const auto& name : s.absent) {
-    if (ids.count(task(name).id)) wrong.push_back(name + " (" + task(name).id + ") listed");
+    const TaskRec& t = task(name);
+    if (!ids.count(t.id)) continue;
+    add_finding(same_org(t) ? "S.list" : "G.isolation.list",
+                "task " + name + " (" + t.id + ") of account " + t.account +
+                    " is listed for account " + s.account,
+                &c);
+    failed = true;
   }
-  if (!wrong.empty()) {
-    std::string detail;
-    for (const auto& w : wrong) detail += (detail.empty() ? "" : "; ") + w;
-    fail("S.list", detail, &c);
-  }
+  if (failed) throw StepFailed{};
   step_note_ = std::to_string(ids.size()) + " tasks listed";
 }
 
@@ -782,13 +924,23 @@ Awaitable<void> ScenarioRun::step(const steps::Request& s) {
                                   ? s.auth.account
                                   : current_account_;
   api = co_await client(account);
+  // "{run}" in a body is the scenario's run tag, as in register's e-mail address.
   std::optional<std::string> body = s.raw_body;
   if (s.body) body = s.body->dump();
+  if (body) {
+    for (auto pos = body->find("{run}"); pos != std::string::npos; pos = body->find("{run}")) {
+      body->replace(pos, 5, run_tag_);
+    }
+  }
   ApiCall c = co_await api->raw(s.method, path, body, auth);
   record(c, std::nullopt, {});
-  // Error responses follow the error-body rules whatever the route.
+  // Error responses follow the error-body rules whatever the route (the credential routes
+  // answer 401 for a wrong password, not for a key: no WWW-Authenticate there).
   if (c.status() >= 400) {
-    for (auto& f : check_response(Endpoint::task_status, to_exchange(c), {})) {
+    const Endpoint endpoint = path.starts_with("/auth/register") ? Endpoint::register_user
+                              : path.starts_with("/auth/api-key") ? Endpoint::api_key
+                                                                  : Endpoint::task_status;
+    for (auto& f : check_response(endpoint, to_exchange(c), {})) {
       add_finding(f.rule_id, std::move(f.detail), &c);
     }
   }
@@ -806,6 +958,7 @@ Awaitable<void> ScenarioRun::step(const steps::Request& s) {
     if (action) {
       t.trace.act(*action, true);
       report_trace(t, &c);
+      note_accepted(t, *action, s.body.value_or(json::object()));
     }
   }
   if (std::find(s.expect_status.begin(), s.expect_status.end(), c.status()) ==
