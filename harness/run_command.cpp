@@ -35,8 +35,8 @@ bool has_any(const std::vector<std::string>& have, const std::vector<std::string
 std::string new_run_id() {
   std::random_device rd;
   std::ostringstream out;
-  out << std::hex << ((static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
-                      static_cast<std::uint64_t>(::getpid()));
+  out << std::hex
+      << ((static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^ static_cast<std::uint64_t>(::getpid()));
   return out.str().substr(0, 10);
 }
 
@@ -145,7 +145,8 @@ int run_command(const RunOptions& o) {
   // 2. The target: the in-process mock, or a URL probed once.
   RunnerConfig config;
   config.http.read_timeout = std::chrono::milliseconds(std::llround(o.request_timeout * 1000));
-  config.http.connect_timeout = std::min(config.http.read_timeout, std::chrono::milliseconds(10000));
+  config.http.connect_timeout =
+      std::min(config.http.read_timeout, std::chrono::milliseconds(10000));
   config.http.total_timeout = config.http.read_timeout * 3;
   config.http.ca_file = o.ca_file;
   config.http.insecure = o.insecure;

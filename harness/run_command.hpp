@@ -13,9 +13,9 @@ namespace agentwork::harness {
 
 struct RunOptions {
   std::vector<std::string> paths{"scenarios"};
-  std::string target = "mock";  // "mock" or "http(s)://host[:port]"
-  std::string profile;          // "strict" | "guide"; empty: strict on the mock, guide elsewhere
-  std::vector<std::string> tags;          // run scenarios having any of these (none: all)
+  std::string target = "mock";    // "mock" or "http(s)://host[:port]"
+  std::string profile;            // "strict" | "guide"; empty: strict on the mock, guide elsewhere
+  std::vector<std::string> tags;  // run scenarios having any of these (none: all)
   std::vector<std::string> exclude_tags;  // skip scenarios having any of these
   std::size_t parallel = 4;
   std::optional<double> poll_interval;  // agent seconds

@@ -8,11 +8,16 @@ std::string_view to_string(Severity s) {
 
 std::string_view to_string(Verdict v) {
   switch (v) {
-    case Verdict::passed: return "passed";
-    case Verdict::failed: return "failed";
-    case Verdict::error: return "error";
-    case Verdict::skipped: return "skipped";
-    case Verdict::interrupted: return "interrupted";
+    case Verdict::passed:
+      return "passed";
+    case Verdict::failed:
+      return "failed";
+    case Verdict::error:
+      return "error";
+    case Verdict::skipped:
+      return "skipped";
+    case Verdict::interrupted:
+      return "interrupted";
   }
   return "error";
 }
@@ -31,18 +36,30 @@ std::size_t ScenarioResult::failures() const {
   return n;
 }
 
-std::size_t ScenarioResult::observations() const { return findings.size() - failures(); }
+std::size_t ScenarioResult::observations() const {
+  return findings.size() - failures();
+}
 
 RunResult::Totals RunResult::totals() const {
   Totals t;
   for (const auto& s : scenarios) {
     ++t.scenarios;
     switch (s.verdict) {
-      case Verdict::passed: ++t.passed; break;
-      case Verdict::failed: ++t.failed; break;
-      case Verdict::error: ++t.errors; break;
-      case Verdict::skipped: ++t.skipped; break;
-      case Verdict::interrupted: ++t.interrupted; break;
+      case Verdict::passed:
+        ++t.passed;
+        break;
+      case Verdict::failed:
+        ++t.failed;
+        break;
+      case Verdict::error:
+        ++t.errors;
+        break;
+      case Verdict::skipped:
+        ++t.skipped;
+        break;
+      case Verdict::interrupted:
+        ++t.interrupted;
+        break;
     }
     t.failures += s.failures();
     t.observations += s.observations();

@@ -54,10 +54,10 @@ struct FindingRecord {
 struct StepRecord {
   std::size_t index = 0;
   std::string kind;
-  std::string task;     // empty when the step has none
-  bool ok = true;       // no failure finding at this step
+  std::string task;  // empty when the step has none
+  bool ok = true;    // no failure finding at this step
   double duration_ms = 0;
-  std::string note;     // what happened: "status awaiting_reply after 3 polls"
+  std::string note;  // what happened: "status awaiting_reply after 3 polls"
 };
 
 struct ScenarioResult {

@@ -7,8 +7,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
 #include "harness/agentwork_client.hpp"
@@ -37,9 +37,8 @@ TargetProbe probe_target(const std::string& base_url, const HttpClientOptions& h
       co_return;
     }
     probe.reachable = true;
-    if (c.status() == 200 && c.is_json() && c.json.is_object() &&
-        c.json.contains("time_scale") && c.json["time_scale"].is_number() &&
-        c.json.contains("now_us")) {
+    if (c.status() == 200 && c.is_json() && c.json.is_object() && c.json.contains("time_scale") &&
+        c.json["time_scale"].is_number() && c.json.contains("now_us")) {
       probe.mock = true;
       probe.time_scale = c.json["time_scale"].get<double>();
     }
@@ -64,8 +63,7 @@ struct Runner::Impl {
 };
 
 Awaitable<void> Runner::Impl::run_batch(RunContext& ctx, const std::vector<Scenario>& scenarios,
-                                        const std::vector<std::size_t>& indices,
-                                        std::size_t width,
+                                        const std::vector<std::size_t>& indices, std::size_t width,
                                         std::vector<std::optional<ScenarioResult>>& results,
                                         const std::function<void(const ScenarioResult&)>& on_done) {
   std::size_t next = 0, running = 0;

@@ -112,12 +112,12 @@ struct TaskRec {
   std::int64_t stall_activity_us = 0;
   int recreated = 0;
   // What the client did, for the checks of later polls and of the event log.
-  std::string replied_to;        // question message_id an accepted reply answered; until next poll
-  std::string rejected;          // proposal message_id an accepted REJECTED refused; until next poll
+  std::string replied_to;  // question message_id an accepted reply answered; until next poll
+  std::string rejected;    // proposal message_id an accepted REJECTED refused; until next poll
   bool cancel_accepted = false;  // an accepted cancel (a cancelled task is then no surprise)
   bool system_cancel_reported = false;
-  std::vector<json> replies;     // accepted reply bodies, in order
-  std::size_t decisions = 0;     // accepted CONFIRMED / REJECTED
+  std::vector<json> replies;  // accepted reply bodies, in order
+  std::size_t decisions = 0;  // accepted CONFIRMED / REJECTED
 };
 
 const ApiCall* evidence(const TaskRec& t) {
@@ -131,14 +131,18 @@ void note_accepted(TaskRec& t, ClientAction action, const json& body) {
       t.replied_to = t.last_view && t.last_view->question ? t.last_view->question->message_id : "";
       t.replies.push_back(body);
       break;
-    case ClientAction::confirm: ++t.decisions; break;
+    case ClientAction::confirm:
+      ++t.decisions;
+      break;
     case ClientAction::reject:
       t.rejected = t.last_view && t.last_view->solution_message_id
                        ? *t.last_view->solution_message_id
                        : std::string();
       ++t.decisions;
       break;
-    case ClientAction::cancel: t.cancel_accepted = true; break;
+    case ClientAction::cancel:
+      t.cancel_accepted = true;
+      break;
   }
 }
 
@@ -372,7 +376,8 @@ Awaitable<StatusView> ScenarioRun::poll(TaskRec& t) {
   mock::Micros activity = 0;
   o.last_activity_us =
       mock::parse_timestamp(view->last_activity_at, activity) ? activity : t.stall_activity_us;
-  if (*state == TaskState::awaiting_reply && view->question) o.message_id = view->question->message_id;
+  if (*state == TaskState::awaiting_reply && view->question)
+    o.message_id = view->question->message_id;
   if (*state == TaskState::awaiting_solution_approval && view->solution_message_id) {
     o.message_id = *view->solution_message_id;
   }
@@ -401,8 +406,9 @@ Awaitable<StatusView> ScenarioRun::poll(TaskRec& t) {
       ctx_.config.mock && !script_may_cancel(t.mock_script)) {
     t.system_cancel_reported = true;
     add_finding("M.lifecycle.system_cancel",
-                "task " + t.id + " is cancelled; the client never cancelled it and its agent "
-                "script has no cancel",
+                "task " + t.id +
+                    " is cancelled; the client never cancelled it and its agent "
+                    "script has no cancel",
                 &c, t.name);
   }
   // Stall bookkeeping: restart the stopwatch whenever the state or the activity changes.
@@ -425,8 +431,7 @@ Awaitable<json> ScenarioRun::mock_clock(const json* body) {
   std::optional<std::string> text;
   if (body) text = body->dump();
   ApiCall c = co_await control.raw(body ? "POST" : "GET", url, text, Auth::none);
-  if (!c.exchange.ok() || c.status() != 200 || !c.json.is_object() ||
-      !c.json.contains("now_us")) {
+  if (!c.exchange.ok() || c.status() != 200 || !c.json.is_object() || !c.json.contains("now_us")) {
     fail("S.mock_control", "the mock's clock did not answer as expected", &c);
   }
   co_return c.json;
@@ -524,8 +529,8 @@ Awaitable<void> ScenarioRun::on_stall(TaskRec& t, double stalled_seconds) {
   const Policy policy = sc_.policy.value_or(Policy{});
   std::ostringstream detail;
   detail << "task " << t.id << " processing with last_activity_at " << t.stall_activity
-         << " unchanged for " << std::lround(stalled_seconds) << " s (policy: "
-         << policy.on_stall.after_seconds << " s)";
+         << " unchanged for " << std::lround(stalled_seconds)
+         << " s (policy: " << policy.on_stall.after_seconds << " s)";
   if (policy.on_stall.action == Policy::OnStall::Action::fail ||
       t.recreated >= policy.on_stall.max_recreate) {
     fail("S.stall", detail.str(), evidence(t), t.name);
@@ -627,9 +632,9 @@ Awaitable<void> ScenarioRun::step(const steps::Create& s) {
 }
 
 Awaitable<void> ScenarioRun::step(const steps::Await& s) {
-  const auto step_deadline =
-      s.timeout_seconds ? SteadyClock::now() + to_duration(*s.timeout_seconds * scale())
-                        : SteadyClock::time_point::max();
+  const auto step_deadline = s.timeout_seconds
+                                 ? SteadyClock::now() + to_duration(*s.timeout_seconds * scale())
+                                 : SteadyClock::time_point::max();
   for (int polls = 1;; ++polls) {
     TaskRec& t = task(s.task);
     const StatusView v = co_await poll(t);
@@ -641,8 +646,8 @@ Awaitable<void> ScenarioRun::step(const steps::Await& s) {
     }
     if (is_terminal(state)) {
       fail("S.await.terminal",
-           "task " + t.id + " is " + v.status + "; awaited " + join_states(s.status),
-           evidence(t), t.name);
+           "task " + t.id + " is " + v.status + "; awaited " + join_states(s.status), evidence(t),
+           t.name);
     }
     if (sc_.policy && state == TaskState::processing) {
       const double stalled = co_await stalled_for(t);
@@ -677,8 +682,7 @@ Awaitable<void> ScenarioRun::step(const steps::Expect& s) {
   }
   const std::size_t count = q ? q->questions.size() : 0;
   if (s.questions && count != static_cast<std::size_t>(*s.questions)) {
-    wrong.push_back(std::to_string(count) + " questions, expected " +
-                    std::to_string(*s.questions));
+    wrong.push_back(std::to_string(count) + " questions, expected " + std::to_string(*s.questions));
   }
   if (s.question_types) {
     std::string seen, want;
@@ -693,8 +697,8 @@ Awaitable<void> ScenarioRun::step(const steps::Expect& s) {
   if (s.options) {
     std::string seen, want;
     for (std::size_t i = 0; i < count; ++i) {
-      const auto o = q->questions[i].is_object() ? q->questions[i].value("options", json())
-                                                 : json();
+      const auto o =
+          q->questions[i].is_object() ? q->questions[i].value("options", json()) : json();
       seen += (i ? "," : "") + (o.is_array() ? std::to_string(o.size()) : std::string("null"));
     }
     for (std::size_t i = 0; i < s.options->size(); ++i) {
@@ -772,8 +776,8 @@ Awaitable<void> ScenarioRun::step(const steps::Result& s) {
   const json files = c.json.is_object() ? c.json.value("files", json::array()) : json::array();
   const std::size_t count = files.is_array() ? files.size() : 0;
   if (s.files && count != static_cast<std::size_t>(*s.files)) {
-    fail("S.result",
-         std::to_string(count) + " files, expected " + std::to_string(*s.files), &c, t.name);
+    fail("S.result", std::to_string(count) + " files, expected " + std::to_string(*s.files), &c,
+         t.name);
   }
   step_note_ = std::to_string(count) + (count == 1 ? " file" : " files");
   if (!s.download || !files.is_array()) co_return;
@@ -783,8 +787,9 @@ Awaitable<void> ScenarioRun::step(const steps::Result& s) {
     ApiCall d = co_await api->download(url);
     record(d, Endpoint::file_download, {}, t.name);
     if (d.status() != 200) {
-      fail("S.result", "download of " + string_field(f, "name") + " answered " +
-                           std::to_string(d.status()), &d, t.name);
+      fail("S.result",
+           "download of " + string_field(f, "name") + " answered " + std::to_string(d.status()), &d,
+           t.name);
     }
   }
   step_note_ += ", downloaded";
@@ -797,8 +802,8 @@ void ScenarioRun::check_client_events(const TaskRec& t,
                                       std::size_t decision_events, const ApiCall& c) {
   if (reply_contents.size() < t.replies.size() || decision_events < t.decisions) {
     add_finding("M.events.client_actions",
-                "task " + t.id + ": " + std::to_string(t.replies.size()) + " accepted replies and " +
-                    std::to_string(t.decisions) + " decisions, but " +
+                "task " + t.id + ": " + std::to_string(t.replies.size()) +
+                    " accepted replies and " + std::to_string(t.decisions) + " decisions, but " +
                     std::to_string(reply_contents.size()) + " reply and " +
                     std::to_string(decision_events) + " solution_decision events",
                 &c, t.name);
@@ -920,9 +925,8 @@ Awaitable<void> ScenarioRun::step(const steps::Request& s) {
   AgentworkClient* api = nullptr;
   if (s.auth.kind == steps::RequestAuth::Kind::none) auth = Auth::none;
   if (s.auth.kind == steps::RequestAuth::Kind::invalid) auth = Auth::invalid;
-  const std::string account = s.auth.kind == steps::RequestAuth::Kind::account
-                                  ? s.auth.account
-                                  : current_account_;
+  const std::string account =
+      s.auth.kind == steps::RequestAuth::Kind::account ? s.auth.account : current_account_;
   api = co_await client(account);
   // "{run}" in a body is the scenario's run tag, as in register's e-mail address.
   std::optional<std::string> body = s.raw_body;
@@ -937,7 +941,7 @@ Awaitable<void> ScenarioRun::step(const steps::Request& s) {
   // Error responses follow the error-body rules whatever the route (the credential routes
   // answer 401 for a wrong password, not for a key: no WWW-Authenticate there).
   if (c.status() >= 400) {
-    const Endpoint endpoint = path.starts_with("/auth/register") ? Endpoint::register_user
+    const Endpoint endpoint = path.starts_with("/auth/register")  ? Endpoint::register_user
                               : path.starts_with("/auth/api-key") ? Endpoint::api_key
                                                                   : Endpoint::task_status;
     for (auto& f : check_response(endpoint, to_exchange(c), {})) {
@@ -967,8 +971,9 @@ Awaitable<void> ScenarioRun::step(const steps::Request& s) {
     for (int w : s.expect_status) want += (want.empty() ? "" : " or ") + std::to_string(w);
     // The finding is the request's own rule, but the scenario goes on: a negative case that
     // the server gets wrong says nothing about the steps after it.
-    add_finding(s.rule, s.method + " " + path + ": expected " + want + ", got " +
-                            std::to_string(c.status()), &c);
+    add_finding(
+        s.rule,
+        s.method + " " + path + ": expected " + want + ", got " + std::to_string(c.status()), &c);
   }
   step_note_ = s.method + " " + path + " -> " + std::to_string(c.status());
 }
@@ -993,13 +998,13 @@ Awaitable<void> ScenarioRun::step(const steps::ExpectStall& s) {
     const StatusView v = co_await poll(t);
     if (*t.last_state != TaskState::processing) {
       fail("S.stall.expected",
-           "task " + t.id + " is " + v.status + ", expected a stall while processing",
-           evidence(t), t.name);
+           "task " + t.id + " is " + v.status + ", expected a stall while processing", evidence(t),
+           t.name);
     }
     if (was_processing && !before.empty() && v.last_activity_at != before) {
       fail("S.stall.expected",
-           "task " + t.id + " last_activity_at moved from " + before + " to " +
-               v.last_activity_at + ": not stalled",
+           "task " + t.id + " last_activity_at moved from " + before + " to " + v.last_activity_at +
+               ": not stalled",
            evidence(t), t.name);
     }
     const double stalled = co_await stalled_for(t);
@@ -1035,8 +1040,8 @@ Awaitable<void> ScenarioRun::step(const steps::RunPolicy& s) {
         : state == TaskState::awaiting_solution_approval && v.solution_message_id
             ? *v.solution_message_id
             : std::string();
-    const bool waiting_for_us = state != TaskState::processing &&
-                                (message_id.empty() || message_id != last_handled);
+    const bool waiting_for_us =
+        state != TaskState::processing && (message_id.empty() || message_id != last_handled);
     if (waiting_for_us) {
       if (++rounds > policy.max_rounds) {
         fail("S.policy.max_rounds",
@@ -1047,9 +1052,9 @@ Awaitable<void> ScenarioRun::step(const steps::RunPolicy& s) {
       last_handled = message_id;
       if (state == TaskState::awaiting_reply) {
         json body;
-        const bool structured = policy.on_question.answer == Policy::OnQuestion::Answer::auto_answers &&
-                                v.question && v.question->type == "CLARIFYING_QUESTIONS" &&
-                                !v.question->questions.empty();
+        const bool structured =
+            policy.on_question.answer == Policy::OnQuestion::Answer::auto_answers && v.question &&
+            v.question->type == "CLARIFYING_QUESTIONS" && !v.question->questions.empty();
         if (structured) {
           body["answers"] = auto_answers(v, policy.on_question.text);
         } else {
@@ -1164,7 +1169,8 @@ Awaitable<ScenarioResult> ScenarioRun::run() {
     if (stopped) break;
   }
   co_await cleanup();
-  result_.duration_ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - started_).count();
+  result_.duration_ms =
+      std::chrono::duration<double, std::milli>(SteadyClock::now() - started_).count();
   if (stopped) {
     result_.verdict = stopped->verdict;
     result_.reason = stopped->reason;
@@ -1173,7 +1179,8 @@ Awaitable<ScenarioResult> ScenarioRun::run() {
   }
   if (result_.verdict == Verdict::interrupted || result_.verdict == Verdict::error) {
     const std::size_t done = result_.steps.size();
-    result_.reason += " at step " + std::to_string(done) + " of " + std::to_string(sc_.steps.size());
+    result_.reason +=
+        " at step " + std::to_string(done) + " of " + std::to_string(sc_.steps.size());
   }
   co_return std::move(result_);
 }

@@ -19,20 +19,28 @@ namespace {
 using Edit = BrokenMock::Edit;
 
 struct Violation {
-  std::string rule;
-  std::string steps;         // the scenario's steps (JSON array body)
-  Edit edit;                 // what the broken mock gets wrong
-  std::string agent = kAsk;  // the agent script (JSON object)
-  std::function<void(mock::MockConfig&)> configure = {};
-  std::string policy;  // the scenario's policy (JSON object); empty: none
-  // The scenario passes on the real mock (false: it fails there too, for another reason).
-  bool passes_unbroken = true;
-
   static constexpr const char* kAsk = R"({"steps": [
     {"do": "work", "seconds": 1},
     {"do": "ask", "questions": [{"type": "single_select", "question": "Which?", "options": ["A", "B"]}]},
     {"do": "work", "seconds": 1},
     {"do": "propose", "files": [{"name": "a.txt", "content": "A"}], "on_reject": {"revise": 1}}]})";
+
+  Violation(std::string r, std::string s, Edit e, std::string a = kAsk,
+            std::function<void(mock::MockConfig&)> c = {})
+      : rule(std::move(r)),
+        steps(std::move(s)),
+        edit(std::move(e)),
+        agent(std::move(a)),
+        configure(std::move(c)) {}
+
+  std::string rule;
+  std::string steps;  // the scenario's steps (JSON array body)
+  Edit edit;          // what the broken mock gets wrong
+  std::string agent;  // the agent script (JSON object)
+  std::function<void(mock::MockConfig&)> configure;
+  std::string policy;  // the scenario's policy (JSON object); empty: none
+  // The scenario passes on the real mock (false: it fails there too, for another reason).
+  bool passes_unbroken = true;
 };
 
 // The status of matching responses changed from `from` to `to` (any when from is 0).
@@ -136,35 +144,29 @@ std::vector<Violation> violations() {
                  j["last_activity_at"] = "2026-01-01T00:00:" + std::to_string(--*n) + ".000000Z";
                  x.body = j.dump();
                }});
-  v.push_back({"M.status.message_id.new",
-               kToProposal + R"(, {"do": "reject", "reason": "no"},
+  v.push_back({"M.status.message_id.new", kToProposal + R"(, {"do": "reject", "reason": "no"},
                  {"do": "await", "status": "awaiting_solution_approval"})",
                edit_json(is_status_poll, [](json& j) {
                  if (j.contains("solution")) {
                    j["solution"]["message_id"] = "6f0e8400-e29b-41d4-a716-446655440000";
                  }
                })});
-  v.push_back({"G.solution.confirm",
-               kToProposal + R"(, {"do": "approve"},
+  v.push_back({"G.solution.confirm", kToProposal + R"(, {"do": "approve"},
                  {"do": "await", "status": "completed", "timeout_seconds": 20})",
                frozen_after("/solution-status")});
-  v.push_back({"G.cancel.cancels",
-               kToQuestion + R"(, {"do": "cancel"},
+  v.push_back({"G.cancel.cancels", kToQuestion + R"(, {"do": "cancel"},
                  {"do": "await", "status": "cancelled", "timeout_seconds": 20})",
                frozen_after("/cancel")});
-  v.push_back({"G.message.reply_resumes",
-               kToQuestion + R"(, {"do": "reply", "answers": "auto"},
+  v.push_back({"G.message.reply_resumes", kToQuestion + R"(, {"do": "reply", "answers": "auto"},
                  {"do": "await", "status": "awaiting_solution_approval", "timeout_seconds": 20})",
                frozen_after("/message")});
-  v.push_back({"G.solution.reject",
-               kToProposal + R"(, {"do": "reject", "reason": "no"},
+  v.push_back({"G.solution.reject", kToProposal + R"(, {"do": "reject", "reason": "no"},
                  {"do": "await", "status": "processing", "timeout_seconds": 20})",
                frozen_after("/solution-status")});
   {
     // Cancelling the stalled task is refused. (On the real mock the re-created task stalls
     // too, with the same script, and the policy then fails it: S.stall, not this rule.)
-    Violation stall{"G.stall.last_activity",
-                    kCreate + R"(, {"do": "await", "status": "processing"},
+    Violation stall{"G.stall.last_activity", kCreate + R"(, {"do": "await", "status": "processing"},
                       {"do": "advance_clock", "seconds": 400}, {"do": "run_policy"})",
                     restatus("POST", ends_with("/cancel"), 200, 409, R"({"detail":"no"})"),
                     R"({"steps": [{"do": "stall"}]})"};
@@ -176,12 +178,14 @@ std::vector<Violation> violations() {
   // --- Registration and keys ---
   const std::string reg = R"({"do": "register", "email": "taken-{run}@example.com"})";
   v.push_back({"G.register.email_taken",
-               reg + ", " + request("POST", "/auth/register", 409, "G.register.email_taken",
-                                    R"("body": {"email": "taken-{run}@example.com", "name": "N"})"),
+               reg + ", " +
+                   request("POST", "/auth/register", 409, "G.register.email_taken",
+                           R"("body": {"email": "taken-{run}@example.com", "name": "N"})"),
                restatus("POST", equals("/api/v1/auth/register"), 409, 201)});
   v.push_back({"M.register.email_case",
-               reg + ", " + request("POST", "/auth/register", 409, "M.register.email_case",
-                                    R"("body": {"email": "TAKEN-{run}@EXAMPLE.COM", "name": "N"})"),
+               reg + ", " +
+                   request("POST", "/auth/register", 409, "M.register.email_case",
+                           R"("body": {"email": "TAKEN-{run}@EXAMPLE.COM", "name": "N"})"),
                restatus("POST", equals("/api/v1/auth/register"), 409, 201)});
   v.push_back({"M.register.invalid",
                request("POST", "/auth/register", 422, "M.register.invalid",
@@ -198,10 +202,11 @@ std::vector<Violation> violations() {
                    x.body = R"({"detail":"organization_name: required"})";
                  }
                }});
-  v.push_back({"M.api_key.bad_credentials",
-               request("POST", "/auth/api-key", 401, "M.api_key.bad_credentials",
-                       R"("body": {"email": "nobody@example.com", "password": "wrong"}, "auth": "none")"),
-               restatus("POST", equals("/api/v1/auth/api-key"), 401, 201)});
+  v.push_back(
+      {"M.api_key.bad_credentials",
+       request("POST", "/auth/api-key", 401, "M.api_key.bad_credentials",
+               R"("body": {"email": "nobody@example.com", "password": "wrong"}, "auth": "none")"),
+       restatus("POST", equals("/api/v1/auth/api-key"), 401, 201)});
   v.push_back({"G.auth.required",
                request("GET", "/tasks/", 401, "G.auth.required", R"("auth": "none")"),
                restatus("GET", equals("/api/v1/tasks/"), 401, 200, R"({"tasks":[]})")});
@@ -212,41 +217,43 @@ std::vector<Violation> violations() {
                        R"("body": {"title": "", "description": "D"})"),
                restatus("POST", equals("/api/v1/tasks/"), 422, 201)});
   v.push_back({"M.credits.exhausted",
-               kCreate + ", " + request("POST", "/tasks/", 402, "M.credits.exhausted",
-                                        R"("body": {"title": "T", "description": "D"})"),
+               kCreate + ", " +
+                   request("POST", "/tasks/", 402, "M.credits.exhausted",
+                           R"("body": {"title": "T", "description": "D"})"),
                restatus("POST", equals("/api/v1/tasks/"), 402, 201), Violation::kAsk,
                [](mock::MockConfig& c) {
                  c.credits.enabled = true;
                  c.credits.per_day = 10;
                  c.credits.task_cost = 10;
                }});
-  v.push_back({"G.isolation.not_found",
-               R"({"do": "register", "account": "other"}, {"do": "use_account", "account": "main"},)" +
-                   kCreate + ", " +
-                   request("GET", "/tasks/{t1}", 404, "G.isolation.not_found",
-                           R"("auth": "other")"),
-               restatus("GET", [](const std::string& t) { return t.starts_with("/api/v1/tasks/"); },
-                        404, 200)});
-  v.push_back({"G.isolation.list",
-               R"({"do": "register", "account": "other"}, {"do": "use_account", "account": "main"},)" +
-                   kCreate + R"(, {"do": "use_account", "account": "other"},
+  v.push_back(
+      {"G.isolation.not_found",
+       R"({"do": "register", "account": "other"}, {"do": "use_account", "account": "main"},)" +
+           kCreate + ", " +
+           request("GET", "/tasks/{t1}", 404, "G.isolation.not_found", R"("auth": "other")"),
+       restatus(
+           "GET", [](const std::string& t) { return t.starts_with("/api/v1/tasks/"); }, 404, 200)});
+  v.push_back(
+      {"G.isolation.list",
+       R"({"do": "register", "account": "other"}, {"do": "use_account", "account": "main"},)" +
+           kCreate + R"(, {"do": "use_account", "account": "other"},
                      {"do": "list", "absent": ["t1"]})",
-               [ids = std::make_shared<std::vector<std::string>>()](const mock::HttpRequest& r,
-                                                                   mock::HttpResponse& x) {
-                 if (r.method == "POST" && r.target == "/api/v1/tasks/" && x.status == 201) {
-                   ids->push_back(json::parse(x.body)["task_id"]);
-                 } else if (r.method == "GET" && r.target == "/api/v1/tasks/" && x.status == 200) {
-                   auto j = json::parse(x.body);
-                   for (const auto& id : *ids) {
-                     j["tasks"].push_back({{"task_id", id},
-                                           {"title", "T"},
-                                           {"status", "processing"},
-                                           {"created_at", "2026-01-01T00:00:00Z"},
-                                           {"last_activity_at", "2026-01-01T00:00:00Z"}});
-                   }
-                   x.body = j.dump();
-                 }
-               }});
+       [ids = std::make_shared<std::vector<std::string>>()](const mock::HttpRequest& r,
+                                                            mock::HttpResponse& x) {
+         if (r.method == "POST" && r.target == "/api/v1/tasks/" && x.status == 201) {
+           ids->push_back(json::parse(x.body)["task_id"]);
+         } else if (r.method == "GET" && r.target == "/api/v1/tasks/" && x.status == 200) {
+           auto j = json::parse(x.body);
+           for (const auto& id : *ids) {
+             j["tasks"].push_back({{"task_id", id},
+                                   {"title", "T"},
+                                   {"status", "processing"},
+                                   {"created_at", "2026-01-01T00:00:00Z"},
+                                   {"last_activity_at", "2026-01-01T00:00:00Z"}});
+           }
+           x.body = j.dump();
+         }
+       }});
 
   // --- Messages ---
   const auto message_400 = [](const char* needle) {
@@ -258,23 +265,26 @@ std::vector<Violation> violations() {
     };
   };
   v.push_back({"G.message.content_alias",
-               kToQuestion + ", " + request("POST", "/tasks/{t1}/message", 200,
-                                            "G.message.content_alias",
-                                            R"("body": {"content": "Use A."})"),
+               kToQuestion + ", " +
+                   request("POST", "/tasks/{t1}/message", 200, "G.message.content_alias",
+                           R"("body": {"content": "Use A."})"),
                message_400("\"content\"")});
   v.push_back({"G.message.plain_text",
-               kToQuestion + ", " + request("POST", "/tasks/{t1}/message", 200,
-                                            "G.message.plain_text",
-                                            R"("body": {"message": "Use A."})"),
+               kToQuestion + ", " +
+                   request("POST", "/tasks/{t1}/message", 200, "G.message.plain_text",
+                           R"("body": {"message": "Use A."})"),
                message_400("\"message\"")});
   v.push_back({"M.message.wrong_state",
-               kCreate + ", " + request("POST", "/tasks/{t1}/message", 409,
-                                        "M.message.wrong_state", R"("body": {"message": "hi"})"),
-               restatus("POST", ends_with("/message"), 409, 200), R"({"steps": [{"do": "stall"}]})"});
-  v.push_back({"M.message.invalid",
-               kToQuestion + ", " + request("POST", "/tasks/{t1}/message", 422,
-                                            "M.message.invalid", R"("body": {})"),
-               restatus("POST", ends_with("/message"), 422, 200)});
+               kCreate + ", " +
+                   request("POST", "/tasks/{t1}/message", 409, "M.message.wrong_state",
+                           R"("body": {"message": "hi"})"),
+               restatus("POST", ends_with("/message"), 409, 200),
+               R"({"steps": [{"do": "stall"}]})"});
+  v.push_back(
+      {"M.message.invalid",
+       kToQuestion + ", " +
+           request("POST", "/tasks/{t1}/message", 422, "M.message.invalid", R"("body": {})"),
+       restatus("POST", ends_with("/message"), 422, 200)});
   const auto replace_reply_events = [](std::string content) {
     return edit_json([](const mock::HttpRequest& r) { return r.target.ends_with("/events"); },
                      [content](json& j) {
@@ -283,17 +293,16 @@ std::vector<Violation> violations() {
                        }
                      });
   };
-  v.push_back({"G.message.answers_win",
-               kToQuestion + R"(, {"do": "reply", "message": "Just do it.",
+  v.push_back({"G.message.answers_win", kToQuestion + R"(, {"do": "reply", "message": "Just do it.",
                   "answers": [{"question_index": 0, "selected": "B"}]},
                  {"do": "events"})",
                replace_reply_events("Just do it.")});
-  v.push_back({"M.events.answers_shown",
-               kToQuestion + R"(, {"do": "reply", "answers": [{"question_index": 0, "selected": "B"}]},
+  v.push_back(
+      {"M.events.answers_shown",
+       kToQuestion + R"(, {"do": "reply", "answers": [{"question_index": 0, "selected": "B"}]},
                  {"do": "events"})",
-               replace_reply_events("(answered)")});
-  v.push_back({"M.events.client_actions",
-               kToProposal + R"(, {"do": "events"})",
+       replace_reply_events("(answered)")});
+  v.push_back({"M.events.client_actions", kToProposal + R"(, {"do": "events"})",
                edit_json([](const mock::HttpRequest& r) { return r.target.ends_with("/events"); },
                          [](json& j) {
                            json kept = json::array();
@@ -305,14 +314,14 @@ std::vector<Violation> violations() {
 
   // --- Solutions, cancel, result ---
   v.push_back({"M.solution.wrong_state",
-               kToQuestion + ", " + request("POST", "/tasks/{t1}/solution-status", 409,
-                                            "M.solution.wrong_state",
-                                            R"("body": {"status": "CONFIRMED"})"),
+               kToQuestion + ", " +
+                   request("POST", "/tasks/{t1}/solution-status", 409, "M.solution.wrong_state",
+                           R"("body": {"status": "CONFIRMED"})"),
                restatus("POST", ends_with("/solution-status"), 409, 200)});
   v.push_back({"M.solution.invalid",
-               kToProposal + ", " + request("POST", "/tasks/{t1}/solution-status", 422,
-                                            "M.solution.invalid",
-                                            R"("body": {"status": "MAYBE"})"),
+               kToProposal + ", " +
+                   request("POST", "/tasks/{t1}/solution-status", 422, "M.solution.invalid",
+                           R"("body": {"status": "MAYBE"})"),
                restatus("POST", ends_with("/solution-status"), 422, 200)});
   v.push_back({"M.cancel.terminal",
                kCreate + R"(, {"do": "cancel"}, )" +
@@ -350,7 +359,8 @@ TEST_P(RuleViolations, TheBrokenAnswerIsReportedUnderItsRule) {
     BrokenMock server(broken ? v.edit : Edit{}, config);
     Runner runner(config_for(server.base));
     const std::string text = R"({"name": ")" + v.rule + R"(", "timeout_seconds": 300,
-        "agent": )" + v.agent + (v.policy.empty() ? "" : R"(, "policy": )" + v.policy) +
+        "agent": )" + v.agent +
+                             (v.policy.empty() ? "" : R"(, "policy": )" + v.policy) +
                              R"(, "steps": [)" + v.steps + "]}";
     const auto result = runner.run({scenario(text)});
     ASSERT_EQ(result.scenarios.size(), 1u);
@@ -361,8 +371,8 @@ TEST_P(RuleViolations, TheBrokenAnswerIsReportedUnderItsRule) {
     } else {
       EXPECT_FALSE(has_finding(s, v.rule, Severity::failure)) << describe(s);
       if (v.passes_unbroken) {
-        EXPECT_EQ(s.verdict, Verdict::passed) << "the scenario must pass on the real mock: "
-                                              << describe(s);
+        EXPECT_EQ(s.verdict, Verdict::passed)
+            << "the scenario must pass on the real mock: " << describe(s);
       }
     }
   }

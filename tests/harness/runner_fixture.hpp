@@ -69,8 +69,8 @@ inline bool has_finding(const ScenarioResult& r, std::string_view rule, Severity
 inline std::string describe(const ScenarioResult& r) {
   std::string out = std::string(to_string(r.verdict)) + " (" + r.reason + ")";
   for (const auto& f : r.findings) {
-    out += "\n  step " + std::to_string(f.step_index) + " " + f.step_kind + ": " + f.rule_id +
-           " " + f.detail;
+    out += "\n  step " + std::to_string(f.step_index) + " " + f.step_kind + ": " + f.rule_id + " " +
+           f.detail;
   }
   return out;
 }
@@ -103,7 +103,7 @@ inline bool is_status_poll(const mock::HttpRequest& r) {
 
 // Rewrites one JSON field of matching responses.
 inline BrokenMock::Edit edit_json(std::function<bool(const mock::HttpRequest&)> match,
-                           std::function<void(json&)> change) {
+                                  std::function<void(json&)> change) {
   return [match, change](const mock::HttpRequest& r, mock::HttpResponse& response) {
     if (!match(r)) return;
     auto body = json::parse(response.body, nullptr, false);

@@ -136,10 +136,11 @@ struct Corruption {
 
 std::vector<Corruption> corruptions() {
   return {
-      {"status_enum", edit_json(is_status_poll,
-                                [](json& j) {
-                                  if (j["status"] == "awaiting_reply") j["status"] = "waiting";
-                                }),
+      {"status_enum",
+       edit_json(is_status_poll,
+                 [](json& j) {
+                   if (j["status"] == "awaiting_reply") j["status"] = "waiting";
+                 }),
        "G.status.enum"},
       {"question_missing", edit_json(is_status_poll, [](json& j) { j.erase("question"); }),
        "G.status.question.presence"},
@@ -151,12 +152,13 @@ std::vector<Corruption> corruptions() {
                  [](json& j) { j["task_id"] = "00000000-0000-4000-8000-000000000000"; }),
        "G.status.task_id"},
       // The agent's question is presented as a completed task: completed needs a CONFIRMED.
-      {"completed_without_confirm", edit_json(is_status_poll,
-                                              [](json& j) {
-                                                if (j["status"] != "awaiting_reply") return;
-                                                j["status"] = "completed";
-                                                j.erase("question");
-                                              }),
+      {"completed_without_confirm",
+       edit_json(is_status_poll,
+                 [](json& j) {
+                   if (j["status"] != "awaiting_reply") return;
+                   j["status"] = "completed";
+                   j.erase("question");
+                 }),
        "G.lifecycle.completion_needs_confirm", true},
       {"create_200",
        [](const mock::HttpRequest& r, mock::HttpResponse& response) {
