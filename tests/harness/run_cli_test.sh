@@ -77,4 +77,14 @@ open=$(echo "$counts" | jq '.by_status.processing + .by_status.awaiting_reply + 
 [ "$open" = 0 ] || { echo "tasks left open after Ctrl-C: $counts"; cat "$work/run-out"; exit 1; }
 [ "$(jq -r .interrupted "$work/interrupted.json")" = true ] || { echo "report not marked"; exit 1; }
 grep -q "INTR" "$work/run-out" || { cat "$work/run-out"; exit 1; }
+
+# --api-key from the environment: the scenario's task belongs to that account, none is registered.
+key=$(curl -s -X POST "$base/api/v1/auth/register" -H 'Content-Type: application/json' \
+  -d '{"email":"ci-key@example.com","name":"CI"}' | jq -r .api_key)
+export AGENTWORK_API_KEY=$key
+expect_exit 0 "api key from the environment" -- "$agentwork" run "$data/runs/quick.json" \
+  --target "$base"
+unset AGENTWORK_API_KEY
+listed=$(curl -s "$base/api/v1/tasks/" -H "Authorization: Bearer $key" | jq '.tasks | length')
+[ "$listed" = 1 ] || { echo "the keyed account has $listed tasks, expected 1"; exit 1; }
 echo "run CLI: all checks passed"
