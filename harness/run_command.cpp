@@ -116,6 +116,14 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--color", o.color, "auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
+  {
+    std::vector<std::string> rules(mock::violatable_rules().begin(),
+                                   mock::violatable_rules().end());
+    cmd.add_option("--mock-violate", o.mock_violations,
+                   "With --target mock: make the mock break this rule (repeatable)")
+        ->check(CLI::IsMember(rules))
+        ->option_text("RULE_ID ...");
+  }
   cmd.footer(kRunExitCodes);
 }
 
@@ -160,10 +168,9 @@ int run_command(const RunOptions& o) {
   std::unique_ptr<mock::MockServer> mock;
   std::string target_label;
   if (o.target == "mock") {
-    mock::MockConfig mc;
-    mc.seed = o.seed;
-    mc.time_scale = o.time_scale.value_or(kMockTimeScale);
-    mc.control_api = true;
+    mock::MockConfig mc =
+        mock::conformance_mock_config(o.seed, o.time_scale.value_or(kMockTimeScale));
+    mc.violations = o.mock_violations;
     mock::ServerOptions so;
     so.threads = 2;
     mock = std::make_unique<mock::MockServer>(mc, so);
@@ -177,8 +184,13 @@ int run_command(const RunOptions& o) {
     config.mock = true;
     config.time_scale = mc.time_scale;
     target_label = "bundled mock (in-process, " + config.base_url + ")";
+    for (const auto& rule : o.mock_violations) target_label += ", violating " + rule;
   } else {
     std::string error;
+    if (!o.mock_violations.empty()) {
+      std::cerr << "agentwork run: --mock-violate needs --target mock\n";
+      return 2;
+    }
     if (!parse_url(o.target, error)) {
       std::cerr << "agentwork run: --target \"" << o.target << "\": " << error
                 << " (expected \"mock\" or http(s)://host[:port])\n";

@@ -29,6 +29,7 @@ struct RunOptions {
   std::string ca_file;
   bool insecure = false;
   std::string color = "auto";  // auto | always | never
+  std::vector<std::string> mock_violations;  // --target mock only: rules the mock breaks
 };
 
 inline constexpr const char* kRunExitCodes =

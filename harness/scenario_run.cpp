@@ -297,7 +297,9 @@ Awaitable<AgentworkClient*> ScenarioRun::client(const std::string& account) {
   if (ctx_.config.api_key.empty() || account != "main") {
     const std::string email = "agentwork-" + run_tag_ + "-" + account + "@example.com";
     const std::string name = "Agentwork harness";
-    ApiCall c = co_await pos->second.register_user(email, name);
+    // With an organization name: whether it is optional is a scenario's question, not this one's.
+    const std::optional<std::string> organization = "Agentwork harness " + run_tag_;
+    ApiCall c = co_await pos->second.register_user(email, name, organization);
     record(c, Endpoint::register_user, {});
     require_status(c, 201);
     const auto key = string_field(c.json, "api_key");

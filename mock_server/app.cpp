@@ -1,6 +1,8 @@
 #include "mock_server/app.hpp"
 
 #include <cstring>
+#include <optional>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
@@ -234,6 +236,11 @@ App::App(MockConfig config)
                                          kRouteCount>>()) {
   if (config_.start_frozen) clock_.freeze();
   for (const auto& rule : config_.faults) faults_.add(rule);
+  for (const auto& id : config_.violations) {
+    if (!violator_.enable(id)) {
+      throw std::invalid_argument("\"" + id + "\" is not a rule the mock can break");
+    }
+  }
 }
 
 void App::count(Route route, const std::string& method, int status) {
@@ -279,6 +286,13 @@ void App::reset_calls() {
 
 HttpResponse App::handle(const HttpRequest& request) {
   Route route = Route::unknown;
+  if (!violator_.empty()) {
+    HttpRequest edited = request;
+    violator_.before(edited);
+    HttpResponse response = route_request(edited, route);
+    count(route, request.method, response.status);
+    return response;
+  }
   HttpResponse response = route_request(request, route);
   count(route, request.method, response.status);
   return response;
@@ -293,7 +307,11 @@ HttpResponse App::route_request(const HttpRequest& req, Route& route) {
     if (!config_.control_api) return error(404, "Not Found");
     return handle_control(*this, req, std::string(path));
   }
-  if (route == Route::unknown) return error(404, "Not Found");
+  if (route == Route::unknown) {
+    HttpResponse r = error(404, "Not Found");
+    if (!violator_.empty()) violator_.after(req, route, task_id, store_, r);
+    return r;
+  }
 
   FaultDecision faults;
   if (!faults_.empty()) faults = faults_.decide(req.method, route_template(route));
@@ -307,7 +325,10 @@ HttpResponse App::route_request(const HttpRequest& req, Route& route) {
     r.status = 0;  // never written
     r.fault = FaultAction::drop;
   } else {
-    r = dispatch(req, route, task_id, std::string(path));
+    std::optional<HttpResponse> refused;
+    if (!violator_.empty()) refused = violator_.refuse(req, route, task_id, store_);
+    r = refused ? std::move(*refused) : dispatch(req, route, task_id, std::string(path));
+    if (!violator_.empty()) violator_.after(req, route, task_id, store_, r);
     r.fault = faults.transport;
   }
   r.delay += faults.latency;

@@ -17,6 +17,7 @@
 #include "mock_server/faults.hpp"
 #include "mock_server/http_types.hpp"
 #include "mock_server/store.hpp"
+#include "mock_server/violations.hpp"
 
 namespace agentwork::mock {
 
@@ -31,6 +32,9 @@ struct MockConfig {
   ScriptPtr default_script;                  // for tasks created without one (null: seeded agent)
   std::map<std::string, ScriptPtr> scripts;  // named scripts tasks can ask for
   std::string public_base_url;               // for download_url; empty: scheme + Host header
+  // Rule ids to break on purpose (violations.hpp); the App throws std::invalid_argument for an
+  // id the mock cannot break.
+  std::vector<std::string> violations;
 };
 
 // The routes the mock knows, for call counting and fault matching.
@@ -79,6 +83,7 @@ class App {
   Clock clock_;
   Store store_;
   FaultSet faults_;
+  Violator violator_;
   // [route][method: 0 GET, 1 POST, 2 other][status 0..599]
   std::unique_ptr<
       std::array<std::array<std::array<std::atomic<std::uint64_t>, 600>, 3>, kRouteCount>>

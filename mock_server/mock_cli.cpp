@@ -92,6 +92,13 @@ void add_mock_options(CLI::App& cli, MockCliOptions& o) {
       ->check(CLI::ExistingFile);
   cli.add_option("--named-script", o.named_scripts,
                  "NAME=FILE: a script tasks can name in \"mock_script\" (repeatable)");
+  {
+    std::vector<std::string> rules(violatable_rules().begin(), violatable_rules().end());
+    cli.add_option("--violate", o.mock.violations,
+                   "Break this contract rule on purpose (repeatable; proves a suite catches it)")
+        ->check(CLI::IsMember(rules))
+        ->option_text("RULE_ID ...");
+  }
   cli.add_option("--public-url", o.mock.public_base_url,
                  "Base URL for download_url (default: scheme + Host header)");
   cli.add_option("--max-body", o.server.max_body_bytes, "Largest request body in bytes (413 above)")
@@ -133,6 +140,9 @@ int run_mock(MockCliOptions& o, const std::string& name) {
     std::cout << name << " listening on " << mock.base_url() << " (threads " << o.server.threads
               << ", time scale " << o.mock.time_scale << ", control API "
               << (o.mock.control_api ? "on" : "off") << ")" << std::endl;
+    for (const auto& rule : o.mock.violations) {
+      std::cerr << name << ": VIOLATING " << rule << " on purpose\n";
+    }
     mock.run_until_signal();
     std::cout << name << " stopped" << std::endl;
   } catch (const std::exception& e) {

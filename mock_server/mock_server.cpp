@@ -32,4 +32,16 @@ std::string MockServer::base_url() const {
          ":" + std::to_string(server_.port());
 }
 
+MockConfig conformance_mock_config(std::uint64_t seed, double time_scale) {
+  MockConfig config;
+  config.seed = seed;
+  config.time_scale = time_scale;
+  config.control_api = true;
+  config.credits.enabled = true;
+  config.credits.per_day = 100;
+  config.credits.task_cost = 10;
+  config.users.push_back({kConformanceEmail, kConformancePassword, "Conformance", "Conformance"});
+  return config;
+}
+
 }  // namespace agentwork::mock

@@ -32,4 +32,12 @@ class MockServer {
   Server server_;
 };
 
+// The mock as `agentwork run --target mock` starts it for the conformance suite: control API on
+// (agent scripts, clock), credits on (100 a day per organization, 10 per task: the 11th task of
+// a day gets 402) and one password account for POST /auth/api-key:
+// conformance@example.com / conformance-password.
+MockConfig conformance_mock_config(std::uint64_t seed, double time_scale);
+inline constexpr const char* kConformanceEmail = "conformance@example.com";
+inline constexpr const char* kConformancePassword = "conformance-password";
+
 }  // namespace agentwork::mock
