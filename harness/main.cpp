@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "harness/coverage.hpp"
 #include "harness/rules.hpp"
 #include "harness/run_command.hpp"
 #include "harness/scenario.hpp"
@@ -41,6 +42,15 @@ std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
   return out.empty() ? "-" : out;
+}
+
+// Every catalogue rule with the scenarios covering it; 1 when a rule is uncovered.
+int coverage(const std::vector<std::string>& paths) {
+  harness::LoadResult loaded;
+  if (!load(paths, loaded)) return 2;
+  const auto report = harness::compute_coverage(loaded.scenarios);
+  std::cout << harness::format_coverage(report);
+  return report.complete() ? 0 : 1;
 }
 
 int list(const std::vector<std::string>& paths, bool rules) {
@@ -89,6 +99,13 @@ int main(int argc, char** argv) {
       cli.add_subcommand("list", "List scenarios with their tags and the rules they cover");
   list_cmd->add_option("paths", list_paths, "Scenario files or folders")->capture_default_str();
   list_cmd->add_flag("--rules", list_rules, "Also print each covered rule id and its summary");
+  bool list_coverage = false;
+  list_cmd->add_flag("--coverage", list_coverage,
+                     "Instead, print every catalogue rule with its tag and the scenarios covering "
+                     "it (UNCOVERED when none), then \"N of M rules covered\"");
+  list_cmd->footer(
+      "\nExit codes: 0 listed (with --coverage: every rule covered); 1 with --coverage: a rule\n"
+      "is uncovered; 2 bad usage or bad scenario files.");
 
   mock::MockCliOptions mock_options;
   auto* mock_cmd = cli.add_subcommand("mock", "Run the bundled mock Agentwork server");
@@ -108,7 +125,7 @@ int main(int argc, char** argv) {
   }
   if (*run_cmd) return harness::run_command(run_options);
   if (*validate_cmd) return validate(validate_paths);
-  if (*list_cmd) return list(list_paths, list_rules);
+  if (*list_cmd) return list_coverage ? coverage(list_paths) : list(list_paths, list_rules);
   if (*mock_cmd) return mock::run_mock(mock_options, "agentwork mock");
   return 2;
 }
