@@ -74,6 +74,28 @@ bool write_file(const std::string& path, const std::string& text) {
   return !ec;
 }
 
+// The command line that runs the same scenarios the same way (same seed, scale and filters).
+std::string reproduce_command(const RunOptions& o, const RunnerConfig& config) {
+  std::ostringstream out;
+  auto quoted = [](const std::string& s) {
+    if (s.find_first_of(" '\"$\\") == std::string::npos) return s;
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+  };
+  out << "agentwork run";
+  for (const auto& p : o.paths) out << " " << quoted(p);
+  out << " --target " << quoted(o.target) << " --seed " << o.seed << " --profile "
+      << (config.strict ? "strict" : "guide");
+  if (o.time_scale) out << " --time-scale " << *o.time_scale;
+  if (o.poll_interval) out << " --poll-interval " << *o.poll_interval;
+  for (const auto& t : o.tags) out << " --tag " << quoted(t);
+  for (const auto& t : o.exclude_tags) out << " --exclude-tag " << quoted(t);
+  for (const auto& v : o.mock_violations) out << " --mock-violate " << v;
+  if (!o.api_key.empty()) out << " --api-key \"$AGENTWORK_API_KEY\"";
+  return out.str();
+}
+
 }  // namespace
 
 void add_run_options(CLI::App& cmd, RunOptions& o) {
@@ -238,6 +260,7 @@ int run_command(const RunOptions& o) {
   // 4. Reports.
   std::cout << reports::failure_details(result, color) << reports::summary(result, color);
   int code = exit_code(result);
+  if (code == 1) std::cout << "reproduce: " << reproduce_command(o, config) << "\n";
   const std::pair<const std::string*, std::string> files[] = {
       {&o.report_json, o.report_json.empty() ? "" : reports::render_json(result)},
       {&o.junit, o.junit.empty() ? "" : reports::render_junit(result)},

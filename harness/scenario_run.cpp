@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <random>
 #include <sstream>
 
 #include <boost/asio/redirect_error.hpp>
@@ -165,6 +166,8 @@ class ScenarioRun {
     started_ = SteadyClock::now();
     deadline_ = started_ + to_duration(timeout);
     run_tag_ = ctx.config.run_id + "-" + std::to_string(ordinal_);
+    std::seed_seq seq{ctx.config.seed, static_cast<std::uint64_t>(ordinal_)};
+    rng_.seed(seq);
   }
 
   Awaitable<ScenarioResult> run();
@@ -191,6 +194,10 @@ class ScenarioRun {
   // A step's request must get `want`: else S.step.status and the scenario stops.
   void require_status(const ApiCall& c, int want, const std::string& task = {});
   TaskRec& task(const std::string& name);
+  std::string client_key(const std::string& account) const {
+    auto it = clients_.find(account);
+    return it == clients_.end() ? std::string() : it->second.api_key();
+  }
 
   Awaitable<StatusView> poll(TaskRec& t);
   Awaitable<void> pause(SteadyClock::duration d);
@@ -237,11 +244,13 @@ class ScenarioRun {
   std::string run_tag_;
   ScenarioResult result_;
   double poll_interval_ = 1;  // wall seconds
+  // The scenario's own jitter: seeded by the run's seed and the scenario's number, so that a
+  // seed repeats the same waits whatever runs beside it.
+  std::mt19937_64 rng_;
   SteadyClock::time_point started_, deadline_;
   std::map<std::string, AgentworkClient> clients_;  // by account name
-  std::string current_account_ = "main";
-  std::map<std::string, TaskRec> tasks_;  // by name: the current task of that name
-  std::vector<TaskRec> replaced_;         // tasks a cancel-and-recreate replaced
+  std::map<std::string, TaskRec> tasks_;            // by name: the current task of that name
+  std::vector<TaskRec> replaced_;                   // tasks a cancel-and-recreate replaced
   // The step being run, for findings.
   std::size_t step_index_ = 0;
   std::string step_kind_;
@@ -343,7 +352,7 @@ TaskRec& ScenarioRun::task(const std::string& name) {
 SteadyClock::duration ScenarioRun::poll_wait() {
   const double jitter = std::clamp(ctx_.config.poll_jitter, 0.0, 1.0);
   std::uniform_real_distribution<double> d(1.0 - jitter, 1.0 + jitter);
-  return to_duration(poll_interval_ * d(ctx_.rng));
+  return to_duration(poll_interval_ * d(rng_));
 }
 
 Awaitable<void> ScenarioRun::pause(SteadyClock::duration d) {
@@ -599,13 +608,19 @@ Awaitable<void> ScenarioRun::step(const steps::Register& s) {
   ApiCall c = co_await fresh.register_user(email, s.name.value_or("Agentwork harness"),
                                            s.organization_name);
   record(c, Endpoint::register_user, {});
-  require_status(c, 201);
+  // A valid registration refused breaks a registration rule, not only this step.
+  if (c.status() != 201) {
+    fail(s.organization_name ? "G.register.created" : "G.register.organization_optional",
+         "POST /auth/register for " + email +
+             (s.organization_name ? "" : " (no organization_name)") + ": expected 201, got " +
+             std::to_string(c.status()),
+         &c);
+  }
   const auto key = string_field(c.json, "api_key");
   if (key.empty()) fail("S.step.body", "the register response has no api_key", &c);
   fresh.set_api_key(key);
   clients_.erase(s.account);
   clients_.emplace(s.account, std::move(fresh));
-  current_account_ = s.account;
   step_note_ = "account " + s.account + " (" + email + ")";
 }
 
@@ -613,18 +628,22 @@ Awaitable<void> ScenarioRun::step(const steps::Login& s) {
   AgentworkClient fresh(ctx_.http, ctx_.config.base_url);
   ApiCall c = co_await fresh.exchange_password(s.email, s.password, s.key_name);
   record(c, Endpoint::api_key, {});
-  require_status(c, 201);
+  // The scenario's credentials are an account's: a refusal breaks the exchange itself.
+  if (c.status() != 201) {
+    fail("G.api_key.exchange",
+         "POST /auth/api-key for " + s.email + ": expected 201, got " + std::to_string(c.status()),
+         &c);
+  }
   const auto key = string_field(c.json, "api_key");
   if (key.empty()) fail("S.step.body", "the api-key response has no api_key", &c);
   fresh.set_api_key(key);
   clients_.erase(s.account);
   clients_.emplace(s.account, std::move(fresh));
-  current_account_ = s.account;
   step_note_ = "account " + s.account;
 }
 
-Awaitable<void> ScenarioRun::step(const steps::UseAccount& s) {
-  current_account_ = s.account;
+// The loader has resolved every later step's account already: nothing to do at run time.
+Awaitable<void> ScenarioRun::step(const steps::UseAccount&) {
   co_return;
 }
 
@@ -928,7 +947,7 @@ Awaitable<void> ScenarioRun::step(const steps::Request& s) {
   if (s.auth.kind == steps::RequestAuth::Kind::none) auth = Auth::none;
   if (s.auth.kind == steps::RequestAuth::Kind::invalid) auth = Auth::invalid;
   const std::string account =
-      s.auth.kind == steps::RequestAuth::Kind::account ? s.auth.account : current_account_;
+      s.auth.kind == steps::RequestAuth::Kind::account ? s.auth.account : std::string("main");
   api = co_await client(account);
   // "{run}" in a body is the scenario's run tag, as in register's e-mail address.
   std::optional<std::string> body = s.raw_body;
@@ -951,7 +970,23 @@ Awaitable<void> ScenarioRun::step(const steps::Request& s) {
     }
   }
   // A raw request the server accepted may have moved a task: tell its trace checker.
-  if (s.tasks.size() == 1 && s.method == "POST" && c.status() >= 200 && c.status() < 300) {
+  // A task a raw create made is the run's to clean up like any other.
+  if (s.method == "POST" && (path == "/tasks/" || path == "/tasks") && c.status() == 201 &&
+      auth == Auth::key) {
+    if (const auto id = string_field(c.json, "task_id"); !id.empty()) {
+      TaskRec t;
+      t.name = "(request step " + std::to_string(step_index_ + 1) + ")";
+      t.id = id;
+      t.account = account;
+      replaced_.push_back(std::move(t));
+      ++result_.tasks_created;
+    }
+  }
+  // Only a request made with the key of the task's creator counts: another key's "success" on
+  // someone else's task is that request's own finding, not a move of this task.
+  const bool as_creator = s.tasks.size() == 1 && auth == Auth::key &&
+                          client_key(account) == client_key(task(s.tasks[0]).account);
+  if (as_creator && s.method == "POST" && c.status() >= 200 && c.status() < 300) {
     TaskRec& t = task(s.tasks[0]);
     std::optional<ClientAction> action;
     if (path.ends_with("/message")) action = ClientAction::reply;

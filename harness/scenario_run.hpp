@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <cstddef>
-#include <random>
 #include <set>
 
 #include <boost/asio/steady_timer.hpp>
@@ -22,13 +21,11 @@ using SteadyClock = std::chrono::steady_clock;
 // One per run; every scenario coroutine of the run holds a reference. Single-threaded: only
 // touched on the run's io_context thread.
 struct RunContext {
-  RunContext(const RunnerConfig& c, HttpClient& h, Executor e)
-      : config(c), http(h), executor(e), rng(c.seed) {}
+  RunContext(const RunnerConfig& c, HttpClient& h, Executor e) : config(c), http(h), executor(e) {}
 
   const RunnerConfig& config;
   HttpClient& http;
   Executor executor;
-  std::mt19937_64 rng;
   bool stopping = false;     // interrupted: waits end at once, no new step starts
   std::set<Timer*> waiting;  // timers of the waits in progress, cancelled by stop()
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 
 #include <nlohmann/json.hpp>
 
@@ -114,6 +115,13 @@ HttpResponse refusal(int status, const std::string& detail) {
   return r;
 }
 
+// A string member, or "" when it is missing or not a string (bodies here may be anything).
+std::string text(const json& j, const char* key) {
+  if (!j.is_object()) return {};
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 bool has_upper(const std::string& s) {
   return std::any_of(s.begin(), s.end(), [](unsigned char c) { return std::isupper(c); });
 }
@@ -149,8 +157,18 @@ std::optional<HttpResponse> Violator::refuse(const HttpRequest& req, Route route
   if (route == Route::api_key && on("G.api_key.exchange") && object) {
     return refusal(401, "Invalid credentials");
   }
+  // Only a request the mock would otherwise carry out is refused: a missing key or another
+  // organization's task still gets its 401 / 404.
+  std::optional<Principal> who;
+  if (req.authorization.starts_with("Bearer ")) {
+    who = store.authenticate(std::string_view(req.authorization).substr(7));
+  }
+  auto task_of_caller = [&](const std::function<void(Task&)>& fn) {
+    return who && store.with_task(*who, task_id, fn);
+  };
   if (route == Route::message && object && !body.contains("answers")) {
-    if (on("G.message.content_alias") && body.contains("content") && !body.contains("message")) {
+    if (on("G.message.content_alias") && body.contains("content") && !body.contains("message") &&
+        task_of_caller([](Task&) {})) {
       return refusal(422, "message: required");
     }
     if (on("G.message.plain_text") && body.contains("message")) {
@@ -201,13 +219,13 @@ void Violator::after(const HttpRequest& req, Route route, const std::string& tas
   }
   if (on("M.http.method") && r.status == 405) restatus(r, 404, R"({"detail":"Not Found"})");
   if (on("M.http.unknown_path") && route == Route::unknown && r.status == 404) restatus(r, 200);
-  if (on("M.http.tasks_slash") && path == "/api/v1/tasks") {
+  if (on("M.http.tasks_slash") && path == "/api/v1/tasks" && r.status < 300) {
     restatus(r, 404, R"({"detail":"Not Found"})");
   }
 
   // --- Registration and keys ---
   if (route == Route::register_user && post) {
-    const std::string email = request_body.is_object() ? request_body.value("email", "") : "";
+    const std::string email = text(request_body, "email");
     if (on("G.register.created") && r.status == 201) r.status = 200;
     if (on("G.register.email_taken") && r.status == 409 && !has_upper(email)) restatus(r, 201);
     if (on("M.register.email_case") && r.status == 409 && has_upper(email)) restatus(r, 201);
@@ -294,7 +312,7 @@ void Violator::after(const HttpRequest& req, Route route, const std::string& tas
     }
     json j = parse(r.body);
     if (!j.is_object()) return;
-    const std::string status = j.value("status", "");
+    const std::string status = text(j, "status");
     // A faked state change moves last_activity_at too: only the breached rule should show.
     auto moved = [&j] {
       Micros t = 0;
@@ -354,7 +372,7 @@ void Violator::after(const HttpRequest& req, Route route, const std::string& tas
       auto& q = j["question"];
       if (on("G.status.question.fields")) q.erase("type");
       if (on("M.status.message_id.new")) q["message_id"] = kOtherUuid;
-      const bool clarifying = q.value("type", "") == "CLARIFYING_QUESTIONS";
+      const bool clarifying = text(q, "type") == "CLARIFYING_QUESTIONS";
       if (clarifying && on("G.status.question.clarifying_content")) q["content"] = "not json";
       if (clarifying && (on("G.status.question.item") || on("G.status.question.options"))) {
         json inner = parse(q.value("content", ""));
@@ -362,7 +380,7 @@ void Violator::after(const HttpRequest& req, Route route, const std::string& tas
           auto& first = inner["questions"][0];
           if (on("G.status.question.item")) first.erase("question");
           if (on("G.status.question.options")) {
-            first["options"] = first.value("type", "") == "text"
+            first["options"] = text(first, "type") == "text"
                                    ? json::array({"unexpected"})
                                    : json::array({"1", "2", "3", "4", "5", "6"});
           }
@@ -395,8 +413,7 @@ void Violator::after(const HttpRequest& req, Route route, const std::string& tas
     }
   }
   if (route == Route::solution_status && post) {
-    const std::string decision =
-        request_body.is_object() ? request_body.value("status", "") : std::string();
+    const std::string decision = text(request_body, "status");
     if (decision == "CONFIRMED") freeze("G.solution.confirm");
     if (decision == "REJECTED") freeze("G.solution.reject");
     if (on("M.solution.accepted") && r.status == 200) edit(r, [](json& j) { j.erase("status"); });
@@ -422,17 +439,17 @@ void Violator::after(const HttpRequest& req, Route route, const std::string& tas
       if (on("M.events.client_actions")) {
         json kept = json::array();
         for (auto& e : events) {
-          if (e.value("type", "") != "reply") kept.push_back(e);
+          if (text(e, "type") != "reply") kept.push_back(e);
         }
         events = kept;
       }
       for (auto& e : events) {
-        if (e.value("type", "") != "reply") continue;
+        if (text(e, "type") != "reply") continue;
         if (on("M.events.answers_shown")) e["content"] = "(answered)";
       }
       if (auto it = answers_with_message_.find(task_id); it != answers_with_message_.end()) {
         for (auto e = events.rbegin(); e != events.rend(); ++e) {
-          if ((*e).value("type", "") != "reply") continue;
+          if (text(*e, "type") != "reply") continue;
           (*e)["content"] = json::parse(it->second).get<std::string>();
           break;
         }
