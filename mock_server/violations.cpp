@@ -400,7 +400,10 @@ void Violator::after(const HttpRequest& req, Route route, const std::string& tas
 
   // --- Client actions ---
   auto freeze = [&](const char* rule) {
-    if (on(rule) && r.status == 200) tasks_[task_id].frozen = true;
+    // Only a task whose status was seen can keep showing it.
+    if (on(rule) && r.status == 200 && !tasks_[task_id].last_status.empty()) {
+      tasks_[task_id].frozen = true;
+    }
   };
   if (route == Route::message && post) {
     freeze("G.message.reply_resumes");
