@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <thread>
@@ -500,6 +501,57 @@ TEST(Runner, InterruptCancelsEveryTaskItCreated) {
   EXPECT_EQ(cancelled, created);
   EXPECT_EQ(server.app().store().task_count(), created);
   EXPECT_EQ(open_tasks(server.app()), 0u);
+}
+
+// --- Determinism -------------------------------------------------------------------------------
+
+// What the agents of a run did: each created task's event types and contents, in creation order
+// (timestamps and ids left out: they differ run to run by design).
+std::vector<std::string> agent_behaviour(const RunResult& result, std::uint16_t port) {
+  testing::HttpClient control("127.0.0.1", port);
+  std::vector<std::string> out;
+  for (const auto& s : result.scenarios) {
+    for (const auto& step : s.steps) {
+      if (step.kind != "create" || !step.note.starts_with("task ")) continue;
+      const auto inside = control.get("/_mock/tasks/" + step.note.substr(5)).json();
+      std::string events;
+      for (const auto& e : inside["events"]) {
+        events += e["type"].get<std::string>() + ":" + e["content"].get<std::string>() + "\n";
+      }
+      out.push_back(events);
+    }
+  }
+  return out;
+}
+
+TEST(Runner, TheSameSeedGivesTheSameAgentsWhateverRunsBeside) {
+  const auto loaded =
+      load_scenarios({std::string(AGENTWORK_SOURCE_DIR) + "/scenarios/conformance"});
+  ASSERT_TRUE(loaded.errors.empty());
+  std::vector<Scenario> live;
+  for (const auto& s : loaded.scenarios) {
+    if (std::find(s.tags.begin(), s.tags.end(), "live") != s.tags.end()) live.push_back(s);
+  }
+  ASSERT_FALSE(live.empty());
+  auto run_with = [&](std::uint64_t seed, std::size_t parallel) {
+    auto config = mock_config();
+    config.seed = seed;
+    mock::MockServer server(config);
+    server.start();
+    auto runner_config = config_for(server.base_url());
+    runner_config.seed = seed;
+    runner_config.parallel = parallel;
+    Runner runner(runner_config);
+    const auto result = runner.run(live);
+    for (const auto& s : result.scenarios) EXPECT_EQ(s.verdict, Verdict::passed) << describe(s);
+    return agent_behaviour(result, server.port());
+  };
+  const auto first = run_with(3, 1);
+  ASSERT_FALSE(first.empty());
+  EXPECT_EQ(run_with(3, 4), first) << "same seed, other parallelism: the same conversations";
+  bool differs = false;
+  for (std::uint64_t seed : {4, 5, 6}) differs = differs || run_with(seed, 4) != first;
+  EXPECT_TRUE(differs) << "other seeds should give other agents";
 }
 
 }  // namespace
