@@ -14,5 +14,5 @@ bash ci/build.sh --target agentwork >"$results/build.log" 2>&1 || {
   tail -50 "$results/build.log" >&2
   exit 2
 }
-exec "${BUILD_DIR:-build}"/harness/agentwork run scenarios --target mock \
+exec "${BUILD_DIR:-build}"/harness/agentwork run scenarios/examples scenarios/conformance --target mock \
   --report-json "$results/run.json" --junit "$results/junit.xml" "$@"

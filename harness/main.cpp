@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
   auto* validate_cmd = cli.add_subcommand("validate", "Check scenario files without running them");
   validate_cmd->add_option("paths", validate_paths, "Scenario files or folders")->required();
 
-  std::vector<std::string> list_paths{"scenarios"};
+  std::vector<std::string> list_paths{"scenarios/examples", "scenarios/conformance"};
   bool list_rules = false;
   auto* list_cmd =
       cli.add_subcommand("list", "List scenarios with their tags and the rules they cover");

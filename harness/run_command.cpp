@@ -242,6 +242,26 @@ int run_command(const RunOptions& o) {
     target_label = config.base_url + (probe.mock ? " (the bundled mock)" : "");
   }
   config.strict = o.profile.empty() ? config.mock : o.profile == "strict";
+  if (!config.mock) {
+    // Scripts never leave the harness for a real deployment: scenarios written around a scripted
+    // agent then meet the real one. Say so before an hour of puzzling failures.
+    std::size_t scripted = 0;
+    for (const auto& s : chosen) {
+      bool uses_script = s.agent.has_value();
+      for (const auto& step : s.steps) {
+        if (const auto* c = std::get_if<steps::Create>(&step.action)) {
+          uses_script = uses_script || c->agent.has_value();
+        }
+      }
+      scripted += uses_script && !s.needs_mock;
+    }
+    if (scripted > 0) {
+      std::cerr << "agentwork run: note: " << scripted << " scenario" << (scripted == 1 ? "" : "s")
+                << (scripted == 1 ? " scripts" : " script") << " the mock's agent; against "
+                << config.base_url
+                << " they meet the real agent instead (the live-safe subset is --tag live)\n";
+    }
+  }
 
   // 3. Run, printing one line per scenario as it finishes.
   const bool color = use_color(o.color);

@@ -12,7 +12,8 @@
 namespace agentwork::harness {
 
 struct RunOptions {
-  std::vector<std::string> paths{"scenarios"};
+  // scenarios/load holds load profiles, not scenarios: not a default.
+  std::vector<std::string> paths{"scenarios/examples", "scenarios/conformance"};
   std::string target = "mock";    // "mock" or "http(s)://host[:port]"
   std::string profile;            // "strict" | "guide"; empty: strict on the mock, guide elsewhere
   std::vector<std::string> tags;  // run scenarios having any of these (none: all)
@@ -28,7 +29,7 @@ struct RunOptions {
   std::string api_key;  // or AGENTWORK_API_KEY; empty: register an account per scenario
   std::string ca_file;
   bool insecure = false;
-  std::string color = "auto";  // auto | always | never
+  std::string color = "auto";                // auto | always | never
   std::vector<std::string> mock_violations;  // --target mock only: rules the mock breaks
 };
 
