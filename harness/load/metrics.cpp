@@ -1,0 +1,527 @@
+#include "harness/load/metrics.hpp"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+namespace agentwork::load {
+
+// The object itself stays small; the histograms are on the heap (see the header).
+static_assert(sizeof(WorkerMetrics) < 32 * 1024);
+static_assert(sizeof(Histogram) == 185'808);
+
+namespace {
+
+constexpr std::array<std::string_view, kEndpointCount> kEndpointNames = {
+    "status", "create", "message", "solution", "cancel",
+    "result", "events", "list",    "register", "other"};
+constexpr std::array<std::string_view, kTransportErrorCount> kTransportErrorNames = {
+    "dns", "connect", "tls", "write", "read", "timeout", "too_large", "protocol", "other"};
+constexpr std::array<std::string_view, kTaskOutcomeCount> kTaskOutcomeNames = {
+    "completed", "cancelled", "stalled", "failed"};
+
+const Histogram& empty_histogram() {
+  static const auto* const empty = new Histogram();
+  return *empty;
+}
+
+const Histogram& or_empty(const std::unique_ptr<Histogram>& h) {
+  return h ? *h : empty_histogram();
+}
+
+Histogram& allocated(std::unique_ptr<Histogram>& h) {
+  if (!h) h = std::make_unique<Histogram>();
+  return *h;
+}
+
+void merge_into(std::unique_ptr<Histogram>& into, const std::unique_ptr<Histogram>& from) {
+  if (from && from->count() > 0) allocated(into).merge(*from);
+}
+
+template <std::size_t N>
+void add(std::array<std::uint64_t, N>& into, const std::array<std::uint64_t, N>& from) {
+  for (std::size_t i = 0; i < N; ++i) into[i] += from[i];
+}
+
+double ratio(std::uint64_t part, std::uint64_t whole) {
+  return whole == 0 ? 0.0 : static_cast<double>(part) / static_cast<double>(whole);
+}
+
+}  // namespace
+
+std::string_view to_string(Endpoint e) {
+  return kEndpointNames[static_cast<std::size_t>(e)];
+}
+
+std::optional<Endpoint> endpoint_from_name(std::string_view name) {
+  for (std::size_t i = 0; i < kEndpointCount; ++i) {
+    if (kEndpointNames[i] == name) return static_cast<Endpoint>(i);
+  }
+  return std::nullopt;
+}
+
+std::string_view to_string(TransportError e) {
+  return kTransportErrorNames[static_cast<std::size_t>(e)];
+}
+
+std::optional<TransportError> transport_error_from_name(std::string_view name) {
+  if (name.empty() || name == "none") return std::nullopt;
+  for (std::size_t i = 0; i < kTransportErrorCount; ++i) {
+    if (kTransportErrorNames[i] == name) return static_cast<TransportError>(i);
+  }
+  return TransportError::other;
+}
+
+std::string_view to_string(TaskOutcome o) {
+  return kTaskOutcomeNames[static_cast<std::size_t>(o)];
+}
+
+std::optional<TaskOutcome> task_outcome_from_name(std::string_view name) {
+  for (std::size_t i = 0; i < kTaskOutcomeCount; ++i) {
+    if (kTaskOutcomeNames[i] == name) return static_cast<TaskOutcome>(i);
+  }
+  return std::nullopt;
+}
+
+std::int64_t late_poll_threshold_us(std::int64_t interval_us) {
+  return std::min<std::int64_t>(interval_us / 10, 100'000);
+}
+
+WorkerMetrics::~WorkerMetrics() = default;
+
+void WorkerMetrics::on_response(Endpoint endpoint, std::int64_t intended_us, std::int64_t sent_us,
+                                std::int64_t done_us, int status, std::string_view error_class) {
+  PerEndpoint& ep = per_endpoint_[index(endpoint)];
+  count_request_at(done_us);
+  if (const auto error = transport_error_from_name(error_class)) {
+    ++ep.transport_errors[static_cast<std::size_t>(*error)];
+    return;
+  }
+  if (status < 100 || status > 599) {
+    ++ep.transport_errors[static_cast<std::size_t>(TransportError::protocol)];
+    return;
+  }
+  ++ep.status_classes[static_cast<std::size_t>(status / 100 - 1)];
+  allocated(ep.corrected).record(done_us - intended_us);
+  allocated(ep.uncorrected).record(done_us - sent_us);
+}
+
+void WorkerMetrics::on_poll(bool changed) {
+  ++polls_;
+  if (!changed) ++wasted_polls_;
+}
+
+void WorkerMetrics::on_poll_schedule(std::int64_t intended_us, std::int64_t sent_us,
+                                     std::int64_t interval_us) {
+  if (sent_us - intended_us > late_poll_threshold_us(interval_us)) ++late_polls_;
+}
+
+void WorkerMetrics::on_transition(std::int64_t delay_us) {
+  ++transitions_;
+  if (delay_us < 0) {
+    ++negative_delays_;
+    return;
+  }
+  allocated(transition_delay_).record(delay_us);
+}
+
+void WorkerMetrics::on_task_end(TaskOutcome outcome, std::int64_t duration_us,
+                                std::uint64_t polls) {
+  ++tasks_ended_[index(outcome)];
+  allocated(task_duration_).record(duration_us);
+  polls_per_task_sum_ += polls;
+  polls_per_task_min_ = std::min(polls_per_task_min_, polls);
+  polls_per_task_max_ = std::max(polls_per_task_max_, polls);
+}
+
+void WorkerMetrics::count_request_at(std::int64_t done_us) {
+  // Before the start (a clock step, a warm-up request) counts in the first slot.
+  const auto second =
+      static_cast<std::uint64_t>(std::max<std::int64_t>(0, done_us - start_us_) / 1'000'000);
+  while (second / rate_slot_width_s_ >= kRateSlots) fold_rate_series();
+  ++rate_series_[second / rate_slot_width_s_];
+}
+
+// Doubles the slot width: slot i becomes slots 2i and 2i + 1 added.
+void WorkerMetrics::fold_rate_series() {
+  for (std::size_t i = 0; i < kRateSlots / 2; ++i) {
+    rate_series_[i] = rate_series_[2 * i] + rate_series_[2 * i + 1];
+  }
+  std::fill(rate_series_.begin() + kRateSlots / 2, rate_series_.end(), 0);
+  rate_slot_width_s_ *= 2;
+}
+
+void WorkerMetrics::merge(const WorkerMetrics& other) {
+  for (std::size_t e = 0; e < kEndpointCount; ++e) {
+    PerEndpoint& into = per_endpoint_[e];
+    const PerEndpoint& from = other.per_endpoint_[e];
+    merge_into(into.corrected, from.corrected);
+    merge_into(into.uncorrected, from.uncorrected);
+    add(into.status_classes, from.status_classes);
+    add(into.transport_errors, from.transport_errors);
+  }
+  merge_into(transition_delay_, other.transition_delay_);
+  merge_into(task_duration_, other.task_duration_);
+  polls_ += other.polls_;
+  wasted_polls_ += other.wasted_polls_;
+  late_polls_ += other.late_polls_;
+  dropped_polls_ += other.dropped_polls_;
+  transitions_ += other.transitions_;
+  negative_delays_ += other.negative_delays_;
+  tasks_created_ += other.tasks_created_;
+  add(tasks_ended_, other.tasks_ended_);
+  polls_per_task_sum_ += other.polls_per_task_sum_;
+  polls_per_task_min_ = std::min(polls_per_task_min_, other.polls_per_task_min_);
+  polls_per_task_max_ = std::max(polls_per_task_max_, other.polls_per_task_max_);
+  // Widths are powers of two: fold to the wider one, then each slot of `other` lies in one of ours.
+  while (rate_slot_width_s_ < other.rate_slot_width_s_) fold_rate_series();
+  const std::uint32_t per_slot = rate_slot_width_s_ / other.rate_slot_width_s_;
+  for (std::size_t i = 0; i < kRateSlots; ++i) rate_series_[i / per_slot] += other.rate_series_[i];
+}
+
+const Histogram& WorkerMetrics::latency(Endpoint e) const {
+  return or_empty(per_endpoint_[index(e)].corrected);
+}
+const Histogram& WorkerMetrics::latency_uncorrected(Endpoint e) const {
+  return or_empty(per_endpoint_[index(e)].uncorrected);
+}
+const Histogram& WorkerMetrics::transition_delay() const {
+  return or_empty(transition_delay_);
+}
+const Histogram& WorkerMetrics::task_duration() const {
+  return or_empty(task_duration_);
+}
+
+std::uint64_t WorkerMetrics::requests(Endpoint e) const {
+  const PerEndpoint& ep = per_endpoint_[index(e)];
+  std::uint64_t n = 0;
+  for (auto c : ep.status_classes) n += c;
+  for (auto c : ep.transport_errors) n += c;
+  return n;
+}
+
+std::uint64_t WorkerMetrics::requests() const {
+  std::uint64_t n = 0;
+  for (std::size_t e = 0; e < kEndpointCount; ++e) n += requests(static_cast<Endpoint>(e));
+  return n;
+}
+
+std::uint64_t WorkerMetrics::errors(Endpoint e) const {
+  const PerEndpoint& ep = per_endpoint_[index(e)];
+  std::uint64_t n = ep.status_classes[4];
+  for (auto c : ep.transport_errors) n += c;
+  return n;
+}
+
+std::uint64_t WorkerMetrics::errors() const {
+  std::uint64_t n = 0;
+  for (std::size_t e = 0; e < kEndpointCount; ++e) n += errors(static_cast<Endpoint>(e));
+  return n;
+}
+
+std::uint64_t WorkerMetrics::tasks_ended() const {
+  std::uint64_t n = 0;
+  for (auto c : tasks_ended_) n += c;
+  return n;
+}
+
+std::size_t WorkerMetrics::allocated_histograms() const {
+  std::size_t n = (transition_delay_ ? 1 : 0) + (task_duration_ ? 1 : 0);
+  for (const PerEndpoint& ep : per_endpoint_)
+    n += (ep.corrected ? 1 : 0) + (ep.uncorrected ? 1 : 0);
+  return n;
+}
+
+bool WorkerMetrics::operator==(const WorkerMetrics& other) const {
+  for (std::size_t e = 0; e < kEndpointCount; ++e) {
+    const PerEndpoint& a = per_endpoint_[e];
+    const PerEndpoint& b = other.per_endpoint_[e];
+    if (!(or_empty(a.corrected) == or_empty(b.corrected)) ||
+        !(or_empty(a.uncorrected) == or_empty(b.uncorrected)) ||
+        a.status_classes != b.status_classes || a.transport_errors != b.transport_errors) {
+      return false;
+    }
+  }
+  return start_us_ == other.start_us_ && transition_delay() == other.transition_delay() &&
+         task_duration() == other.task_duration() && polls_ == other.polls_ &&
+         wasted_polls_ == other.wasted_polls_ && late_polls_ == other.late_polls_ &&
+         dropped_polls_ == other.dropped_polls_ && transitions_ == other.transitions_ &&
+         negative_delays_ == other.negative_delays_ && tasks_created_ == other.tasks_created_ &&
+         tasks_ended_ == other.tasks_ended_ && polls_per_task_sum_ == other.polls_per_task_sum_ &&
+         polls_per_task_min() == other.polls_per_task_min() &&
+         polls_per_task_max_ == other.polls_per_task_max_ && rate_series_ == other.rate_series_ &&
+         rate_slot_width_s_ == other.rate_slot_width_s_;
+}
+
+LatencySummary summarize(const Histogram& h) {
+  LatencySummary s;
+  s.count = h.count();
+  if (s.count == 0) return s;
+  s.mean = h.mean();
+  s.min = h.min();
+  s.p50 = h.value_at_percentile(50);
+  s.p90 = h.value_at_percentile(90);
+  s.p99 = h.value_at_percentile(99);
+  s.p99_9 = h.value_at_percentile(99.9);
+  s.max = h.max();
+  return s;
+}
+
+LoadSummary summarize(const WorkerMetrics& m, std::int64_t duration_us) {
+  LoadSummary s;
+  s.duration_s = static_cast<double>(duration_us) / 1e6;
+  const auto per_second = [&](std::uint64_t n) {
+    return duration_us <= 0 ? 0.0 : static_cast<double>(n) / s.duration_s;
+  };
+  for (std::size_t i = 0; i < kEndpointCount; ++i) {
+    const auto e = static_cast<Endpoint>(i);
+    EndpointSummary ep;
+    ep.endpoint = e;
+    ep.requests = m.requests(e);
+    add(s.status_classes, m.status_classes(e));
+    add(s.transport_errors, m.transport_errors(e));
+    if (ep.requests == 0) continue;
+    ep.requests_per_s = per_second(ep.requests);
+    ep.errors = m.errors(e);
+    ep.error_rate = ratio(ep.errors, ep.requests);
+    ep.status_classes = m.status_classes(e);
+    ep.transport_errors = m.transport_errors(e);
+    ep.corrected = summarize(m.latency(e));
+    ep.uncorrected = summarize(m.latency_uncorrected(e));
+    s.endpoints.push_back(ep);
+  }
+  s.requests = m.requests();
+  s.requests_per_s = per_second(s.requests);
+  s.errors = m.errors();
+  s.error_rate = ratio(s.errors, s.requests);
+  s.polls = m.polls();
+  s.wasted_polls = m.wasted_polls();
+  s.wasted_poll_share = ratio(s.wasted_polls, s.polls);
+  s.late_polls = m.late_polls();
+  s.dropped_polls = m.dropped_polls();
+  s.transitions = m.transitions();
+  s.polls_per_transition = ratio(s.polls, s.transitions);
+  s.transition_delay = summarize(m.transition_delay());
+  s.negative_transition_delays = m.negative_transition_delays();
+  s.tasks_created = m.tasks_created();
+  for (std::size_t o = 0; o < kTaskOutcomeCount; ++o) {
+    s.tasks_ended[o] = m.tasks_ended(static_cast<TaskOutcome>(o));
+  }
+  s.polls_per_task_mean = ratio(m.polls_per_task_sum(), m.tasks_ended());
+  s.polls_per_task_max = m.polls_per_task_max();
+  s.task_duration = summarize(m.task_duration());
+  const auto series = m.rate_series();
+  auto last = series.size();
+  while (last > 0 && series[last - 1] == 0) --last;
+  s.rate_series.assign(series.begin(), series.begin() + static_cast<std::ptrdiff_t>(last));
+  s.rate_slot_width_s = m.rate_slot_width_s();
+  return s;
+}
+
+// --- The thresholds' view.
+
+namespace {
+
+MetricValue ok(double v, Dimension d) {
+  return {MetricValue::Status::ok, v, d, {}};
+}
+MetricValue failure(MetricValue::Status status, std::string detail) {
+  return {status, 0.0, Dimension::number, std::move(detail)};
+}
+MetricValue no_data(std::string why) {
+  return failure(MetricValue::Status::no_data, std::move(why));
+}
+
+std::string statistic_name(const Statistic& s) {
+  switch (s.kind) {
+    case StatKind::value:
+      return "(none)";
+    case StatKind::percentile: {
+      MetricRef r;
+      r.statistic = s;
+      return to_string(r).substr(1);
+    }
+    case StatKind::mean:
+      return "mean";
+    case StatKind::max:
+      return "max";
+    case StatKind::min:
+      return "min";
+    case StatKind::count:
+      return "count";
+    case StatKind::rate:
+      return "rate";
+  }
+  return "?";
+}
+
+MetricValue bad_statistic(const Statistic& s) {
+  return failure(MetricValue::Status::unknown_statistic, statistic_name(s));
+}
+
+// The value of the one label `allowed` (nullopt: not given); an error for any other label.
+struct LabelLookup {
+  std::optional<std::string> value;
+  std::optional<MetricValue> error;
+};
+LabelLookup label_of(const MetricRef& ref, std::string_view allowed) {
+  LabelLookup out;
+  for (const Label& l : ref.labels) {
+    if (l.name != allowed) {
+      out.error = failure(
+          MetricValue::Status::unknown_label,
+          l.name + " (" + ref.metric +
+              (allowed.empty() ? " takes no labels)" : " takes " + std::string(allowed) + ")"));
+      return out;
+    }
+    out.value = l.value;
+  }
+  return out;
+}
+
+MetricValue histogram_value(const Histogram& h, const Statistic& s) {
+  if (s.kind == StatKind::count) return ok(static_cast<double>(h.count()), Dimension::number);
+  if (s.kind == StatKind::value || s.kind == StatKind::rate) return bad_statistic(s);
+  if (h.count() == 0) return no_data("nothing recorded");
+  switch (s.kind) {
+    case StatKind::percentile:
+      return ok(static_cast<double>(h.value_at_percentile(s.percentile)), Dimension::duration);
+    case StatKind::mean:
+      return ok(h.mean(), Dimension::duration);
+    case StatKind::max:
+      return ok(static_cast<double>(h.max()), Dimension::duration);
+    case StatKind::min:
+      return ok(static_cast<double>(h.min()), Dimension::duration);
+    default:
+      return bad_statistic(s);
+  }
+}
+
+MetricValue count_value(std::uint64_t n, const Statistic& s) {
+  if (s.kind != StatKind::count) return bad_statistic(s);
+  return ok(static_cast<double>(n), Dimension::number);
+}
+
+// For metrics taking an optional endpoint label: the endpoints it selects (all without it).
+struct EndpointSelection {
+  std::vector<Endpoint> endpoints;
+  std::optional<MetricValue> error;
+};
+EndpointSelection select_endpoints(const MetricRef& ref) {
+  EndpointSelection out;
+  LabelLookup label = label_of(ref, "endpoint");
+  if (label.error) {
+    out.error = std::move(label.error);
+  } else if (label.value) {
+    if (auto e = endpoint_from_name(*label.value)) {
+      out.endpoints.push_back(*e);
+    } else {
+      out.error = failure(MetricValue::Status::unknown_label, "endpoint=" + *label.value);
+    }
+  } else {
+    for (std::size_t i = 0; i < kEndpointCount; ++i)
+      out.endpoints.push_back(static_cast<Endpoint>(i));
+  }
+  return out;
+}
+
+}  // namespace
+
+MetricValue LoadMetricsView::value(const MetricRef& ref) const {
+  const WorkerMetrics& m = metrics_;
+  const Statistic& s = ref.statistic;
+  const std::string& name = ref.metric;
+
+  if (name == "latency" || name == "latency_uncorrected") {
+    EndpointSelection sel = select_endpoints(ref);
+    if (sel.error) return *sel.error;
+    const bool corrected = name == "latency";
+    const auto of = [&](Endpoint e) -> const Histogram& {
+      return corrected ? m.latency(e) : m.latency_uncorrected(e);
+    };
+    if (sel.endpoints.size() == 1) return histogram_value(of(sel.endpoints[0]), s);
+    auto all = std::make_unique<Histogram>();  // all endpoints: a temporary merge, on the heap
+    for (Endpoint e : sel.endpoints) all->merge(of(e));
+    return histogram_value(*all, s);
+  }
+  if (name == "errors" || name == "requests") {
+    EndpointSelection sel = select_endpoints(ref);
+    if (sel.error) return *sel.error;
+    std::uint64_t requests = 0;
+    std::uint64_t errors = 0;
+    for (Endpoint e : sel.endpoints) {
+      requests += m.requests(e);
+      errors += m.errors(e);
+    }
+    const std::uint64_t n = name == "errors" ? errors : requests;
+    if (s.kind == StatKind::count) return ok(static_cast<double>(n), Dimension::number);
+    if (s.kind != StatKind::rate) return bad_statistic(s);
+    if (name == "errors") {
+      if (requests == 0) return no_data("no requests");
+      return ok(ratio(errors, requests), Dimension::ratio);
+    }
+    if (duration_us_ <= 0) return no_data("the run has no duration");
+    return ok(static_cast<double>(requests) * 1e6 / static_cast<double>(duration_us_),
+              Dimension::number);
+  }
+  if (name == "transition_delay" || name == "task_duration") {
+    LabelLookup label = label_of(ref, "");
+    if (label.error) return *label.error;
+    return histogram_value(name == "transition_delay" ? m.transition_delay() : m.task_duration(),
+                           s);
+  }
+  if (name == "polls_per_task") {
+    LabelLookup label = label_of(ref, "");
+    if (label.error) return *label.error;
+    const std::uint64_t tasks = m.tasks_ended();
+    if (s.kind == StatKind::count) return ok(static_cast<double>(tasks), Dimension::number);
+    if (s.kind != StatKind::mean && s.kind != StatKind::max && s.kind != StatKind::min) {
+      return bad_statistic(s);
+    }
+    if (tasks == 0) return no_data("no task ended");
+    if (s.kind == StatKind::mean)
+      return ok(ratio(m.polls_per_task_sum(), tasks), Dimension::number);
+    return ok(static_cast<double>(s.kind == StatKind::max ? m.polls_per_task_max()
+                                                          : m.polls_per_task_min()),
+              Dimension::number);
+  }
+  if (name == "polls_per_transition") {
+    LabelLookup label = label_of(ref, "");
+    if (label.error) return *label.error;
+    if (s.kind != StatKind::mean && s.kind != StatKind::value) return bad_statistic(s);
+    if (m.transitions() == 0) return no_data("no transition observed");
+    return ok(ratio(m.polls(), m.transitions()), Dimension::number);
+  }
+  if (name == "wasted_polls") {
+    LabelLookup label = label_of(ref, "");
+    if (label.error) return *label.error;
+    if (s.kind == StatKind::count)
+      return ok(static_cast<double>(m.wasted_polls()), Dimension::number);
+    if (s.kind != StatKind::rate) return bad_statistic(s);
+    if (m.polls() == 0) return no_data("no polls");
+    return ok(ratio(m.wasted_polls(), m.polls()), Dimension::ratio);
+  }
+  if (name == "late_polls" || name == "dropped_polls" || name == "polls" || name == "transitions" ||
+      name == "negative_transition_delays") {
+    LabelLookup label = label_of(ref, "");
+    if (label.error) return *label.error;
+    const std::uint64_t n = name == "late_polls"      ? m.late_polls()
+                            : name == "dropped_polls" ? m.dropped_polls()
+                            : name == "polls"         ? m.polls()
+                            : name == "transitions"   ? m.transitions()
+                                                      : m.negative_transition_delays();
+    return count_value(n, s);
+  }
+  if (name == "tasks") {
+    LabelLookup label = label_of(ref, "outcome");
+    if (label.error) return *label.error;
+    if (!label.value) return count_value(m.tasks_ended(), s);
+    if (*label.value == "created") return count_value(m.tasks_created(), s);
+    const auto outcome = task_outcome_from_name(*label.value);
+    if (!outcome) return failure(MetricValue::Status::unknown_label, "outcome=" + *label.value);
+    return count_value(m.tasks_ended(*outcome), s);
+  }
+  return failure(MetricValue::Status::unknown_metric, name);
+}
+
+}  // namespace agentwork::load

@@ -1,0 +1,266 @@
+// The figures of a load run: what one worker thread records (WorkerMetrics), their merge after the
+// workers join, the plain-number summary a report renders (LoadSummary), and the MetricsView the
+// thresholds read (LoadMetricsView). Pure: no sockets, no clock reads; every time is passed in as
+// microseconds on one clock (the worker's steady clock), durations as microseconds.
+//
+// Memory of one WorkerMetrics (see the static_asserts in metrics.cpp and the tests):
+//   - the object itself: under 32 KiB (the request-rate series, 3600 x 8 bytes, plus counters);
+//   - histograms on the heap, each 185,808 bytes (181.5 KiB), allocated on the first value
+//     recorded into it: 2 per endpoint used (corrected, uncorrected latency), plus transition
+//     delay and task duration. At most 22 histograms = 4,087,776 bytes (3.9 MiB) per worker; a
+//     run polling status, create and cancel holds 8 (1.4 MiB).
+// So 64 workers stay under 252 MiB in the worst case, about 91 MiB in the common one.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "harness/load/histogram.hpp"
+#include "harness/load/thresholds.hpp"
+
+namespace agentwork::load {
+
+// The endpoints as load mode groups them ("register" is the agent registration).
+enum class Endpoint : std::uint8_t {
+  status,
+  create,
+  message,
+  solution,
+  cancel,
+  result,
+  events,
+  list,
+  register_agent,
+  other,
+};
+inline constexpr std::size_t kEndpointCount = 10;
+// "status", "create", "message", "solution", "cancel", "result", "events", "list", "register",
+// "other".
+std::string_view to_string(Endpoint e);
+std::optional<Endpoint> endpoint_from_name(std::string_view name);
+
+// Transport failures: the names of harness/http_client.hpp's ErrorClass (to_string), without
+// depending on it. bad_url, redirects and any name not listed count as other.
+enum class TransportError : std::uint8_t {
+  dns,
+  connect,
+  tls,
+  write,
+  read,
+  timeout,
+  too_large,
+  protocol,
+  other,
+};
+inline constexpr std::size_t kTransportErrorCount = 9;
+std::string_view to_string(TransportError e);
+// "" and "none" are no error (nullopt); a listed name maps to itself; anything else is other.
+std::optional<TransportError> transport_error_from_name(std::string_view name);
+
+enum class TaskOutcome : std::uint8_t { completed, cancelled, stalled, failed };
+inline constexpr std::size_t kTaskOutcomeCount = 4;
+std::string_view to_string(TaskOutcome o);  // "completed", "cancelled", "stalled", "failed"
+std::optional<TaskOutcome> task_outcome_from_name(std::string_view name);
+
+// A poll is late when sent more than this after its intended time: 10% of the poll interval or
+// 100 ms, whichever is smaller (a 5 s interval: 100 ms; a 200 ms interval: 20 ms).
+std::int64_t late_poll_threshold_us(std::int64_t interval_us);
+
+// The request-rate series: requests (responses and transport errors) per slot by the time they
+// finished, from the run's start. Slots are 1 s wide until 3600 slots are filled; past that the
+// slot width doubles (pairs folded), so a run of any length keeps 3600 slots.
+inline constexpr std::size_t kRateSlots = 3600;
+
+// The figures one worker thread records. Owned by that thread alone: no atomics, no locks.
+// Move-only (its histograms are on the heap); merged into one after the threads join.
+class WorkerMetrics {
+ public:
+  // start_us: the start of the measured phase, the origin of the request-rate series.
+  explicit WorkerMetrics(std::int64_t start_us = 0) : start_us_(start_us) {}
+  WorkerMetrics(WorkerMetrics&&) noexcept = default;
+  WorkerMetrics& operator=(WorkerMetrics&&) noexcept = default;
+  WorkerMetrics(const WorkerMetrics&) = delete;
+  WorkerMetrics& operator=(const WorkerMetrics&) = delete;
+  ~WorkerMetrics();
+
+  // One request finished. intended_us: when it was scheduled to go out; sent_us: when it did;
+  // done_us: when the response (or the failure) came. A transport error (error_class not ""
+  // nor "none") counts by its class and records no latency; otherwise status counts by its class
+  // (1xx..5xx; a status outside 100..599 counts as a protocol error) and the latency is recorded
+  // twice: corrected done - intended, uncorrected done - sent.
+  void on_response(Endpoint endpoint, std::int64_t intended_us, std::int64_t sent_us,
+                   std::int64_t done_us, int status, std::string_view error_class);
+  // A status poll answered; changed: the task's state differs from the one seen before.
+  void on_poll(bool changed);
+  // Counts a late poll when sent more than late_poll_threshold_us(interval_us) after intended.
+  void on_poll_schedule(std::int64_t intended_us, std::int64_t sent_us, std::int64_t interval_us);
+  void on_late_poll() { ++late_polls_; }
+  void on_dropped_poll() { ++dropped_polls_; }
+  // The client saw a new state (by a poll or an event); delay_us: when it saw it minus the
+  // state's last_activity_at. A negative delay (clocks skewed) is counted, not recorded.
+  void on_transition(std::int64_t delay_us);
+  void on_task_created() { ++tasks_created_; }
+  // A task left the run: its outcome, created-to-end duration and the status polls it took.
+  void on_task_end(TaskOutcome outcome, std::int64_t duration_us, std::uint64_t polls);
+
+  // Adds every figure of `other`, as if recorded here (both must share start_us).
+  void merge(const WorkerMetrics& other);
+
+  // --- Reading. A histogram never recorded into reads as empty (count 0).
+  const Histogram& latency(Endpoint e) const;              // corrected, from intended send
+  const Histogram& latency_uncorrected(Endpoint e) const;  // from the actual send
+  const Histogram& transition_delay() const;               // non-negative delays only
+  const Histogram& task_duration() const;                  // every ended task
+  // Requests of an endpoint: responses (every status) plus transport errors.
+  std::uint64_t requests(Endpoint e) const;
+  std::uint64_t requests() const;  // all endpoints
+  // Responses of an endpoint by status class: [0] is 1xx ... [4] is 5xx; subset of requests(e).
+  const std::array<std::uint64_t, 5>& status_classes(Endpoint e) const {
+    return per_endpoint_[index(e)].status_classes;
+  }
+  // Transport errors of an endpoint by class; subset of requests(e), disjoint from the statuses.
+  const std::array<std::uint64_t, kTransportErrorCount>& transport_errors(Endpoint e) const {
+    return per_endpoint_[index(e)].transport_errors;
+  }
+  // Failed requests: transport errors plus 5xx. 4xx do not count: the checks judge those.
+  std::uint64_t errors(Endpoint e) const;
+  std::uint64_t errors() const;
+  std::uint64_t polls() const { return polls_; }                  // status polls answered
+  std::uint64_t wasted_polls() const { return wasted_polls_; }    // subset of polls(): no change
+  std::uint64_t late_polls() const { return late_polls_; }        // polls sent late (not a subset)
+  std::uint64_t dropped_polls() const { return dropped_polls_; }  // skipped, never sent
+  // States seen: transition_delay().count() + negative_transition_delays().
+  std::uint64_t transitions() const { return transitions_; }
+  std::uint64_t negative_transition_delays() const { return negative_delays_; }
+  std::uint64_t tasks_created() const { return tasks_created_; }
+  std::uint64_t tasks_ended(TaskOutcome o) const { return tasks_ended_[index(o)]; }
+  std::uint64_t tasks_ended() const;  // all outcomes; = task_duration().count()
+  // Status polls per ended task: sum, count of tasks (= tasks_ended()), min, max.
+  std::uint64_t polls_per_task_sum() const { return polls_per_task_sum_; }
+  std::uint64_t polls_per_task_min() const { return tasks_ended() == 0 ? 0 : polls_per_task_min_; }
+  std::uint64_t polls_per_task_max() const { return polls_per_task_max_; }
+  // The request-rate series: slot i counts requests that finished in
+  // [start + i * width, start + (i + 1) * width) seconds; slots past the last request are 0.
+  std::span<const std::uint64_t> rate_series() const { return rate_series_; }
+  std::uint32_t rate_slot_width_s() const { return rate_slot_width_s_; }
+  std::int64_t start_us() const { return start_us_; }
+
+  // Histograms allocated so far (at most 2 * kEndpointCount + 2) and the bytes held in all.
+  std::size_t allocated_histograms() const;
+  std::size_t memory_bytes() const {
+    return sizeof(*this) + allocated_histograms() * sizeof(Histogram);
+  }
+
+  // Equal figures (a histogram never allocated equals an empty one).
+  bool operator==(const WorkerMetrics& other) const;
+
+ private:
+  struct PerEndpoint {
+    std::unique_ptr<Histogram> corrected;
+    std::unique_ptr<Histogram> uncorrected;
+    std::array<std::uint64_t, 5> status_classes{};
+    std::array<std::uint64_t, kTransportErrorCount> transport_errors{};
+  };
+  static std::size_t index(Endpoint e) { return static_cast<std::size_t>(e); }
+  static std::size_t index(TaskOutcome o) { return static_cast<std::size_t>(o); }
+  void count_request_at(std::int64_t done_us);
+  void fold_rate_series();
+
+  std::int64_t start_us_ = 0;
+  std::array<PerEndpoint, kEndpointCount> per_endpoint_{};
+  std::unique_ptr<Histogram> transition_delay_;
+  std::unique_ptr<Histogram> task_duration_;
+  std::uint64_t polls_ = 0;
+  std::uint64_t wasted_polls_ = 0;
+  std::uint64_t late_polls_ = 0;
+  std::uint64_t dropped_polls_ = 0;
+  std::uint64_t transitions_ = 0;
+  std::uint64_t negative_delays_ = 0;
+  std::uint64_t tasks_created_ = 0;
+  std::array<std::uint64_t, kTaskOutcomeCount> tasks_ended_{};
+  std::uint64_t polls_per_task_sum_ = 0;
+  std::uint64_t polls_per_task_min_ = UINT64_MAX;  // meaningful when a task ended
+  std::uint64_t polls_per_task_max_ = 0;
+  std::array<std::uint64_t, kRateSlots> rate_series_{};
+  std::uint32_t rate_slot_width_s_ = 1;
+};
+
+// Latency figures in microseconds; 0 when count is 0.
+struct LatencySummary {
+  std::uint64_t count = 0;
+  double mean = 0;
+  std::int64_t min = 0;
+  std::int64_t p50 = 0;
+  std::int64_t p90 = 0;
+  std::int64_t p99 = 0;
+  std::int64_t p99_9 = 0;
+  std::int64_t max = 0;
+  bool operator==(const LatencySummary&) const = default;
+};
+LatencySummary summarize(const Histogram& h);
+
+struct EndpointSummary {
+  Endpoint endpoint = Endpoint::other;
+  std::uint64_t requests = 0;                     // responses plus transport errors
+  double requests_per_s = 0;                      // requests / run duration
+  std::uint64_t errors = 0;                       // transport errors plus 5xx; subset of requests
+  double error_rate = 0;                          // errors / requests; 0 without requests
+  std::array<std::uint64_t, 5> status_classes{};  // 1xx..5xx
+  std::array<std::uint64_t, kTransportErrorCount> transport_errors{};
+  LatencySummary corrected;    // from the intended send time
+  LatencySummary uncorrected;  // from the actual send time
+  bool operator==(const EndpointSummary&) const = default;
+};
+
+// Everything a report prints, as plain numbers. Ratios are 0 when their denominator is 0.
+struct LoadSummary {
+  double duration_s = 0;
+  std::vector<EndpointSummary> endpoints;  // endpoints with at least one request, enum order
+  std::uint64_t requests = 0;
+  double requests_per_s = 0;
+  std::uint64_t errors = 0;  // transport errors plus 5xx
+  double error_rate = 0;     // errors / requests
+  std::array<std::uint64_t, 5> status_classes{};
+  std::array<std::uint64_t, kTransportErrorCount> transport_errors{};
+  std::uint64_t polls = 0;
+  std::uint64_t wasted_polls = 0;  // subset of polls
+  double wasted_poll_share = 0;    // wasted_polls / polls
+  std::uint64_t late_polls = 0;
+  std::uint64_t dropped_polls = 0;
+  std::uint64_t transitions = 0;
+  double polls_per_transition = 0;  // polls / transitions
+  LatencySummary transition_delay;  // non-negative delays only
+  std::uint64_t negative_transition_delays = 0;
+  std::uint64_t tasks_created = 0;
+  std::array<std::uint64_t, kTaskOutcomeCount> tasks_ended{};  // by TaskOutcome
+  double polls_per_task_mean = 0;
+  std::uint64_t polls_per_task_max = 0;
+  LatencySummary task_duration;
+  std::vector<std::uint64_t> rate_series;  // trimmed after the last non-zero slot
+  std::uint32_t rate_slot_width_s = 1;
+  bool operator==(const LoadSummary&) const = default;
+};
+
+// duration_us: the measured phase's length (rates are per second of it).
+LoadSummary summarize(const WorkerMetrics& merged, std::int64_t duration_us);
+
+// The thresholds' view over merged metrics; both must outlive it. Names: docs/load-profile.md
+// "Metrics".
+class LoadMetricsView : public MetricsView {
+ public:
+  LoadMetricsView(const WorkerMetrics& merged, std::int64_t duration_us)
+      : metrics_(merged), duration_us_(duration_us) {}
+  MetricValue value(const MetricRef& ref) const override;
+
+ private:
+  const WorkerMetrics& metrics_;
+  std::int64_t duration_us_;
+};
+
+}  // namespace agentwork::load
