@@ -135,9 +135,10 @@ void WorkerMetrics::on_task_end(TaskOutcome outcome, std::int64_t duration_us,
 }
 
 void WorkerMetrics::count_request_at(std::int64_t done_us) {
-  // Before the start (a clock step, a warm-up request) counts in the first slot.
-  const auto second =
-      static_cast<std::uint64_t>(std::max<std::int64_t>(0, done_us - start_us_) / 1'000'000);
+  // Before the start (a clock step, a warm-up request) counts in the first slot; past 10^8 s
+  // (3 years; profiles end by 10^7 s) in the slot of 10^8 s, so the width stays below 2^16.
+  const auto second = static_cast<std::uint64_t>(
+      std::clamp<std::int64_t>(done_us - start_us_, 0, 100'000'000 * 1'000'000LL) / 1'000'000);
   while (second / rate_slot_width_s_ >= kRateSlots) fold_rate_series();
   ++rate_series_[second / rate_slot_width_s_];
 }

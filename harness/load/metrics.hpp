@@ -74,7 +74,8 @@ std::int64_t late_poll_threshold_us(std::int64_t interval_us);
 
 // The request-rate series: requests (responses and transport errors) per slot by the time they
 // finished, from the run's start. Slots are 1 s wide until 3600 slots are filled; past that the
-// slot width doubles (pairs folded), so a run of any length keeps 3600 slots.
+// slot width doubles (pairs folded), so a run of any length keeps 3600 slots. Times past 10^8 s
+// count at 10^8 s, so the width stays below 2^16 s.
 inline constexpr std::size_t kRateSlots = 3600;
 
 // The figures one worker thread records. Owned by that thread alone: no atomics, no locks.

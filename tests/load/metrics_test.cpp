@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -166,6 +167,10 @@ TEST(WorkerMetrics, RateSeriesPerSecondThenFolded) {
   EXPECT_EQ(m.rate_series()[900], 1u);
   EXPECT_EQ(m.rate_series()[2000], 1u);
   EXPECT_EQ(m.rate_series().size(), kRateSlots);
+  // A wild timestamp lands in the last second kept (10^8 s): the width stays bounded.
+  m.on_response(Endpoint::status, 0, 0, INT64_MAX, 200, "");
+  EXPECT_EQ(m.rate_slot_width_s(), 32768u);
+  EXPECT_EQ(m.rate_series()[100'000'000 / 32768], 1u);
 }
 
 // Every kind of event, applied to one worker or the other by its index.
