@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness/json_file.hpp"
 #include "harness/rules.hpp"
 
 namespace agentwork::harness {
@@ -756,20 +757,10 @@ std::variant<Scenario, LoadError> parse_scenario(const nlohmann::json& j, const 
 }
 
 std::variant<Scenario, LoadError> load_scenario_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return LoadError{path, "", "cannot read the file"};
-  std::stringstream text;
-  text << in.rdbuf();
-  json j;
-  try {
-    j = json::parse(text.str(), nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
-    // "[json.exception.parse_error.101] parse error at line 3, column 5: ..." without the tag.
-    std::string what = e.what();
-    if (auto close = what.find("] "); close != std::string::npos) what = what.substr(close + 2);
-    return LoadError{path, "", "not valid JSON: " + what};
-  }
-  return parse_scenario(j, path);
+  std::string error;
+  const auto j = read_json_file(path, error);
+  if (!j) return LoadError{path, "", error};
+  return parse_scenario(*j, path);
 }
 
 LoadResult load_scenarios(const std::vector<std::string>& paths) {

@@ -1,4 +1,5 @@
 #include "harness/load/profile.hpp"
+#include "harness/json_file.hpp"
 
 #include <algorithm>
 #include <array>
@@ -345,20 +346,10 @@ std::variant<LoadProfile, ProfileError> parse_profile(const nlohmann::json& j,
 }
 
 std::variant<LoadProfile, ProfileError> load_profile_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return ProfileError{path, "", "cannot read the file"};
-  std::stringstream text;
-  text << in.rdbuf();
-  json j;
-  try {
-    j = json::parse(text.str(), nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
-    // "[json.exception.parse_error.101] parse error at line 3, column 5: ..." without the tag.
-    std::string what = e.what();
-    if (auto close = what.find("] "); close != std::string::npos) what = what.substr(close + 2);
-    return ProfileError{path, "", "not valid JSON: " + what};
-  }
-  return parse_profile(j, path);
+  std::string error;
+  const auto j = harness::read_json_file(path, error);
+  if (!j) return ProfileError{path, "", error};
+  return parse_profile(*j, path);
 }
 
 std::optional<ProfileError> apply_overrides(LoadProfile& profile,
