@@ -1,5 +1,5 @@
 // Small text helpers shared by the console and JUnit renderers: locale-independent numbers and
-// the one-line labels of a finding. Header-only: reports/ builds exactly three sources.
+// the one-line labels of a finding. Header-only: shared by the renderers of reports/.
 #pragma once
 
 #include <charconv>

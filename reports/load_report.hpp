@@ -1,0 +1,37 @@
+// The renderings of a finished `load` run (harness/load/load_result.hpp): the end-of-run console
+// summary, the "load" object of the run result JSON (docs/run-result.md, "The load object") and
+// JUnit XML. Pure: they read a LoadResult and write text. The JSON half is load_report_json.cpp,
+// the console and JUnit half load_report.cpp.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/load/load_result.hpp"
+
+namespace agentwork::reports {
+
+// The "load" object: every field of `r`, latencies as integer microseconds (`*_us`), enums by
+// name, plus the derived exit_code (not read back). The command puts it under the key "load" of
+// the run result JSON.
+nlohmann::json load_to_json(const load::LoadResult& r);
+
+// The LoadResult that load_to_json wrote. On a missing field or a wrong type: nullopt and `error`
+// = "$.summary.endpoints[1].latency.p99_us: expected an integer". Keys not known are ignored.
+std::optional<load::LoadResult> load_from_json(const nlohmann::json& j, std::string& error);
+
+// The end-of-run summary: what ran, how it ended, requests, a per-endpoint latency table (ms),
+// polling, tasks, contract checks, cleanup, the harness's own limits, thresholds, and a last
+// line with the verdict matching load::exit_code ("PASSED", "FAILED: thresholds ...",
+// "FAILED: contract ...", "STOPPED: circuit breaker ...", "INTERRUPTED ..."). ANSI colour only
+// when `color`.
+std::string load_summary(const load::LoadResult& r, bool color);
+
+// JUnit XML: one <testsuite name="load"> with a testcase per threshold, one "contract", one
+// "cleanup", and an error testcase "circuit_breaker" or "interrupted" when the run stopped so;
+// the stop reason and what ran as properties, the console summary as <system-out>.
+std::string render_load_junit(const load::LoadResult& r);
+
+}  // namespace agentwork::reports

@@ -1,0 +1,512 @@
+// The "load" object of the run result JSON (docs/run-result.md, "The load object"): writing
+// it and reading it back.
+#include "reports/load_report.hpp"
+
+#include <array>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace agentwork::reports {
+namespace {
+
+using load::CheckFailure;
+using load::CleanupFigures;
+using load::Endpoint;
+using load::EndpointSummary;
+using load::LatencySummary;
+using load::LoadResult;
+using load::LoadSummary;
+using load::StopReason;
+using load::TaskOutcome;
+using load::ThresholdResult;
+using load::TransportError;
+using nlohmann::json;
+
+// ---------------------------------------------------------------------------------------------
+// Names of the enums, as the JSON writes them.
+
+constexpr std::array<std::string_view, 5> kStatusClassNames = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+
+std::string_view name_of(Endpoint e) {
+  return load::to_string(e);
+}
+std::string_view name_of(TransportError e) {
+  return load::to_string(e);
+}
+std::string_view name_of(TaskOutcome o) {
+  return load::to_string(o);
+}
+std::string_view name_of(StopReason r) {
+  return load::to_string(r);
+}
+std::string_view name_of(load::Verdict v) {
+  switch (v) {
+    case load::Verdict::passed:
+      return "passed";
+    case load::Verdict::failed:
+      return "failed";
+    case load::Verdict::error:
+      return "error";
+  }
+  return "error";
+}
+
+// Every value of an enum whose values are 0 .. N-1.
+template <typename Enum, std::size_t N>
+constexpr std::array<Enum, N> all_values() {
+  std::array<Enum, N> out{};
+  for (std::size_t i = 0; i < N; ++i) out[i] = static_cast<Enum>(i);
+  return out;
+}
+constexpr auto kEndpoints = all_values<Endpoint, load::kEndpointCount>();
+constexpr auto kTransportErrors = all_values<TransportError, load::kTransportErrorCount>();
+constexpr auto kTaskOutcomes = all_values<TaskOutcome, load::kTaskOutcomeCount>();
+constexpr std::array kStopReasons = {StopReason::duration_elapsed, StopReason::iterations_done,
+                                     StopReason::max_tasks,        StopReason::interrupted,
+                                     StopReason::circuit_breaker,  StopReason::threshold_failed};
+constexpr std::array kVerdicts = {load::Verdict::passed, load::Verdict::failed,
+                                  load::Verdict::error};
+
+// ---------------------------------------------------------------------------------------------
+// Writing the "load" object.
+
+json latency_json(const LatencySummary& l) {
+  return {{"count", l.count}, {"mean_us", l.mean}, {"min_us", l.min},     {"p50_us", l.p50},
+          {"p90_us", l.p90},  {"p99_us", l.p99},   {"p99_9_us", l.p99_9}, {"max_us", l.max}};
+}
+
+// {"<name>": count, ...} over every value of the enum (zeros included).
+template <typename Enum, std::size_t N>
+json counts_json(const std::array<Enum, N>& values, const std::array<std::uint64_t, N>& counts) {
+  json o = json::object();
+  for (std::size_t i = 0; i < N; ++i) o[std::string(name_of(values[i]))] = counts[i];
+  return o;
+}
+
+json status_classes_json(const std::array<std::uint64_t, 5>& counts) {
+  json o = json::object();
+  for (std::size_t i = 0; i < counts.size(); ++i) o[std::string(kStatusClassNames[i])] = counts[i];
+  return o;
+}
+
+json endpoint_json(const EndpointSummary& e) {
+  return {{"endpoint", name_of(e.endpoint)},
+          {"requests", e.requests},
+          {"requests_per_s", e.requests_per_s},
+          {"errors", e.errors},
+          {"error_rate", e.error_rate},
+          {"status_classes", status_classes_json(e.status_classes)},
+          {"transport_errors", counts_json(kTransportErrors, e.transport_errors)},
+          {"latency", latency_json(e.corrected)},
+          {"latency_uncorrected", latency_json(e.uncorrected)}};
+}
+
+json summary_json(const LoadSummary& s) {
+  json endpoints = json::array();
+  for (const auto& e : s.endpoints) endpoints.push_back(endpoint_json(e));
+  return {{"duration_s", s.duration_s},
+          {"requests", s.requests},
+          {"requests_per_s", s.requests_per_s},
+          {"errors", s.errors},
+          {"error_rate", s.error_rate},
+          {"status_classes", status_classes_json(s.status_classes)},
+          {"transport_errors", counts_json(kTransportErrors, s.transport_errors)},
+          {"endpoints", std::move(endpoints)},
+          {"polls", s.polls},
+          {"wasted_polls", s.wasted_polls},
+          {"wasted_poll_share", s.wasted_poll_share},
+          {"late_polls", s.late_polls},
+          {"dropped_polls", s.dropped_polls},
+          {"transitions", s.transitions},
+          {"polls_per_transition", s.polls_per_transition},
+          {"transition_delay", latency_json(s.transition_delay)},
+          {"negative_transition_delays", s.negative_transition_delays},
+          {"tasks_created", s.tasks_created},
+          {"tasks_ended", counts_json(kTaskOutcomes, s.tasks_ended)},
+          {"polls_per_task_mean", s.polls_per_task_mean},
+          {"polls_per_task_max", s.polls_per_task_max},
+          {"task_duration", latency_json(s.task_duration)},
+          {"rate_series", s.rate_series},
+          {"rate_slot_width_s", s.rate_slot_width_s}};
+}
+
+json check_failure_json(const CheckFailure& f) {
+  const harness::Evidence& e = f.evidence;
+  return {{"rule_id", f.rule_id},
+          {"count", f.count},
+          {"detail", f.detail},
+          {"evidence",
+           {{"method", e.method},
+            {"path", e.path},
+            {"status", e.status},
+            {"body_excerpt", e.body_excerpt},
+            {"error", e.error},
+            {"duration_ms", e.duration_ms}}}};
+}
+
+json threshold_json(const ThresholdResult& t) {
+  return {{"verdict", name_of(t.verdict)},
+          {"observed", t.observed ? json(*t.observed) : json(nullptr)},
+          {"line", t.line}};
+}
+
+json cleanup_json(const CleanupFigures& c) {
+  return {{"cancelled", c.cancelled}, {"failed", c.failed}, {"left_task_ids", c.left_task_ids}};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading it back. The same shape as json_report.cpp's reader (which stays private to that
+// file), plus signed 64-bit integers, optional numbers and range checks on narrow integers.
+
+// Reads fields; the first problem is kept in `error` with its JSON path, and every later read is
+// a no-op returning false.
+class Reader {
+ public:
+  explicit Reader(std::string& error) : error_(error) { error_.clear(); }
+
+  bool ok() const { return error_.empty(); }
+
+  bool fail(const std::string& path, std::string_view what) {
+    if (ok()) error_ = path + ": " + std::string(what);
+    return false;
+  }
+
+  // The member `key` of object `o` (at `path`), or nullptr after recording that it is missing.
+  const json* member(const json& o, const std::string& path, const char* key) {
+    if (!ok()) return nullptr;
+    if (!o.is_object()) {
+      fail(path, "expected an object");
+      return nullptr;
+    }
+    const auto it = o.find(key);
+    if (it == o.end()) {
+      fail(path + "." + key, "missing");
+      return nullptr;
+    }
+    return &*it;
+  }
+
+  // A member that must be an object.
+  const json* object(const json& o, const std::string& path, const char* key) {
+    const json* v = member(o, path, key);
+    if (v != nullptr && !v->is_object()) {
+      fail(path + "." + key, "expected an object");
+      return nullptr;
+    }
+    return v;
+  }
+
+  // A member that must be an array.
+  const json* array(const json& o, const std::string& path, const char* key) {
+    const json* v = member(o, path, key);
+    if (v != nullptr && !v->is_array()) {
+      fail(path + "." + key, "expected an array");
+      return nullptr;
+    }
+    return v;
+  }
+
+  bool get(const json& o, const std::string& path, const char* key, std::string& out) {
+    const json* v = member(o, path, key);
+    if (v == nullptr) return false;
+    if (!v->is_string()) return fail(path + "." + key, "expected a string");
+    out = v->get<std::string>();
+    return true;
+  }
+
+  bool get(const json& o, const std::string& path, const char* key, double& out) {
+    const json* v = member(o, path, key);
+    if (v == nullptr) return false;
+    if (!v->is_number()) return fail(path + "." + key, "expected a number");
+    out = v->get<double>();
+    return true;
+  }
+
+  // null or a number.
+  bool get(const json& o, const std::string& path, const char* key, std::optional<double>& out) {
+    const json* v = member(o, path, key);
+    if (v == nullptr) return false;
+    if (v->is_null()) {
+      out.reset();
+      return true;
+    }
+    if (!v->is_number()) return fail(path + "." + key, "expected a number or null");
+    out = v->get<double>();
+    return true;
+  }
+
+  // int and std::int64_t, in their range.
+  template <std::signed_integral S>
+  bool get(const json& o, const std::string& path, const char* key, S& out) {
+    const json* v = member(o, path, key);
+    if (v == nullptr) return false;
+    const bool fits =
+        v->is_number_integer() &&
+        (v->is_number_unsigned()
+             ? v->get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<S>::max())
+             : v->get<std::int64_t>() >= std::numeric_limits<S>::min() &&
+                   v->get<std::int64_t>() <= std::numeric_limits<S>::max());
+    if (!fits) return fail(path + "." + key, "expected an integer");
+    out = static_cast<S>(v->get<std::int64_t>());
+    return true;
+  }
+
+  // std::uint32_t and std::uint64_t, in their range.
+  template <std::unsigned_integral U>
+  bool get(const json& o, const std::string& path, const char* key, U& out) {
+    const json* v = member(o, path, key);
+    if (v == nullptr) return false;
+    if (!unsigned_value(*v, std::numeric_limits<U>::max()))
+      return fail(path + "." + key, "expected an integer >= 0");
+    out = static_cast<U>(v->get<std::uint64_t>());
+    return true;
+  }
+
+  // An array of integers >= 0.
+  bool get(const json& o, const std::string& path, const char* key,
+           std::vector<std::uint64_t>& out) {
+    const json* a = array(o, path, key);
+    if (a == nullptr) return false;
+    for (std::size_t i = 0; i < a->size(); ++i) {
+      if (!unsigned_value((*a)[i], std::numeric_limits<std::uint64_t>::max()))
+        return fail(index_path(path, key, i), "expected an integer >= 0");
+      out.push_back((*a)[i].get<std::uint64_t>());
+    }
+    return true;
+  }
+
+  // An array of strings.
+  bool get(const json& o, const std::string& path, const char* key, std::vector<std::string>& out) {
+    const json* a = array(o, path, key);
+    if (a == nullptr) return false;
+    for (std::size_t i = 0; i < a->size(); ++i) {
+      if (!(*a)[i].is_string()) return fail(index_path(path, key, i), "expected a string");
+      out.push_back((*a)[i].get<std::string>());
+    }
+    return true;
+  }
+
+  // A string member that must be name_of() one of `values`.
+  template <typename Enum, std::size_t N>
+  bool get_enum(const json& o, const std::string& path, const char* key,
+                const std::array<Enum, N>& values, Enum& out) {
+    std::string s;
+    if (!get(o, path, key, s)) return false;
+    std::string expected;
+    for (const Enum v : values) {
+      if (name_of(v) == s) {
+        out = v;
+        return true;
+      }
+      expected += (expected.empty() ? "" : ", ") + std::string(name_of(v));
+    }
+    return fail(path + "." + key, "expected one of " + expected + ", got \"" + s + "\"");
+  }
+
+  // An object {"<name>": count} with a count for each of `names`.
+  template <std::size_t N, typename Names>
+  void get_counts(const json& o, const std::string& path, const char* key, const Names& names,
+                  std::array<std::uint64_t, N>& out) {
+    const json* c = object(o, path, key);
+    if (c == nullptr) return;
+    const std::string p = path + "." + key;
+    for (std::size_t i = 0; i < N; ++i) {
+      const std::string name(names(i));
+      get(*c, p, name.c_str(), out[i]);
+    }
+  }
+
+  static std::string index_path(const std::string& path, const char* key, std::size_t i) {
+    return path + "." + key + "[" + std::to_string(i) + "]";
+  }
+
+ private:
+  // Parsed non-negative integers are unsigned; ones built in code may be signed.
+  static bool unsigned_value(const json& v, std::uint64_t max) {
+    if (!v.is_number_integer()) return false;
+    if (!v.is_number_unsigned() && v.get<std::int64_t>() < 0) return false;
+    return v.get<std::uint64_t>() <= max;
+  }
+
+  std::string& error_;
+};
+
+void read_latency(Reader& in, const json& o, const std::string& path, const char* key,
+                  LatencySummary& l) {
+  const json* v = in.object(o, path, key);
+  if (v == nullptr) return;
+  const std::string p = path + "." + key;
+  in.get(*v, p, "count", l.count);
+  in.get(*v, p, "mean_us", l.mean);
+  in.get(*v, p, "min_us", l.min);
+  in.get(*v, p, "p50_us", l.p50);
+  in.get(*v, p, "p90_us", l.p90);
+  in.get(*v, p, "p99_us", l.p99);
+  in.get(*v, p, "p99_9_us", l.p99_9);
+  in.get(*v, p, "max_us", l.max);
+}
+
+void read_status_classes(Reader& in, const json& o, const std::string& path,
+                         std::array<std::uint64_t, 5>& out) {
+  in.get_counts(
+      o, path, "status_classes", [](std::size_t i) { return kStatusClassNames[i]; }, out);
+}
+
+void read_transport_errors(Reader& in, const json& o, const std::string& path,
+                           std::array<std::uint64_t, load::kTransportErrorCount>& out) {
+  in.get_counts(
+      o, path, "transport_errors", [](std::size_t i) { return name_of(kTransportErrors[i]); }, out);
+}
+
+EndpointSummary read_endpoint(Reader& in, const json& o, const std::string& path) {
+  EndpointSummary e;
+  in.get_enum(o, path, "endpoint", kEndpoints, e.endpoint);
+  in.get(o, path, "requests", e.requests);
+  in.get(o, path, "requests_per_s", e.requests_per_s);
+  in.get(o, path, "errors", e.errors);
+  in.get(o, path, "error_rate", e.error_rate);
+  read_status_classes(in, o, path, e.status_classes);
+  read_transport_errors(in, o, path, e.transport_errors);
+  read_latency(in, o, path, "latency", e.corrected);
+  read_latency(in, o, path, "latency_uncorrected", e.uncorrected);
+  return e;
+}
+
+LoadSummary read_summary(Reader& in, const json& o, const std::string& path) {
+  LoadSummary s;
+  in.get(o, path, "duration_s", s.duration_s);
+  in.get(o, path, "requests", s.requests);
+  in.get(o, path, "requests_per_s", s.requests_per_s);
+  in.get(o, path, "errors", s.errors);
+  in.get(o, path, "error_rate", s.error_rate);
+  read_status_classes(in, o, path, s.status_classes);
+  read_transport_errors(in, o, path, s.transport_errors);
+  if (const json* endpoints = in.array(o, path, "endpoints")) {
+    for (std::size_t i = 0; i < endpoints->size() && in.ok(); ++i)
+      s.endpoints.push_back(
+          read_endpoint(in, (*endpoints)[i], Reader::index_path(path, "endpoints", i)));
+  }
+  in.get(o, path, "polls", s.polls);
+  in.get(o, path, "wasted_polls", s.wasted_polls);
+  in.get(o, path, "wasted_poll_share", s.wasted_poll_share);
+  in.get(o, path, "late_polls", s.late_polls);
+  in.get(o, path, "dropped_polls", s.dropped_polls);
+  in.get(o, path, "transitions", s.transitions);
+  in.get(o, path, "polls_per_transition", s.polls_per_transition);
+  read_latency(in, o, path, "transition_delay", s.transition_delay);
+  in.get(o, path, "negative_transition_delays", s.negative_transition_delays);
+  in.get(o, path, "tasks_created", s.tasks_created);
+  in.get_counts(
+      o, path, "tasks_ended", [](std::size_t i) { return name_of(kTaskOutcomes[i]); },
+      s.tasks_ended);
+  in.get(o, path, "polls_per_task_mean", s.polls_per_task_mean);
+  in.get(o, path, "polls_per_task_max", s.polls_per_task_max);
+  read_latency(in, o, path, "task_duration", s.task_duration);
+  in.get(o, path, "rate_series", s.rate_series);
+  in.get(o, path, "rate_slot_width_s", s.rate_slot_width_s);
+  return s;
+}
+
+CheckFailure read_check_failure(Reader& in, const json& o, const std::string& path) {
+  CheckFailure f;
+  in.get(o, path, "rule_id", f.rule_id);
+  in.get(o, path, "count", f.count);
+  in.get(o, path, "detail", f.detail);
+  if (const json* e = in.object(o, path, "evidence")) {
+    const std::string p = path + ".evidence";
+    in.get(*e, p, "method", f.evidence.method);
+    in.get(*e, p, "path", f.evidence.path);
+    in.get(*e, p, "status", f.evidence.status);
+    in.get(*e, p, "body_excerpt", f.evidence.body_excerpt);
+    in.get(*e, p, "error", f.evidence.error);
+    in.get(*e, p, "duration_ms", f.evidence.duration_ms);
+  }
+  return f;
+}
+
+ThresholdResult read_threshold(Reader& in, const json& o, const std::string& path) {
+  ThresholdResult t;
+  in.get_enum(o, path, "verdict", kVerdicts, t.verdict);
+  in.get(o, path, "observed", t.observed);
+  in.get(o, path, "line", t.line);
+  return t;
+}
+
+}  // namespace
+
+json load_to_json(const LoadResult& r) {
+  json thresholds = json::array(), check_failures = json::array();
+  for (const auto& t : r.thresholds) thresholds.push_back(threshold_json(t));
+  for (const auto& f : r.check_failures) check_failures.push_back(check_failure_json(f));
+  return {{"profile_name", r.profile_name},
+          {"profile_file", r.profile_file},
+          {"executor", r.executor},
+          {"client", r.client},
+          {"workers", r.workers},
+          {"poll_interval_s", r.poll_interval_s},
+          {"rate_cap", r.rate_cap ? json(*r.rate_cap) : json(nullptr)},
+          {"warmup_s", r.warmup_s},
+          {"stop_reason", name_of(r.stop_reason)},
+          {"stop_detail", r.stop_detail},
+          {"exit_code", load::exit_code(r)},
+          {"summary", summary_json(r.summary)},
+          {"thresholds", std::move(thresholds)},
+          {"responses_checked", r.responses_checked},
+          {"check_failures", std::move(check_failures)},
+          {"dropped_arrivals", r.dropped_arrivals},
+          {"connections_opened", r.connections_opened},
+          {"retry_after_pauses", r.retry_after_pauses},
+          {"rate_capped_waits", r.rate_capped_waits},
+          {"cleanup", cleanup_json(r.cleanup)}};
+}
+
+std::optional<LoadResult> load_from_json(const json& j, std::string& error) {
+  Reader in(error);
+  LoadResult r;
+  const std::string p = "$.load";
+  if (!j.is_object()) {
+    in.fail(p, "expected an object");
+    return std::nullopt;
+  }
+  in.get(j, p, "profile_name", r.profile_name);
+  in.get(j, p, "profile_file", r.profile_file);
+  in.get(j, p, "executor", r.executor);
+  in.get(j, p, "client", r.client);
+  in.get(j, p, "workers", r.workers);
+  in.get(j, p, "poll_interval_s", r.poll_interval_s);
+  in.get(j, p, "rate_cap", r.rate_cap);
+  in.get(j, p, "warmup_s", r.warmup_s);
+  in.get_enum(j, p, "stop_reason", kStopReasons, r.stop_reason);
+  in.get(j, p, "stop_detail", r.stop_detail);
+  if (const json* s = in.object(j, p, "summary")) r.summary = read_summary(in, *s, p + ".summary");
+  if (const json* thresholds = in.array(j, p, "thresholds")) {
+    for (std::size_t i = 0; i < thresholds->size() && in.ok(); ++i)
+      r.thresholds.push_back(
+          read_threshold(in, (*thresholds)[i], Reader::index_path(p, "thresholds", i)));
+  }
+  in.get(j, p, "responses_checked", r.responses_checked);
+  if (const json* failures = in.array(j, p, "check_failures")) {
+    for (std::size_t i = 0; i < failures->size() && in.ok(); ++i)
+      r.check_failures.push_back(
+          read_check_failure(in, (*failures)[i], Reader::index_path(p, "check_failures", i)));
+  }
+  in.get(j, p, "dropped_arrivals", r.dropped_arrivals);
+  in.get(j, p, "connections_opened", r.connections_opened);
+  in.get(j, p, "retry_after_pauses", r.retry_after_pauses);
+  in.get(j, p, "rate_capped_waits", r.rate_capped_waits);
+  if (const json* c = in.object(j, p, "cleanup")) {
+    const std::string cp = p + ".cleanup";
+    in.get(*c, cp, "cancelled", r.cleanup.cancelled);
+    in.get(*c, cp, "failed", r.cleanup.failed);
+    in.get(*c, cp, "left_task_ids", r.cleanup.left_task_ids);
+  }
+  if (!in.ok()) return std::nullopt;
+  return r;
+}
+
+}  // namespace agentwork::reports
