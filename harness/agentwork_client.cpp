@@ -133,4 +133,28 @@ std::optional<StatusView> status_view(const json& body) {
   return v;
 }
 
+json auto_answers(const StatusView& v, const std::string& text) {
+  json answers = json::array();
+  if (!v.question) return answers;
+  const auto& qs = v.question->questions;
+  for (std::size_t i = 0; i < qs.size(); ++i) {
+    const auto& q = qs[i];
+    const auto type_it = q.is_object() ? q.find("type") : q.end();
+    const bool typed = q.is_object() && type_it != q.end() && type_it->is_string();
+    const std::string type = typed ? type_it->get<std::string>() : "";
+    const auto options = q.is_object() ? q.value("options", json()) : json();
+    const bool has_option = options.is_array() && !options.empty() && options[0].is_string();
+    json a = {{"question_index", i}};
+    if (type == "single_select" && has_option) {
+      a["selected"] = options[0];
+    } else if (type == "multi_select" && has_option) {
+      a["selected"] = json::array({options[0]});
+    } else {
+      a["selected"] = text;
+    }
+    answers.push_back(std::move(a));
+  }
+  return answers;
+}
+
 }  // namespace agentwork::harness

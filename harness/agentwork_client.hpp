@@ -81,4 +81,8 @@ struct StatusView {
 };
 std::optional<StatusView> status_view(const nlohmann::json& body);
 
+// Structured answers to the view's clarifying questions, one per question: the first option of
+// a single_select, a list of the first option for a multi_select, `text` for anything else.
+nlohmann::json auto_answers(const StatusView& v, const std::string& text);
+
 }  // namespace agentwork::harness

@@ -195,6 +195,8 @@ const char* to_string(ErrorClass e) {
       return "protocol";
     case ErrorClass::redirects:
       return "redirects";
+    case ErrorClass::aborted:
+      return "aborted";
   }
   return "none";
 }

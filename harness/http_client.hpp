@@ -54,6 +54,7 @@ enum class ErrorClass {
   too_large,  // response body over max_response_bytes
   protocol,   // not HTTP/1.x
   redirects,  // more than max_redirects
+  aborted,    // never sent: the client shut down (load mode's abandoned cleanup)
 };
 const char* to_string(ErrorClass e);
 

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "harness/coverage.hpp"
+#include "harness/load_command.hpp"
 #include "harness/rules.hpp"
 #include "harness/run_command.hpp"
 #include "harness/scenario.hpp"
@@ -89,6 +90,11 @@ int main(int argc, char** argv) {
       "run", "Run scenarios against the bundled mock or a deployment and check the contract");
   harness::add_run_options(*run_cmd, run_options);
 
+  harness::LoadOptions load_options;
+  auto* load_cmd = cli.add_subcommand(
+      "load", "Run a load profile: many virtual clients polling tasks, with thresholds");
+  harness::add_load_options(*load_cmd, load_options);
+
   std::vector<std::string> validate_paths;
   auto* validate_cmd = cli.add_subcommand("validate", "Check scenario files without running them");
   validate_cmd->add_option("paths", validate_paths, "Scenario files or folders")->required();
@@ -114,7 +120,8 @@ int main(int argc, char** argv) {
 
   cli.footer(
       "\nExit codes: 0 success; 1 a conformance failure (run) or the mock could not start (mock);\n"
-      "2 bad usage or bad scenario files; 3 target unreachable (run); 130 interrupted (run).");
+      "2 bad usage or bad scenario files; 3 target unreachable (run, load); 4 a load threshold\n"
+      "failed; 5 the load circuit breaker tripped; 130 interrupted (run, load).");
   try {
     cli.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help
@@ -124,6 +131,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (*run_cmd) return harness::run_command(run_options);
+  if (*load_cmd) return harness::load_command(load_options);
   if (*validate_cmd) return validate(validate_paths);
   if (*list_cmd) return list_coverage ? coverage(list_paths) : list(list_paths, list_rules);
   if (*mock_cmd) return mock::run_mock(mock_options, "agentwork mock");

@@ -11,6 +11,7 @@
 #include <random>
 #include <sstream>
 
+#include "harness/cli_util.hpp"
 #include "harness/runner.hpp"
 #include "harness/scenario.hpp"
 #include "mock_server/mock_server.hpp"
@@ -30,48 +31,6 @@ bool has_any(const std::vector<std::string>& have, const std::vector<std::string
     if (std::find(have.begin(), have.end(), w) != have.end()) return true;
   }
   return false;
-}
-
-std::string new_run_id() {
-  std::random_device rd;
-  std::ostringstream out;
-  out << std::hex
-      << ((static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^ static_cast<std::uint64_t>(::getpid()));
-  return out.str().substr(0, 10);
-}
-
-bool use_color(const std::string& mode) {
-  if (mode == "always") return true;
-  if (mode == "never") return false;
-  const char* term = std::getenv("TERM");
-  return ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr &&
-         !(term && std::string(term) == "dumb");
-}
-
-// Checked before the run, so that an hour of load is not lost to a typo in a path.
-bool writable(const std::string& path, std::string& error) {
-  if (path.empty()) return true;
-  std::error_code ec;
-  const auto parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  std::ofstream probe(path, std::ios::app);
-  if (!probe) {
-    error = path + ": cannot write this file";
-    return false;
-  }
-  return true;
-}
-
-bool write_file(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc | std::ios::binary);
-    out << text;
-    if (!out.flush()) return false;
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  return !ec;
 }
 
 // The command line that runs the same scenarios the same way (same seed, scale and filters).

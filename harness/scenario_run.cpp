@@ -209,7 +209,6 @@ class ScenarioRun {
                               const std::string& title, const std::string& description,
                               const json& mock_script);
   Awaitable<void> on_stall(TaskRec& t, double stalled_seconds);
-  json auto_answers(const StatusView& v, const std::string& text) const;
   json mock_script_for(const std::optional<AgentSpec>& spec) const;
   Awaitable<json> mock_clock(const json* body);
 
@@ -572,28 +571,6 @@ Awaitable<void> ScenarioRun::on_stall(TaskRec& t, double stalled_seconds) {
   co_await create_task(name, account, title, description, script);
   task(name).recreated = recreated;
   step_note_ += (step_note_.empty() ? "" : "; ") + std::string("stalled, cancelled and re-created");
-}
-
-json ScenarioRun::auto_answers(const StatusView& v, const std::string& text) const {
-  json answers = json::array();
-  if (!v.question) return answers;
-  const auto& qs = v.question->questions;
-  for (std::size_t i = 0; i < qs.size(); ++i) {
-    const auto& q = qs[i];
-    const std::string type = string_field(q, "type");
-    const auto options = q.is_object() ? q.value("options", json()) : json();
-    const bool has_option = options.is_array() && !options.empty() && options[0].is_string();
-    json a = {{"question_index", i}};
-    if (type == "single_select" && has_option) {
-      a["selected"] = options[0];
-    } else if (type == "multi_select" && has_option) {
-      a["selected"] = json::array({options[0]});
-    } else {
-      a["selected"] = text;
-    }
-    answers.push_back(std::move(a));
-  }
-  return answers;
 }
 
 // ------------------------------------------------------------------------------------------

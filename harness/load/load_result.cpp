@@ -31,7 +31,9 @@ std::optional<StopReason> stop_reason_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-bool LoadResult::thresholds_passed() const { return all_passed(thresholds); }
+bool LoadResult::thresholds_passed() const {
+  return all_passed(thresholds);
+}
 
 int exit_code(const LoadResult& r) {
   if (r.stop_reason == StopReason::interrupted) return 130;

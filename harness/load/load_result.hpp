@@ -35,7 +35,6 @@ struct CheckFailure {
   std::uint64_t count = 0;
   std::string detail;          // of the first case
   harness::Evidence evidence;  // of the first case
-  bool operator==(const CheckFailure&) const = default;
 };
 
 // The run's own cleanup on the way out: every task it created that was not seen terminal.

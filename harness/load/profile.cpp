@@ -188,10 +188,11 @@ ClientSpec parse_client(const json& j, const std::string& path) {
 }
 
 ClosedExecutor parse_closed(const json& j, const std::string& path) {
-  const Object o(j, path, {"clients", "iterations"});
+  const Object o(j, path, {"clients", "iterations", "ramp_up_s"});
   ClosedExecutor e;
   e.clients = integer_value(o.required("clients", kClients.text()), o.at("clients"), kClients);
   e.iterations = o.integer("iterations", kIterations);
+  e.ramp_up_s = o.number("ramp_up_s", kSecondsOrZero);
   return e;
 }
 

@@ -33,6 +33,9 @@ using ClientSpec = std::variant<ScenarioClient, PolicyClient>;
 struct ClosedExecutor {
   std::int64_t clients = 10;
   std::optional<std::int64_t> iterations;  // per client; none: loop until the duration ends
+  // Clients start evenly over this many seconds (a ramp that starts small); none: over one poll
+  // interval, so that their polls spread evenly instead of arriving in lockstep.
+  std::optional<double> ramp_up_s;
 };
 // One ramp stage: the arrival rate moves linearly to `target_rate` over `duration_s`.
 struct Stage {
