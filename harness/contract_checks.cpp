@@ -186,9 +186,16 @@ void check_success_code(const Exchange& ex, int expected, std::string_view rule,
   }
 }
 
-// The body as JSON; discarded when it is not JSON.
-json parse(const std::string& body) {
-  return json::parse(body, nullptr, /*allow_exceptions=*/false);
+// The body parsed by the caller of check_response's second form (null: parse it here), and the
+// storage of a body parsed here. One body per check_response call, on one thread.
+thread_local const json* tl_preparsed = nullptr;
+thread_local json tl_body;
+
+// The body as JSON; discarded when it is not JSON. Valid until the next call on this thread.
+const json& parse(const std::string& body) {
+  if (tl_preparsed) return *tl_preparsed;
+  tl_body = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  return tl_body;
 }
 
 // A finding under `rule` unless `value`, parsed from `body`, is a JSON object.
@@ -203,8 +210,8 @@ void require_object(const json& value, const std::string& body, std::string_view
   }
 }
 
-json parse_object(const std::string& body, std::string_view rule, Findings& out) {
-  json value = parse(body);
+const json& parse_object(const std::string& body, std::string_view rule, Findings& out) {
+  const json& value = parse(body);
   require_object(value, body, rule, out);
   return value;
 }
@@ -257,7 +264,7 @@ void check_key(const json& body, Findings& out) {
 
 void check_register(const Exchange& ex, Findings& out) {
   check_success_code(ex, 201, "G.register.created", out);
-  const json body = parse_object(ex.body, "G.register.created", out);
+  const json& body = parse_object(ex.body, "G.register.created", out);
   if (!body.is_object()) return;
   add_schema_findings(
       "RegisterResponse", body,
@@ -274,7 +281,7 @@ void check_register(const Exchange& ex, Findings& out) {
 
 void check_api_key(const Exchange& ex, Findings& out) {
   check_success_code(ex, 201, "M.api_key.created", out);
-  const json body = parse_object(ex.body, "G.api_key.exchange", out);
+  const json& body = parse_object(ex.body, "G.api_key.exchange", out);
   if (!body.is_object()) return;
   // The key itself is what the guide promises; the other fields are the mock's shape.
   add_schema_findings(
@@ -290,7 +297,7 @@ void check_api_key(const Exchange& ex, Findings& out) {
 
 void check_create(const Exchange& ex, Findings& out) {
   check_success_code(ex, 201, "G.create.created", out);
-  const json body = parse_object(ex.body, "G.create.created", out);
+  const json& body = parse_object(ex.body, "G.create.created", out);
   if (!body.is_object()) return;
   add_schema_findings(
       "TaskCreated", body, [](const Path&) -> std::string_view { return "G.create.created"; }, "",
@@ -414,7 +421,7 @@ void check_last_activity_at(const json& body, Findings& out) {
 
 void check_task_status(const Exchange& ex, const CheckContext& ctx, Findings& out) {
   check_success_code(ex, 200, "G.status.shape", out);
-  const json body = parse_object(ex.body, "G.status.shape", out);
+  const json& body = parse_object(ex.body, "G.status.shape", out);
   if (!body.is_object()) return;
   add_schema_findings(
       "TaskStatus", body,
@@ -451,7 +458,7 @@ void check_task_status(const Exchange& ex, const CheckContext& ctx, Findings& ou
 void check_accepted(const Exchange& ex, const CheckContext& ctx, std::string_view component,
                     std::string_view rule, Findings& out) {
   check_success_code(ex, 200, rule, out);
-  const json body = parse_object(ex.body, rule, out);
+  const json& body = parse_object(ex.body, rule, out);
   if (!body.is_object()) return;
   const auto before = static_cast<std::ptrdiff_t>(out.size());
   add_schema_findings(
@@ -466,7 +473,7 @@ void check_accepted(const Exchange& ex, const CheckContext& ctx, std::string_vie
 
 void check_events(const Exchange& ex, const CheckContext& ctx, Findings& out) {
   check_success_code(ex, 200, "G.events.shape", out);
-  const json body = parse_object(ex.body, "G.events.shape", out);
+  const json& body = parse_object(ex.body, "G.events.shape", out);
   if (!body.is_object()) return;
   add_schema_findings(
       "Events", body,
@@ -501,7 +508,7 @@ void check_events(const Exchange& ex, const CheckContext& ctx, Findings& out) {
 void check_cancel(const Exchange& ex, const CheckContext& ctx, Findings& out) {
   check_success_code(ex, 200, "G.cancel.cancels", out);
   if (ex.body.find_first_not_of(" \t\r\n") == std::string::npos) return;
-  const json body = parse_object(ex.body, "G.cancel.cancels", out);
+  const json& body = parse_object(ex.body, "G.cancel.cancels", out);
   if (!body.is_object()) return;
   check_task_id(body, ctx, "G.cancel.cancels", out);
   check_status_after(body,
@@ -511,7 +518,7 @@ void check_cancel(const Exchange& ex, const CheckContext& ctx, Findings& out) {
 
 void check_result(const Exchange& ex, const CheckContext& ctx, Findings& out) {
   check_success_code(ex, 200, "G.result.shape", out);
-  const json body = parse_object(ex.body, "G.result.shape", out);
+  const json& body = parse_object(ex.body, "G.result.shape", out);
   if (!body.is_object()) return;
   add_schema_findings(
       "TaskResult", body, [](const Path&) -> std::string_view { return "G.result.shape"; }, "",
@@ -562,7 +569,7 @@ void check_error(Endpoint e, const Exchange& ex, Findings& out) {
     out.push_back(
         {"M.result.download", "status code: expected 200, seen " + std::to_string(ex.status)});
   }
-  const json body = parse_object(ex.body, "M.errors.detail", out);
+  const json& body = parse_object(ex.body, "M.errors.detail", out);
   if (body.is_object()) {
     add_schema_findings(
         "Error", body, [](const Path&) -> std::string_view { return "M.errors.detail"; }, "", out);
@@ -621,6 +628,15 @@ constexpr std::string_view kEmittedRules[] = {
 
 std::span<const std::string_view> contract_check_rule_ids() {
   return kEmittedRules;
+}
+
+std::vector<Finding> check_response(Endpoint e, const Exchange& ex, const CheckContext& ctx,
+                                    const nlohmann::json& parsed_body) {
+  struct Reset {
+    ~Reset() { tl_preparsed = nullptr; }
+  } reset;
+  tl_preparsed = &parsed_body;
+  return check_response(e, ex, ctx);
 }
 
 std::vector<Finding> check_response(Endpoint e, const Exchange& ex, const CheckContext& ctx) {

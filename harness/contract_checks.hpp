@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace agentwork::harness {
 
 // One request and its response, as seen on the wire.
@@ -50,6 +52,10 @@ struct CheckContext {
 // a 4xx/5xx response against the error-body and 401 rules; 1xx/3xx give none. Never throws on
 // any body.
 std::vector<Finding> check_response(Endpoint e, const Exchange& ex, const CheckContext& ctx);
+// The same, with ex.body already parsed by the caller (json::parse(body, nullptr, false)): the
+// load engine parses each response once for the checks and for itself.
+std::vector<Finding> check_response(Endpoint e, const Exchange& ex, const CheckContext& ctx,
+                                    const nlohmann::json& parsed_body);
 
 // Every rule id that check_response can emit (for coverage reports and tests).
 std::span<const std::string_view> contract_check_rule_ids();

@@ -148,6 +148,8 @@ void add_load_options(CLI::App& cmd, LoadOptions& o) {
   cmd.add_option("--threshold", ov.thresholds,
                  "Add a threshold, e.g. 'latency{endpoint=status}.p99 < 200ms' (repeatable)");
   cmd.add_flag("--abort-on-fail", ov.abort_on_fail, "Stop as soon as a threshold fails");
+  cmd.add_option("--poll-task", ov.poll_task,
+                 "Instead of the profile's client: poll this existing task (never changed)");
   cmd.add_option("--api-key", o.api_key,
                  "Key of the account the tasks are created in (default on the bundled mock: a "
                  "fresh account)")

@@ -313,9 +313,12 @@ class Worker {
     ex.method = std::string(method);
     ex.path = path;
     ex.status = r.status;
+    if (!r.www_authenticate.empty())
+      ex.headers.emplace_back("WWW-Authenticate", r.www_authenticate);
     ex.body = std::move(r.body);
     ++checked_;
-    for (auto& f : harness::check_response(ep, ex, ctx)) {
+    json parsed = json::parse(ex.body, nullptr, /*allow_exceptions=*/false);
+    for (auto& f : harness::check_response(ep, ex, ctx, parsed)) {
       if (cfg_.guide_profile && f.rule_id.starts_with("M.")) continue;
       ++check_failure_count_;
       auto it = failures_.find(f.rule_id);
@@ -332,7 +335,7 @@ class Worker {
       }
       ++it->second.count;
     }
-    return json::parse(ex.body, nullptr, /*allow_exceptions=*/false);
+    return parsed;
   }
 
   // ---- executors
@@ -343,7 +346,7 @@ class Worker {
     bool running = co_await sleep_until(c, start_us);
     for (std::int64_t i = 0; running && (!iterations || i < *iterations); ++i) {
       if (!shared_.take_task()) break;
-      const bool created = co_await run_task(c);
+      const bool created = co_await run_iteration(c);
       running = !stopping_;
       // A failed create waits one poll interval: never a hot loop against a failing server.
       if (!created && running) {
@@ -378,7 +381,7 @@ class Worker {
   Awaitable<void> open_task() {
     Client c(io_.get_executor());
     add_client(c);
-    co_await run_task(c);
+    co_await run_iteration(c);
     remove_client(c);
     --in_flight_;
     --alive_;
@@ -386,7 +389,9 @@ class Worker {
 
   // ---- one task's lifecycle
 
+  // The next poll interval, jittered; 0 when polling back to back.
   std::int64_t interval_us() {
+    if (cfg_.profile.poll_interval_s <= 0) return 0;
     const double j = cfg_.profile.jitter;
     std::uniform_real_distribution<double> d(1 - j, 1 + j);
     return std::max<std::int64_t>(1000, seconds_to_us(cfg_.profile.poll_interval_s * d(rng_)));
@@ -415,7 +420,38 @@ class Worker {
     int poll_errors = 0;
     std::int64_t activity_since_us = 0;  // steady time the current last_activity_at was first seen
     std::optional<TaskOutcome> outcome;
+    // false: only watch (a poll client of a task made elsewhere): no actions, no lifecycle trace
+    // (the task's history before the first poll is unknown), nothing to clean up.
+    bool react = true;
   };
+
+  // One iteration of a client: a task's lifecycle, or polling an existing task; false when
+  // nothing could start (the create failed).
+  Awaitable<bool> run_iteration(Client& c) {
+    const auto* poll = std::get_if<PollClient>(&cfg_.profile.client);
+    // GCC 12: no locals with destructors in a block that spans a co_await, and no co_await
+    // inside ?: — one plain call each.
+    bool started = false;
+    if (poll) {
+      started = co_await watch_task(c, poll->task_id);
+    } else {
+      started = co_await run_task(c);
+    }
+    co_return started;
+  }
+
+  // Polls an existing task until it is terminal or the run stops.
+  Awaitable<bool> watch_task(Client& c, const std::string& id) {
+    TaskRun t;
+    t.id = id;
+    t.react = false;
+    t.created_us = steady_now_us();
+    t.activity_since_us = t.created_us;
+    const Policy policy;
+    co_await drive(c, t, policy);
+    c.state.reset();
+    co_return true;
+  }
 
   // Creates a task and drives it to its end; false when the create failed.
   Awaitable<bool> run_task(Client& c) {
@@ -460,14 +496,24 @@ class Worker {
     std::int64_t intended = t.created_us + interval_us();
     const std::string status_path = path(t.id);
     while (!t.outcome) {
-      const bool running = co_await sleep_until(c, intended);
-      if (!running) co_return;
+      if (intended > steady_now_us()) {
+        const bool running = co_await sleep_until(c, intended);
+        if (!running) co_return;
+      } else if (stopping_) {
+        co_return;
+      }
       auto r = co_await request(c, Endpoint::status, "GET", status_path, kNoBody, intended);
       if (!r) co_return;
       const auto interval = interval_us();
-      if (shared_.measured(intended)) metrics_.on_poll_schedule(intended, r->sent_us, interval);
+      if (interval > 0 && shared_.measured(intended)) {
+        metrics_.on_poll_schedule(intended, r->sent_us, interval);
+      }
       co_await on_status(c, t, policy, *r, intended);
       if (t.outcome) co_return;
+      if (interval == 0) {  // back to back: the next poll is due now
+        intended = steady_now_us();
+        continue;
+      }
       const auto next = next_poll(intended, steady_now_us(), interval);
       if (next.dropped > 0 && shared_.measured(next.intended_us)) {
         for (std::uint64_t i = 0; i < next.dropped; ++i) metrics_.on_dropped_poll();
@@ -501,8 +547,10 @@ class Worker {
     } else if (*state == TaskState::awaiting_solution_approval && view->solution_message_id) {
       message_id = *view->solution_message_id;
     }
-    t.trace.observe({*state, has_activity ? activity : 0, message_id});
-    record_trace_violations(t, r);
+    if (t.react) {
+      t.trace.observe({*state, has_activity ? activity : 0, message_id});
+      record_trace_violations(t, r);
+    }
 
     const bool known = t.last_activity_us >= 0;
     const bool changed = view->status != t.last_status ||
@@ -517,6 +565,13 @@ class Worker {
     t.last_activity_us = has_activity ? activity : t.last_activity_us;
     t.last_message_id = message_id;
     c.state = *state;
+    if (!t.react) {
+      if (harness::is_terminal(*state)) {
+        t.outcome =
+            *state == TaskState::completed ? TaskOutcome::completed : TaskOutcome::cancelled;
+      }
+      co_return;
+    }
 
     switch (*state) {
       case TaskState::completed: {
@@ -650,7 +705,9 @@ class Worker {
   const EngineConfig& cfg_;
   int index_;
   int count_;
-  asio::io_context io_{1};
+  // One thread runs it; the scheduler keeps its lock (other threads post the stop), the reactor
+  // does not need one.
+  asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   Transport transport_;
   WorkerMetrics metrics_;
   std::mt19937_64 rng_;
@@ -731,9 +788,13 @@ LoadResult LoadEngine::run(const std::function<void(const LiveFigures&)>& on_tic
   result.profile_name = p.name;
   result.profile_file = p.file;
   result.executor = describe_executor(p);
-  result.client = std::holds_alternative<PolicyClient>(p.client)
-                      ? "policy"
-                      : std::get<ScenarioClient>(p.client).path;
+  if (const auto* poll = std::get_if<PollClient>(&p.client)) {
+    result.client = "poll " + poll->task_id;
+  } else if (const auto* scenario = std::get_if<ScenarioClient>(&p.client)) {
+    result.client = "scenario " + scenario->path;
+  } else {
+    result.client = "policy";
+  }
   result.workers = p.workers;
   result.poll_interval_s = p.poll_interval_s;
   result.rate_cap = p.rate_cap;

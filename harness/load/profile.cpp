@@ -169,16 +169,25 @@ harness::Policy parse_policy(const json& j, const std::string& path) {
 }
 
 ClientSpec parse_client(const json& j, const std::string& path) {
-  const Object o(j, path, {"scenario", "policy", "title", "description"});
-  if (o.has("scenario") == o.has("policy")) {
-    fail(path, std::string("expected exactly one of \"scenario\" or \"policy\"; got ") +
-                   (o.has("scenario") ? "both" : "neither"));
+  const Object o(j, path, {"scenario", "policy", "poll", "title", "description"});
+  const int kinds = o.has("scenario") + o.has("policy") + o.has("poll");
+  if (kinds != 1) {
+    fail(path, std::string("expected exactly one of \"policy\", \"poll\" or \"scenario\"; got ") +
+                   (kinds == 0 ? "none" : std::to_string(kinds)));
   }
-  if (o.has("scenario")) {
+  if (!o.has("policy")) {
     for (auto key : {"title", "description"}) {
-      if (o.has(key)) fail(o.at(key), "expected only with \"policy\", not with \"scenario\"");
+      if (o.has(key)) fail(o.at(key), "expected only with \"policy\"");
     }
-    return ScenarioClient{*o.string("scenario")};
+  }
+  if (o.has("scenario")) return ScenarioClient{*o.string("scenario")};
+  if (o.has("poll")) {
+    const std::string at = o.at("poll");
+    const Object poll(*o.find("poll"), at, {"task_id"});
+    PollClient c;
+    c.task_id = poll.string("task_id").value_or("");
+    if (c.task_id.empty()) fail(poll.at("task_id"), "expected a non-empty task id");
+    return c;
   }
   PolicyClient c;
   c.policy = parse_policy(*o.find("policy"), o.at("policy"));
@@ -275,7 +284,7 @@ LoadProfile parse(const json& j, const std::string& file) {
   const double ramp = stages_duration(p.executor);
   p.duration_s = o.number("duration_s", kSeconds).value_or(ramp > 0 ? ramp : p.duration_s);
   p.warmup_s = o.number("warmup_s", kSecondsOrZero).value_or(p.warmup_s);
-  p.poll_interval_s = o.number("poll_interval_s", kSeconds).value_or(p.poll_interval_s);
+  p.poll_interval_s = o.number("poll_interval_s", kSecondsOrZero).value_or(p.poll_interval_s);
   p.jitter = o.number("jitter", kFraction).value_or(p.jitter);
   if (auto n = o.integer("workers", kWorkers)) p.workers = static_cast<int>(*n);
   p.max_tasks = o.integer("max_tasks", kMaxTasks);
@@ -309,7 +318,7 @@ void apply(LoadProfile& p, const ProfileOverrides& f) {
   }
   if (f.duration_s) p.duration_s = flag_number(*f.duration_s, "--duration", kSeconds);
   if (f.poll_interval_s) {
-    p.poll_interval_s = flag_number(*f.poll_interval_s, "--poll-interval", kSeconds);
+    p.poll_interval_s = flag_number(*f.poll_interval_s, "--poll-interval", kSecondsOrZero);
   }
   if (f.workers)
     p.workers = static_cast<int>(integer_value(json(*f.workers), "--workers", kWorkers));
@@ -318,6 +327,10 @@ void apply(LoadProfile& p, const ProfileOverrides& f) {
   for (const auto& text : f.thresholds)
     p.thresholds.push_back(threshold_value(text, "--threshold"));
   if (f.abort_on_fail) p.abort_on_fail = true;
+  if (f.poll_task) {
+    if (f.poll_task->empty()) fail("--poll-task", "expected a non-empty task id");
+    p.client = PollClient{*f.poll_task};
+  }
 }
 
 }  // namespace

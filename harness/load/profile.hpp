@@ -27,7 +27,12 @@ struct PolicyClient {  // create a task, drive it with `policy` until it is term
   std::string description = "A task created by the agentwork load harness.";
   harness::Policy policy;
 };
-using ClientSpec = std::variant<ScenarioClient, PolicyClient>;
+// Poll one existing task, never changing it: the polling cost alone (e.g. against a static
+// status body, or a task made beforehand). Nothing to clean up: the run creates no task.
+struct PollClient {
+  std::string task_id;
+};
+using ClientSpec = std::variant<ScenarioClient, PolicyClient, PollClient>;
 
 // Closed model: a fixed population; each client starts its next iteration when the last ends.
 struct ClosedExecutor {
@@ -70,7 +75,8 @@ struct LoadProfile {
   Executor executor = ClosedExecutor{};
   double duration_s = 60;           // measured phase, seconds (after the warm-up)
   double warmup_s = 0;              // before the measured phase; its figures are not counted
-  double poll_interval_s = 5;       // between two status polls of one task
+  double poll_interval_s = 5;       // between two status polls of one task; 0: back to back
+                                    // (a throughput test: no schedule, so no late polls)
   double jitter = 0.1;              // each interval drawn from poll_interval_s * [1 - j, 1 + j]
   int workers = default_workers();  // threads, each with its own io_context
   std::optional<std::int64_t> max_tasks;  // tasks the run creates at most; none: no limit
@@ -102,6 +108,7 @@ struct ProfileOverrides {
   std::optional<int> workers;             // --workers
   std::optional<double> rate_cap;         // --rate-cap
   std::optional<std::int64_t> max_tasks;  // --max-tasks
+  std::optional<std::string> poll_task;   // --poll-task: a poll client of this task
   std::vector<std::string> thresholds;    // --threshold, added to the profile's
   bool abort_on_fail = false;             // --abort-on-fail: sets it; never clears it
 };

@@ -8,6 +8,9 @@
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -27,22 +30,86 @@ using tcp = asio::ip::tcp;
 using boost::system::error_code;
 using harness::ErrorClass;
 using Clock = std::chrono::steady_clock;
-using TcpStream = beast::basic_stream<tcp, IoExecutor>;
-using TlsStream = ssl::stream<TcpStream>;
+using Socket = asio::basic_stream_socket<tcp, IoExecutor>;
+using TlsStream = ssl::stream<Socket>;
 using Resolver = asio::ip::basic_resolver<tcp, IoExecutor>;
 using Timer = asio::basic_waitable_timer<Clock, asio::wait_traits<Clock>, IoExecutor>;
 
 constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable_t<IoExecutor>{});
+constexpr std::int64_t kNever = INT64_MAX;
 
+// A response parser that keeps only what load mode reads (status, body, Retry-After,
+// WWW-Authenticate, keep-alive): Beast's parser without a field container, so a response costs
+// no allocation beyond its body.
+class ResponseParser final : public http::basic_parser<false> {
+ public:
+  explicit ResponseParser(std::size_t body_limit) : limit_(body_limit) {
+    this->body_limit(body_limit);
+  }
+  int status = 0;
+  int retry_after_s = -1;
+  std::string www_authenticate;
+  std::string* body = nullptr;  // where the body goes (cleared at the header)
+
+ private:
+  void on_request_impl(http::verb, beast::string_view, beast::string_view, int,
+                       error_code&) override {}
+  void on_response_impl(int code, beast::string_view, int, error_code&) override { status = code; }
+  void on_field_impl(http::field name, beast::string_view, beast::string_view value,
+                     error_code&) override {
+    if (name == http::field::retry_after) {
+      retry_after_s = parse_retry_after(value);
+    } else if (name == http::field::www_authenticate) {
+      www_authenticate.assign(value.data(), value.size());
+    }
+  }
+  void on_header_impl(error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
+    body->clear();
+    if (length) body->reserve(static_cast<std::size_t>(*length));
+  }
+  std::size_t on_body_impl(beast::string_view s, error_code& ec) override { return append(s, ec); }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view s, error_code& ec) override {
+    return append(s, ec);
+  }
+  void on_finish_impl(error_code&) override {}
+
+  std::size_t append(beast::string_view s, error_code& ec) {
+    if (body->size() + s.size() > limit_) {
+      ec = http::error::body_limit;
+      return 0;
+    }
+    body->append(s.data(), s.size());
+    return s.size();
+  }
+  static int parse_retry_after(beast::string_view value) {
+    if (value.empty() || value.size() > 6 ||
+        !std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); })) {
+      return -1;
+    }
+    return std::stoi(std::string(value));
+  }
+
+  std::size_t limit_;
+};
+
+// One keep-alive connection. Its deadline is watched by the transport's sweeper (one timer for
+// all connections instead of one per read and write): past it, the socket is closed and the
+// pending operation fails; `timed_out` says why.
 struct Connection {
-  std::unique_ptr<TcpStream> plain;
-  std::unique_ptr<TlsStream> tls;
+  explicit Connection(IoExecutor ex) : socket(ex) {}
+  Socket socket;
+  std::unique_ptr<TlsStream> tls;  // over `socket` (moved in) for https
   beast::flat_buffer buffer;
   std::string out;  // the request being written; its capacity is reused
   std::uint64_t requests = 0;
   bool connected = false;
+  std::int64_t deadline_us = kNever;
+  bool timed_out = false;
+  std::size_t busy_slot = 0;
 
-  TcpStream& transport() { return tls ? tls->next_layer() : *plain; }
+  Socket& lowest() { return tls ? tls->next_layer() : socket; }
 };
 
 // A request waiting for a connection: granted by release(), or its timer runs out.
@@ -75,17 +142,10 @@ ErrorClass classify(const error_code& ec, ErrorClass phase) {
   return phase;
 }
 
-int parse_retry_after(std::string_view value) {
-  if (value.empty() || value.size() > 6 ||
-      !std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); })) {
-    return -1;
-  }
-  return std::stoi(std::string(value));
-}
-
-void fail(LoadResponse& r, ErrorClass phase, const error_code& ec, const char* what) {
-  r.error = classify(ec, phase);
-  r.error_message = std::string(what) + ": " + ec.message();
+void fail(LoadResponse& r, ErrorClass phase, const error_code& ec, const char* what,
+          bool timed_out) {
+  r.error = timed_out ? ErrorClass::timeout : classify(ec, phase);
+  r.error_message = std::string(what) + ": " + (timed_out ? "timed out" : ec.message());
 }
 
 }  // namespace
@@ -99,7 +159,8 @@ struct Transport::Impl {
   Impl(asio::io_context& io, TransportOptions opts)
       : executor(io.get_executor()),
         options(std::move(opts)),
-        ssl_context(ssl::context::tls_client) {
+        ssl_context(ssl::context::tls_client),
+        sweep_timer(executor) {
     error_code ec;
     ssl_context.set_default_verify_paths(ec);  // a missing system store only matters for https
     if (!options.ca_file.empty()) {
@@ -124,16 +185,59 @@ struct Transport::Impl {
   std::size_t open = 0;  // connections counted against the cap: in use, idle, or being opened
   std::uint64_t opened = 0;
   bool closed = false;
+  std::vector<Connection*> busy;  // with a deadline: connecting or exchanging
+  Timer sweep_timer;
+  bool sweeping = false;
 
   // A connection (or the right to open one), or null with `out` failed.
   Awaitable<std::unique_ptr<Connection>> acquire(Clock::time_point deadline, LoadResponse& out);
   void release(std::unique_ptr<Connection> conn, bool reusable);
-  Awaitable<bool> connect(Connection& conn, Clock::time_point deadline, LoadResponse& out);
+  Awaitable<bool> connect(Connection& conn, LoadResponse& out);
   template <class Stream>
-  Awaitable<bool> exchange(Stream& stream, Connection& conn, Clock::time_point deadline,
-                           LoadResponse& out, bool& stale);
+  Awaitable<bool> exchange(Stream& stream, Connection& conn, LoadResponse& out, bool& stale);
   void build(Connection& conn, const LoadRequest& req) const;
+
+  // Deadlines: a connection is watched from arm() to disarm().
+  void arm(Connection& conn, std::int64_t deadline_us);
+  void disarm(Connection& conn);
+  Awaitable<void> sweep();
 };
+
+void Transport::Impl::arm(Connection& conn, std::int64_t deadline_us) {
+  conn.deadline_us = deadline_us;
+  conn.timed_out = false;
+  conn.busy_slot = busy.size();
+  busy.push_back(&conn);
+  if (!sweeping) {
+    sweeping = true;
+    asio::co_spawn(executor, sweep(), asio::detached);
+  }
+}
+
+void Transport::Impl::disarm(Connection& conn) {
+  if (conn.deadline_us == kNever) return;
+  conn.deadline_us = kNever;
+  busy[conn.busy_slot] = busy.back();
+  busy[conn.busy_slot]->busy_slot = conn.busy_slot;
+  busy.pop_back();
+}
+
+// Runs while connections are busy; every 50 ms closes those past their deadline.
+Awaitable<void> Transport::Impl::sweep() {
+  while (!busy.empty()) {
+    sweep_timer.expires_after(std::chrono::milliseconds(50));
+    co_await sweep_timer.async_wait(use_nothrow);
+    const auto now = steady_now_us();
+    for (Connection* c : busy) {
+      if (c->deadline_us <= now && !c->timed_out) {
+        c->timed_out = true;
+        error_code ignored;
+        c->lowest().close(ignored);
+      }
+    }
+  }
+  sweeping = false;
+}
 
 Awaitable<std::unique_ptr<Connection>> Transport::Impl::acquire(Clock::time_point deadline,
                                                                 LoadResponse& out) {
@@ -149,7 +253,7 @@ Awaitable<std::unique_ptr<Connection>> Transport::Impl::acquire(Clock::time_poin
   }
   if (open < options.max_connections) {
     ++open;
-    co_return std::make_unique<Connection>();
+    co_return std::make_unique<Connection>(executor);
   }
   Waiter waiter(executor);
   waiter.timer.expires_at(deadline);
@@ -161,7 +265,7 @@ Awaitable<std::unique_ptr<Connection>> Transport::Impl::acquire(Clock::time_poin
     out.error_message = closed ? "transport closed" : "waiting for a connection: timed out";
     co_return nullptr;
   }
-  co_return waiter.conn ? std::move(waiter.conn) : std::make_unique<Connection>();
+  co_return waiter.conn ? std::move(waiter.conn) : std::make_unique<Connection>(executor);
 }
 
 void Transport::Impl::release(std::unique_ptr<Connection> conn, bool reusable) {
@@ -183,30 +287,27 @@ void Transport::Impl::release(std::unique_ptr<Connection> conn, bool reusable) {
   idle.push_back(std::move(conn));
 }
 
-Awaitable<bool> Transport::Impl::connect(Connection& conn, Clock::time_point deadline,
-                                         LoadResponse& out) {
+Awaitable<bool> Transport::Impl::connect(Connection& conn, LoadResponse& out) {
   const auto& o = options.origin;
-  const auto connect_deadline = std::min(deadline, Clock::now() + options.connect_timeout);
   if (!endpoints) {
     Resolver resolver(executor);
     auto [ec, results] =
         co_await resolver.async_resolve(o.host, std::to_string(o.port), use_nothrow);
     if (ec) {
-      fail(out, ErrorClass::dns, ec, "resolve");
+      fail(out, ErrorClass::dns, ec, "resolve", false);
       co_return false;
     }
     endpoints = std::move(results);
   }
-  auto stream = std::make_unique<TcpStream>(executor);
-  stream->expires_at(connect_deadline);
-  auto [cec, endpoint] = co_await stream->async_connect(*endpoints, use_nothrow);
+  auto [cec, endpoint] = co_await asio::async_connect(conn.socket, *endpoints, use_nothrow);
   if (cec) {
-    fail(out, ErrorClass::connect, cec, "connect");
+    fail(out, ErrorClass::connect, cec, "connect", conn.timed_out);
     co_return false;
   }
-  stream->socket().set_option(tcp::no_delay(true));
+  error_code ignored;
+  conn.socket.set_option(tcp::no_delay(true), ignored);
   if (o.tls) {
-    conn.tls = std::make_unique<TlsStream>(std::move(*stream), ssl_context);
+    conn.tls = std::make_unique<TlsStream>(std::move(conn.socket), ssl_context);
     if (!SSL_set_tlsext_host_name(conn.tls->native_handle(), o.host.c_str())) {
       out.error = ErrorClass::tls;
       out.error_message = "tls: cannot set SNI";
@@ -215,11 +316,9 @@ Awaitable<bool> Transport::Impl::connect(Connection& conn, Clock::time_point dea
     if (!options.insecure) conn.tls->set_verify_callback(ssl::host_name_verification(o.host));
     auto [hec] = co_await conn.tls->async_handshake(ssl::stream_base::client, use_nothrow);
     if (hec) {
-      fail(out, ErrorClass::tls, hec, "tls handshake");
+      fail(out, ErrorClass::tls, hec, "tls handshake", conn.timed_out);
       co_return false;
     }
-  } else {
-    conn.plain = std::move(stream);
   }
   conn.connected = true;
   ++opened;
@@ -241,33 +340,28 @@ void Transport::Impl::build(Connection& conn, const LoadRequest& req) const {
 }
 
 template <class Stream>
-Awaitable<bool> Transport::Impl::exchange(Stream& stream, Connection& conn,
-                                          Clock::time_point deadline, LoadResponse& out,
+Awaitable<bool> Transport::Impl::exchange(Stream& stream, Connection& conn, LoadResponse& out,
                                           bool& stale) {
   const bool reused = conn.requests > 0;
-  conn.transport().expires_at(deadline);
   auto [wec, written] = co_await asio::async_write(stream, asio::buffer(conn.out), use_nothrow);
   if (wec) {
-    stale = reused && is_stale(wec);
-    fail(out, ErrorClass::write, wec, "write");
+    stale = reused && !conn.timed_out && is_stale(wec);
+    fail(out, ErrorClass::write, wec, "write", conn.timed_out);
     co_return false;
   }
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(options.max_response_bytes);
+  ResponseParser parser(options.max_response_bytes);
+  parser.body = &out.body;
   auto [rec, read] = co_await http::async_read(stream, conn.buffer, parser, use_nothrow);
   if (rec) {
-    stale = reused && is_stale(rec) && read == 0;
-    fail(out, ErrorClass::read, rec, "read");
+    stale = reused && !conn.timed_out && is_stale(rec) && read == 0;
+    fail(out, ErrorClass::read, rec, "read", conn.timed_out);
     co_return false;
   }
   ++conn.requests;
-  auto& res = parser.get();
-  out.status = static_cast<int>(res.result_int());
-  if (const auto it = res.find(http::field::retry_after); it != res.end()) {
-    out.retry_after_s = parse_retry_after(it->value());
-  }
-  out.body = std::move(res.body());
-  co_return res.keep_alive();
+  out.status = parser.status;
+  out.retry_after_s = parser.retry_after_s;
+  out.www_authenticate = std::move(parser.www_authenticate);
+  co_return parser.keep_alive();
 }
 
 Transport::Transport(asio::io_context& io, TransportOptions options)
@@ -285,24 +379,34 @@ Awaitable<LoadResponse> Transport::send(const LoadRequest& request) {
     co_return out;
   }
   d.build(*conn, request);
+  const auto deadline_us =
+      out.sent_us +
+      std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now()).count();
   bool reusable = false;
   for (int attempt = 0; attempt < 2; ++attempt) {
+    bool stale = false;
     if (!conn->connected) {
-      const bool connected = co_await d.connect(*conn, deadline, out);
+      // The connect has its own, shorter deadline within the request's.
+      const auto connect_us =
+          std::chrono::duration_cast<std::chrono::microseconds>(d.options.connect_timeout).count();
+      d.arm(*conn, std::min(deadline_us, steady_now_us() + connect_us));
+      const bool connected = co_await d.connect(*conn, out);
+      d.disarm(*conn);
       if (!connected) break;
     }
-    bool stale = false;
     out.error = ErrorClass::none;
     out.error_message.clear();
+    d.arm(*conn, deadline_us);
     if (conn->tls) {
-      reusable = co_await d.exchange(*conn->tls, *conn, deadline, out, stale);
+      reusable = co_await d.exchange(*conn->tls, *conn, out, stale);
     } else {
-      reusable = co_await d.exchange(*conn->plain, *conn, deadline, out, stale);
+      reusable = co_await d.exchange(conn->socket, *conn, out, stale);
     }
+    d.disarm(*conn);
     if (!stale || attempt == 1) break;
     // The server closed the idle connection: once more on a new one (same slot).
     std::string pending = std::move(conn->out);
-    conn = std::make_unique<Connection>();
+    conn = std::make_unique<Connection>(d.executor);
     conn->out = std::move(pending);
   }
   if (!out.ok()) reusable = false;
@@ -318,6 +422,11 @@ void Transport::close() {
   d.idle.clear();
   for (Waiter* w : d.waiters) w->timer.cancel();  // not granted: they fail as closed
   d.waiters.clear();
+  for (Connection* c : d.busy) {  // in flight: fail now
+    error_code ignored;
+    c->lowest().close(ignored);
+  }
+  d.sweep_timer.cancel();
 }
 
 std::uint64_t Transport::connections_opened() const {

@@ -48,6 +48,7 @@ struct LoadResponse {
   int status = 0;  // 0: no response (see error)
   std::string body;
   int retry_after_s = -1;  // the Retry-After header in seconds; -1 when absent or not a number
+  std::string www_authenticate;  // the WWW-Authenticate header (a 401's contract), if any
   harness::ErrorClass error = harness::ErrorClass::none;
   std::string error_message;  // with a context word: "connect: Connection refused"
   std::int64_t sent_us = 0;   // a connection was in hand and the request about to be written
