@@ -247,6 +247,7 @@ std::string limits_section(const LoadResult& r, bool color) {
   out += field("connections opened", std::to_string(r.connections_opened));
   out += field("rate-capped waits", std::to_string(r.rate_capped_waits));
   out += field("retry-after pauses", std::to_string(r.retry_after_pauses));
+  out += field("arrivals", std::to_string(r.arrivals));
   out += field("dropped arrivals", flagged(r.dropped_arrivals, kYellow, color));
   return out;
 }

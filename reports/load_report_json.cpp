@@ -458,6 +458,7 @@ json load_to_json(const LoadResult& r) {
           {"thresholds", std::move(thresholds)},
           {"responses_checked", r.responses_checked},
           {"check_failures", std::move(check_failures)},
+          {"arrivals", r.arrivals},
           {"dropped_arrivals", r.dropped_arrivals},
           {"connections_opened", r.connections_opened},
           {"retry_after_pauses", r.retry_after_pauses},
@@ -495,6 +496,7 @@ std::optional<LoadResult> load_from_json(const json& j, std::string& error) {
       r.check_failures.push_back(
           read_check_failure(in, (*failures)[i], Reader::index_path(p, "check_failures", i)));
   }
+  in.get(j, p, "arrivals", r.arrivals);
   in.get(j, p, "dropped_arrivals", r.dropped_arrivals);
   in.get(j, p, "connections_opened", r.connections_opened);
   in.get(j, p, "retry_after_pauses", r.retry_after_pauses);

@@ -169,6 +169,7 @@ class Worker {
     return failures_;
   }
   std::uint64_t responses_checked() const { return checked_; }
+  std::uint64_t arrivals() const { return arrivals_; }
   std::uint64_t dropped_arrivals() const { return dropped_arrivals_; }
   std::uint64_t rate_capped_waits() const { return capped_waits_; }
   std::uint64_t connections_opened() const { return transport_.connections_opened(); }
@@ -346,6 +347,7 @@ class Worker {
     bool running = co_await sleep_until(c, start_us);
     for (std::int64_t i = 0; running && (!iterations || i < *iterations); ++i) {
       if (!shared_.take_task()) break;
+      ++arrivals_;
       const bool created = co_await run_iteration(c);
       running = !stopping_;
       // A failed create waits one poll interval: never a hot loop against a failing server.
@@ -366,6 +368,7 @@ class Worker {
       if (!at) break;
       const bool running = co_await sleep_until(c, shared_.t0_us + *at);
       if (!running) break;
+      ++arrivals_;
       if (in_flight_ >= share) {
         ++dropped_arrivals_;
         continue;
@@ -721,6 +724,7 @@ class Worker {
   std::uint64_t checked_ = 0;
   std::uint64_t check_failure_count_ = 0;
   std::uint64_t requests_all_ = 0, errors_all_ = 0, created_all_ = 0;
+  std::uint64_t arrivals_ = 0;
   std::uint64_t dropped_arrivals_ = 0;
   std::uint64_t capped_waits_ = 0;
   std::int64_t in_flight_ = 0;
@@ -915,6 +919,7 @@ LoadResult LoadEngine::run(const std::function<void(const LiveFigures&)>& on_tic
   for (auto& w : workers) {
     merged.merge(w->metrics());
     result.responses_checked += w->responses_checked();
+    result.arrivals += w->arrivals();
     result.dropped_arrivals += w->dropped_arrivals();
     result.rate_capped_waits += w->rate_capped_waits();
     result.connections_opened += w->connections_opened();

@@ -69,6 +69,9 @@ struct LoadResult {
   std::vector<CheckFailure> check_failures;  // by rule id
 
   // The harness's own limits at work.
+  // Iterations the executor started on schedule: open, arrivals due (dropped ones included);
+  // closed, iterations begun by the clients. Warm-up included.
+  std::uint64_t arrivals = 0;
   std::uint64_t dropped_arrivals = 0;    // open executor: arrivals over max_in_flight
   std::uint64_t connections_opened = 0;  // over all workers
   std::uint64_t retry_after_pauses = 0;  // 429/503 with Retry-After that paused the run

@@ -96,6 +96,7 @@ LoadResult full_result() {
                        3,
                        "got \"done\"",
                        {"GET", "/api/v1/tasks/abc", 200, "{\"status\":\"done\"}", "", 3.5}}};
+  r.arrivals = 1234;
   r.dropped_arrivals = 7;
   r.connections_opened = 16;
   r.retry_after_pauses = 1;
@@ -153,6 +154,7 @@ void expect_same(const LoadResult& a, const LoadResult& b) {
     EXPECT_EQ(x.evidence.error, y.evidence.error) << "check failure " << i;
     EXPECT_EQ(x.evidence.duration_ms, y.evidence.duration_ms) << "check failure " << i;
   }
+  EXPECT_EQ(a.arrivals, b.arrivals);
   EXPECT_EQ(a.dropped_arrivals, b.dropped_arrivals);
   EXPECT_EQ(a.connections_opened, b.connections_opened);
   EXPECT_EQ(a.retry_after_pauses, b.retry_after_pauses);
@@ -390,6 +392,7 @@ Harness limits
   connections opened    16
   rate-capped waits     42
   retry-after pauses    1
+  arrivals              1234
   dropped arrivals      7
 
 Thresholds
