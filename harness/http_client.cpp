@@ -399,7 +399,26 @@ Awaitable<HttpExchange> HttpClient::Impl::send(HttpRequest request) {
   for (;;) {
     ++out.attempts;
     ++tries;
+    if (options.before_attempt) {
+      auto admitted = options.before_attempt();
+      const bool go = co_await std::move(admitted);
+      if (!go) {
+        out.error = ErrorClass::aborted;
+        out.error_message = "not sent: the run is stopping";
+        break;
+      }
+    }
+    const auto sent = Clock::now();
     Attempt a = co_await attempt(*url, method, request, body, deadline, out);
+    if (options.after_attempt) {
+      const auto micros = [](Clock::time_point t) {
+        return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+      };
+      const auto wait = a.error == ErrorClass::none ? retry_after(a.response) : std::nullopt;
+      const int status = a.error == ErrorClass::none ? static_cast<int>(a.response.result_int()) : 0;
+      options.after_attempt(method, url->target, status, a.error, micros(sent),
+                            micros(Clock::now()), wait ? static_cast<int>(wait->count()) : -1);
+    }
     const bool can_retry = is_idempotent(method) && tries < options.max_attempts;
     if (a.error != ErrorClass::none) {
       out.error = a.error;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -72,6 +73,15 @@ struct HttpClientOptions {
   std::chrono::seconds max_retry_after{60};  // a longer Retry-After is not waited for
   std::size_t max_idle_per_origin = 64;
   std::string user_agent = "agentwork-harness/0.1";
+
+  // Load mode's hooks (empty: none). before_attempt is awaited before every request sent
+  // (retries and redirects included): the rate cap and a Retry-After pause; false: do not send,
+  // the exchange fails as aborted. after_attempt sees every attempt's outcome: method, path,
+  // status (0: none), error, steady-clock microseconds sent and done, Retry-After seconds (-1).
+  std::function<Awaitable<bool>()> before_attempt;
+  std::function<void(std::string_view method, std::string_view path, int status, ErrorClass error,
+                     std::int64_t sent_us, std::int64_t done_us, int retry_after_s)>
+      after_attempt;
 };
 
 struct HttpRequest {

@@ -24,6 +24,7 @@
 #include "harness/load/engine.hpp"
 #include "harness/run_result.hpp"
 #include "harness/runner.hpp"  // probe_target
+#include "harness/scenario.hpp"
 #include "mock_server/mock_server.hpp"
 #include "reports/json_report.hpp"
 #include "reports/load_report.hpp"
@@ -208,11 +209,27 @@ int load_command(const LoadOptions& o) {
     std::cerr << "agentwork load: " << e->to_string() << "\n";
     return 2;
   }
-  if (std::holds_alternative<load::ScenarioClient>(profile.client)) {
-    std::cerr << "agentwork load: " << profile.file
-              << ": $.client.scenario: load mode runs the built-in policy client only (a "
-                 "\"policy\" client); scenario files run with `agentwork run`\n";
-    return 2;
+  std::shared_ptr<const Scenario> scenario;
+  if (const auto* sc = std::get_if<load::ScenarioClient>(&profile.client)) {
+    auto loaded_scenarios = load_scenarios({sc->path});
+    for (const auto& e : loaded_scenarios.errors) std::cerr << e.to_string() << "\n";
+    if (!loaded_scenarios.errors.empty()) return 2;
+    if (loaded_scenarios.scenarios.size() != 1) {
+      std::cerr << "agentwork load: " << profile.file << ": $.client.scenario: \"" << sc->path
+                << "\" holds " << loaded_scenarios.scenarios.size()
+                << " scenarios; a scenario client loops exactly one\n";
+      return 2;
+    }
+    const Scenario& s = loaded_scenarios.scenarios.front();
+    for (const auto& step : s.steps) {
+      if (std::holds_alternative<steps::AdvanceClock>(step.action)) {
+        std::cerr << "agentwork load: " << sc->path << ": $.steps[" << step.index
+                  << "]: advance_clock moves the mock's clock under every other client; a "
+                     "scenario for load mode cannot use it\n";
+        return 2;
+      }
+    }
+    scenario = std::make_shared<const Scenario>(s);
   }
   if (const auto e = load::check_threshold_names(profile)) {
     std::cerr << "agentwork load: " << profile.file << ": " << *e << "\n";
@@ -240,6 +257,7 @@ int load_command(const LoadOptions& o) {
   std::unique_ptr<mock::MockServer> mock;
   std::string base_url, target_label;
   bool is_mock = false;
+  double time_scale = 1.0;
   if (o.target == "mock") {
     mock::MockConfig mc;
     mc.seed = o.seed;
@@ -257,6 +275,7 @@ int load_command(const LoadOptions& o) {
     }
     base_url = mock->base_url();
     is_mock = true;
+    time_scale = o.mock_time_scale;
     target_label = "bundled mock (in-process, " + base_url + ", " + std::to_string(o.mock_threads) +
                    " threads)";
   } else {
@@ -280,7 +299,14 @@ int load_command(const LoadOptions& o) {
       return 3;
     }
     is_mock = probe.mock;
+    time_scale = probe.mock ? probe.time_scale : 1.0;
     target_label = base_url + (probe.mock ? " (the bundled mock)" : "");
+  }
+  if (scenario && scenario->needs_mock && !is_mock) {
+    std::cerr << "agentwork load: " << scenario->file
+              << ": the scenario is mock-only (tagged mock-only or scripted for the mock); "
+              << base_url << " is not the bundled mock\n";
+    return 2;
   }
   std::string url_error;
   const auto parsed = parse_url(base_url, url_error);
@@ -318,6 +344,10 @@ int load_command(const LoadOptions& o) {
   config.seed = o.seed;
   config.guide_profile = o.check_profile.empty() ? !is_mock : o.check_profile == "guide";
   config.cleanup_timeout = std::chrono::milliseconds(std::llround(o.cleanup_timeout * 1000));
+  config.scenario = scenario;
+  config.target_is_mock = is_mock;
+  config.time_scale = time_scale;
+  config.run_id = run_id;
   std::unique_ptr<load::LoadEngine> engine;
   try {
     engine = std::make_unique<load::LoadEngine>(config);

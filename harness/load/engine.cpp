@@ -24,6 +24,7 @@
 #include "harness/contract_checks.hpp"
 #include "harness/load/schedule.hpp"
 #include "harness/load/token_bucket.hpp"
+#include "harness/scenario_run.hpp"
 #include "mock_server/clock.hpp"  // parse_timestamp
 
 namespace agentwork::load {
@@ -113,6 +114,7 @@ class Worker {
       const double share = *cfg_.profile.rate_cap / count;
       bucket_.emplace(share, std::max(1.0, share / 100), std::chrono::nanoseconds(0));
     }
+    if (std::holds_alternative<ScenarioClient>(cfg_.profile.client)) set_up_scenarios();
   }
 
   void start() {
@@ -172,13 +174,56 @@ class Worker {
   std::uint64_t arrivals() const { return arrivals_; }
   std::uint64_t dropped_arrivals() const { return dropped_arrivals_; }
   std::uint64_t rate_capped_waits() const { return capped_waits_; }
-  std::uint64_t connections_opened() const { return transport_.connections_opened(); }
+  std::uint64_t connections_opened() const {
+    return transport_.connections_opened() + (http_ ? http_->connections_opened() : 0);
+  }
   const CleanupFigures& cleanup() const { return cleanup_; }
   // Tasks still live after the worker stopped: created, never seen terminal, not cancelled.
   const std::unordered_set<std::string>& live_tasks() const { return live_tasks_; }
   const std::string& fatal() const { return fatal_; }
 
  private:
+  void set_up_scenarios() {
+    if (!cfg_.scenario) throw std::runtime_error("a scenario client needs its loaded scenario");
+    auto& rc = runner_config_;
+    const auto& o = cfg_.transport.origin;
+    rc.base_url = std::string(o.tls ? "https://" : "http://") +
+                  (o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host) + ":" +
+                  std::to_string(o.port);
+    rc.http.connect_timeout = cfg_.transport.connect_timeout;
+    rc.http.read_timeout = cfg_.transport.request_timeout;
+    rc.http.total_timeout = cfg_.transport.request_timeout * 2;
+    rc.http.insecure = cfg_.transport.insecure;
+    rc.http.ca_file = cfg_.transport.ca_file;
+    rc.http.max_attempts = 1;  // load mode counts failures instead of retrying them
+    rc.http.max_idle_per_origin = cfg_.transport.max_connections;
+    rc.http.before_attempt = [this]() -> Awaitable<bool> {
+      Timer timer(io_.get_executor());
+      const bool admitted = co_await admit(timer, /*cleanup=*/true);
+      co_return admitted;
+    };
+    rc.http.after_attempt = [this](std::string_view method, std::string_view path, int status,
+                                   harness::ErrorClass error, std::int64_t sent_us,
+                                   std::int64_t done_us, int retry_after_s) {
+      // The mock's control API (the runner reads its clock) is not the API under load.
+      if (path.starts_with("/_mock/")) return;
+      account(endpoint_of(method, path), sent_us, sent_us, done_us, status, error, retry_after_s,
+              false);
+    };
+    rc.strict = !cfg_.guide_profile;
+    rc.mock = cfg_.target_is_mock;
+    rc.time_scale = cfg_.time_scale;
+    // The profile's poll interval is wall seconds; the runner's is agent seconds.
+    rc.poll_interval_seconds = cfg_.profile.poll_interval_s / cfg_.time_scale;
+    rc.poll_jitter = cfg_.profile.jitter;
+    rc.seed = cfg_.seed + static_cast<std::uint64_t>(index_);
+    rc.api_key = cfg_.api_key;
+    rc.run_id = cfg_.run_id + "w" + std::to_string(index_);
+    rc.cleanup_timeout = cfg_.cleanup_timeout;
+    http_ = std::make_unique<harness::HttpClient>(io_.get_executor(), rc.http);
+    run_ctx_ = std::make_unique<harness::detail::RunContext>(rc, *http_, io_.get_executor());
+  }
+
   // ---- plumbing
   template <class Awaitable>
   void spawn(Awaitable&& a) {
@@ -202,6 +247,7 @@ class Worker {
   void begin_stop() {
     if (stopping_) return;
     stopping_ = true;
+    if (run_ctx_) run_ctx_->stop();
     for (Client* c : clients_) c->timer.cancel();
     publish_timer_.cancel();
   }
@@ -256,7 +302,8 @@ class Worker {
 
   // Waits for the Retry-After pause and the rate cap; false when the run stopped meanwhile
   // (cleanup requests pass `cleanup`, and still wait).
-  Awaitable<bool> admit(Client& c, bool cleanup) {
+  Awaitable<bool> admit(Timer& timer, bool cleanup) {
+    bool waited = false;  // for the rate cap: counted once per request
     for (;;) {
       if (stopping_ && !cleanup) co_return false;
       const auto now = steady_now_us();
@@ -267,15 +314,36 @@ class Worker {
       } else if (bucket_) {
         const std::chrono::nanoseconds now_ns(now * 1000);
         if (bucket_->try_take(now_ns)) co_return true;
-        ++capped_waits_;
+        if (!waited) ++capped_waits_;
+        waited = true;
         const auto next = bucket_->next_available(now_ns);
         if (next == std::chrono::nanoseconds::max()) co_return false;
         wake = std::chrono::duration_cast<std::chrono::microseconds>(next).count() + 1;
       } else {
         co_return true;
       }
-      c.timer.expires_at(at_us(wake));
-      co_await c.timer.async_wait(use_nothrow);
+      timer.expires_at(at_us(wake));
+      co_await timer.async_wait(use_nothrow);
+    }
+  }
+
+  // Counts one finished request (every phase), honours its Retry-After, and measures it when it
+  // was intended in the measured phase (never the cleanup's).
+  void account(Endpoint ep, std::int64_t intended_us, std::int64_t sent_us, std::int64_t done_us,
+               int status, harness::ErrorClass error, int retry_after_s, bool cleanup) {
+    ++requests_all_;
+    if (error != harness::ErrorClass::none || status >= 500) ++errors_all_;
+    if ((status == 429 || status == 503) && retry_after_s >= 0) {
+      const auto wait = std::min<std::int64_t>(retry_after_s, cfg_.max_retry_after.count());
+      const auto until = done_us + wait * kMicros;
+      auto cur = shared_.pause_until_us.load(std::memory_order_relaxed);
+      while (cur < until &&
+             !shared_.pause_until_us.compare_exchange_weak(cur, until, std::memory_order_relaxed)) {
+      }
+      if (cur < until) shared_.retry_after_pauses.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (!cleanup && shared_.measured(intended_us)) {
+      metrics_.on_response(ep, intended_us, sent_us, done_us, status, harness::to_string(error));
     }
   }
 
@@ -284,25 +352,11 @@ class Worker {
   Awaitable<std::optional<LoadResponse>> request(Client& c, Endpoint ep, const char* method,
                                                  const std::string& target, const std::string& body,
                                                  std::int64_t intended_us, bool cleanup = false) {
-    const bool admitted = co_await admit(c, cleanup);
+    const bool admitted = co_await admit(c.timer, cleanup);
     if (!admitted) co_return std::nullopt;
     const LoadRequest req{method, target, body, cfg_.api_key};
     LoadResponse r = co_await transport_.send(req);
-    ++requests_all_;
-    if (!r.ok() || r.status >= 500) ++errors_all_;
-    if ((r.status == 429 || r.status == 503) && r.retry_after_s >= 0) {
-      const auto wait = std::min<std::int64_t>(r.retry_after_s, cfg_.max_retry_after.count());
-      const auto until = r.done_us + wait * kMicros;
-      auto cur = shared_.pause_until_us.load(std::memory_order_relaxed);
-      while (cur < until &&
-             !shared_.pause_until_us.compare_exchange_weak(cur, until, std::memory_order_relaxed)) {
-      }
-      if (cur < until) shared_.retry_after_pauses.fetch_add(1, std::memory_order_relaxed);
-    }
-    if (!cleanup && shared_.measured(intended_us)) {
-      metrics_.on_response(ep, intended_us, r.sent_us, r.done_us, r.status,
-                           harness::to_string(r.error));
-    }
+    account(ep, intended_us, r.sent_us, r.done_us, r.status, r.error, r.retry_after_s, cleanup);
     co_return r;
   }
 
@@ -437,10 +491,26 @@ class Worker {
     bool started = false;
     if (poll) {
       started = co_await watch_task(c, poll->task_id);
+    } else if (run_ctx_) {
+      started = co_await run_scenario_once(c);
     } else {
       started = co_await run_task(c);
     }
     co_return started;
+  }
+
+  // One run of the scenario by the runner's interpreter (its checks, its cleanup); its
+  // requests are counted and measured through the HTTP client's hooks (no schedule: a scenario
+  // polls at its own pace, so its corrected latency equals the uncorrected one).
+  Awaitable<bool> run_scenario_once(Client& c) {
+    const auto ordinal = ordinal_++ * static_cast<std::size_t>(count_) + index_;
+    const auto began = steady_now_us();
+    c.state = TaskState::processing;
+    harness::ScenarioResult r =
+        co_await harness::detail::run_scenario(*run_ctx_, *cfg_.scenario, ordinal);
+    c.state.reset();
+    record_scenario(r, began);
+    co_return true;
   }
 
   // Polls an existing task until it is terminal or the run stops.
@@ -668,6 +738,33 @@ class Worker {
     }
   }
 
+  void record_scenario(const harness::ScenarioResult& r, std::int64_t began_us) {
+    checked_ += r.requests;
+    cleanup_.cancelled += r.tasks_cancelled;
+    created_all_ += r.tasks_created;
+    const bool measured = shared_.measured(began_us);
+    if (measured) {
+      for (std::size_t i = 0; i < r.tasks_created; ++i) metrics_.on_task_created();
+    }
+    for (const auto& f : r.findings) {
+      if (f.severity != harness::Severity::failure) continue;
+      ++check_failure_count_;
+      auto it = failures_.find(f.rule_id);
+      if (it == failures_.end()) {
+        CheckFailure cf;
+        cf.rule_id = f.rule_id;
+        cf.detail = r.name + ": " + f.detail;
+        if (f.evidence) cf.evidence = *f.evidence;
+        it = failures_.emplace(cf.rule_id, std::move(cf)).first;
+      }
+      ++it->second.count;
+    }
+    if (r.verdict == harness::Verdict::interrupted || !shared_.measured(steady_now_us())) return;
+    const auto outcome =
+        r.verdict == harness::Verdict::passed ? TaskOutcome::completed : TaskOutcome::failed;
+    metrics_.on_task_end(outcome, static_cast<std::int64_t>(r.duration_ms * 1000), r.polls);
+  }
+
   void finish(TaskRun& t, TaskOutcome outcome) {
     t.outcome = outcome;
     live_tasks_.erase(t.id);
@@ -731,6 +828,13 @@ class Worker {
   std::int64_t alive_ = 0;  // client and arrival coroutines running
   CleanupFigures cleanup_;
   std::string fatal_;
+
+  // Scenario clients: the runner's interpreter over the harness's HTTP client, whose hooks
+  // apply the rate cap and the Retry-After pause and report every attempt here.
+  std::unique_ptr<harness::HttpClient> http_;
+  std::unique_ptr<harness::detail::RunContext> run_ctx_;
+  harness::RunnerConfig runner_config_;
+  std::size_t ordinal_ = 0;
 
   std::mutex snapshot_mutex_;
   Snapshot snapshot_;

@@ -27,6 +27,7 @@
 #include "harness/load/load_result.hpp"
 #include "harness/load/profile.hpp"
 #include "harness/load/transport.hpp"
+#include "harness/scenario.hpp"
 #include "harness/trace_checker.hpp"
 
 namespace agentwork::load {
@@ -42,6 +43,11 @@ struct EngineConfig {
   std::chrono::seconds max_retry_after{60};          // a longer Retry-After pauses this long
   int max_consecutive_poll_errors = 5;  // a task whose polls fail this often in a row is given
                                         // up (outcome failed) and cancelled
+  // A scenario client: its scenario, loaded by the caller, run by the runner's interpreter.
+  std::shared_ptr<const harness::Scenario> scenario;
+  bool target_is_mock = false;  // scripts and the mock's clock may be used
+  double time_scale = 1.0;      // the mock's: wall seconds per agent second
+  std::string run_id = "load";  // "{run}" in a scenario's e-mail addresses
 };
 
 // What the progress line shows; all counts cover every phase unless noted.

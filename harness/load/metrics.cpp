@@ -53,6 +53,30 @@ std::string_view to_string(Endpoint e) {
   return kEndpointNames[static_cast<std::size_t>(e)];
 }
 
+Endpoint endpoint_of(std::string_view method, std::string_view path) {
+  path = path.substr(0, path.find('?'));
+  constexpr std::string_view kApi = "/api/v1";
+  if (!path.starts_with(kApi)) return Endpoint::other;
+  path.remove_prefix(kApi.size());
+  if (path == "/auth/register") return Endpoint::register_agent;
+  if (path == "/tasks/" || path == "/tasks") {
+    return method == "POST" ? Endpoint::create : method == "GET" ? Endpoint::list : Endpoint::other;
+  }
+  constexpr std::string_view kTasks = "/tasks/";
+  if (!path.starts_with(kTasks)) return Endpoint::other;
+  path.remove_prefix(kTasks.size());
+  const auto slash = path.find('/');
+  if (slash == 0) return Endpoint::other;
+  if (slash == std::string_view::npos) return method == "GET" ? Endpoint::status : Endpoint::other;
+  const auto rest = path.substr(slash);
+  if (rest == "/message") return Endpoint::message;
+  if (rest == "/solution-status") return Endpoint::solution;
+  if (rest == "/cancel") return Endpoint::cancel;
+  if (rest == "/result") return Endpoint::result;
+  if (rest == "/events") return Endpoint::events;
+  return Endpoint::other;
+}
+
 std::optional<Endpoint> endpoint_from_name(std::string_view name) {
   for (std::size_t i = 0; i < kEndpointCount; ++i) {
     if (kEndpointNames[i] == name) return static_cast<Endpoint>(i);

@@ -44,6 +44,10 @@ inline constexpr std::size_t kEndpointCount = 10;
 // "other".
 std::string_view to_string(Endpoint e);
 std::optional<Endpoint> endpoint_from_name(std::string_view name);
+// The endpoint of a request by its method and path (query ignored): "/api/v1/tasks/" POST is
+// create and GET list, "/api/v1/tasks/{id}" GET status, ".../message", ".../solution-status",
+// ".../cancel", ".../result", ".../events", "/api/v1/auth/register"; anything else is other.
+Endpoint endpoint_of(std::string_view method, std::string_view path);
 
 // Transport failures: the names of harness/http_client.hpp's ErrorClass (to_string), without
 // depending on it. bad_url, redirects and any name not listed count as other.

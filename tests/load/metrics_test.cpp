@@ -46,6 +46,23 @@ TEST(MetricsNames, RoundTrip) {
   EXPECT_EQ(task_outcome_from_name("created"), std::nullopt);
 }
 
+TEST(MetricsNames, EndpointOfARequest) {
+  EXPECT_EQ(endpoint_of("POST", "/api/v1/tasks/"), Endpoint::create);
+  EXPECT_EQ(endpoint_of("GET", "/api/v1/tasks/"), Endpoint::list);
+  EXPECT_EQ(endpoint_of("GET", "/api/v1/tasks?limit=5"), Endpoint::list);
+  EXPECT_EQ(endpoint_of("GET", "/api/v1/tasks/abc"), Endpoint::status);
+  EXPECT_EQ(endpoint_of("DELETE", "/api/v1/tasks/abc"), Endpoint::other);
+  EXPECT_EQ(endpoint_of("POST", "/api/v1/tasks/abc/message"), Endpoint::message);
+  EXPECT_EQ(endpoint_of("POST", "/api/v1/tasks/abc/solution-status"), Endpoint::solution);
+  EXPECT_EQ(endpoint_of("POST", "/api/v1/tasks/abc/cancel"), Endpoint::cancel);
+  EXPECT_EQ(endpoint_of("GET", "/api/v1/tasks/abc/result"), Endpoint::result);
+  EXPECT_EQ(endpoint_of("GET", "/api/v1/tasks/abc/events"), Endpoint::events);
+  EXPECT_EQ(endpoint_of("POST", "/api/v1/auth/register"), Endpoint::register_agent);
+  EXPECT_EQ(endpoint_of("GET", "/api/v1/tasks/abc/files/x"), Endpoint::other);
+  EXPECT_EQ(endpoint_of("GET", "/api/v1/tasks//cancel"), Endpoint::other);
+  EXPECT_EQ(endpoint_of("GET", "/_mock/clock"), Endpoint::other);
+}
+
 TEST(WorkerMetrics, ResponsesByClassAndLatencyBothWays) {
   WorkerMetrics m;
   m.on_response(Endpoint::status, 0, 100, 1100, 200, "");

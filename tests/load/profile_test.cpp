@@ -131,6 +131,29 @@ TEST(LoadProfile, StagesGiveTheDurationUnlessItIsSet) {
   EXPECT_EQ(parse_ok(j).duration_s, 20);
 }
 
+TEST(LoadProfile, PollClient) {
+  json j = minimal();
+  j["client"] = {{"poll", {{"task_id", "task-42"}}}};
+  const LoadProfile p = parse_ok(j);
+  ASSERT_TRUE(std::holds_alternative<PollClient>(p.client));
+  EXPECT_EQ(std::get<PollClient>(p.client).task_id, "task-42");
+}
+
+TEST(LoadProfile, ClosedRampUp) {
+  EXPECT_EQ(std::get<ClosedExecutor>(parse_ok(minimal()).executor).ramp_up_s, std::nullopt);
+  for (const double seconds : {0.0, 2.5, 1e7}) {
+    json j = minimal();
+    j["executor"]["closed"]["ramp_up_s"] = seconds;
+    EXPECT_EQ(std::get<ClosedExecutor>(parse_ok(j).executor).ramp_up_s, seconds);
+  }
+}
+
+TEST(LoadProfile, PollIntervalZeroIsBackToBack) {
+  json j = minimal();
+  j["poll_interval_s"] = 0;
+  EXPECT_EQ(parse_ok(j).poll_interval_s, 0);
+}
+
 struct ErrorCase {
   const char* patch;  // merged into minimal()
   const char* path;
@@ -151,11 +174,11 @@ TEST(LoadProfile, ErrorsNameThePathAndWhatWasExpected) {
       {R"({"client": null})", "$.client", "missing; expected a client object"},
       {R"({"client": "policy"})", "$.client", "expected an object; got \"policy\""},
       {R"({"client": {"policy": null}})", "$.client",
-       "expected exactly one of \"scenario\" or \"policy\"; got neither"},
+       "expected exactly one of \"policy\", \"poll\" or \"scenario\"; got none"},
       {R"({"client": {"scenario": "x.json"}})", "$.client",
-       "expected exactly one of \"scenario\" or \"policy\"; got both"},
+       "expected exactly one of \"policy\", \"poll\" or \"scenario\"; got 2"},
       {R"({"client": {"policy": null, "scenario": "x.json", "title": "t"}})", "$.client.title",
-       "expected only with \"policy\", not with \"scenario\""},
+       "expected only with \"policy\""},
       {R"({"client": {"policy": null, "scenario": ""}})", "$.client.scenario",
        "expected a non-empty string; got \"\""},
       {R"({"client": {"policy": {"on_solution": {"then": "maybe"}}}})",
@@ -164,7 +187,26 @@ TEST(LoadProfile, ErrorsNameThePathAndWhatWasExpected) {
        "unknown field; expected one of on_question, on_solution, on_stall, max_rounds"},
       {R"({"client": {"policy": 3}})", "$.client.policy", "expected an object; got 3"},
       {R"({"client": {"agent": "x"}})", "$.client.agent",
-       "unknown field; expected one of scenario, policy, title, description"},
+       "unknown field; expected one of scenario, policy, poll, title, description"},
+      // a poll client
+      {R"({"client": {"policy": null, "poll": {"task_id": ""}}})", "$.client.poll.task_id",
+       "expected a non-empty string; got \"\""},
+      {R"({"client": {"policy": null, "poll": {}}})", "$.client.poll.task_id",
+       "expected a non-empty task id"},
+      {R"({"client": {"policy": null, "poll": {"task_id": 7}}})", "$.client.poll.task_id",
+       "expected a non-empty string; got 7"},
+      {R"({"client": {"policy": null, "poll": {"task_id": "t", "interval": 1}}})",
+       "$.client.poll.interval", "unknown field; expected one of task_id"},
+      {R"({"client": {"policy": null, "poll": "t"}})", "$.client.poll",
+       "expected an object; got \"t\""},
+      {R"({"client": {"poll": {"task_id": "t"}}})", "$.client",
+       "expected exactly one of \"policy\", \"poll\" or \"scenario\"; got 2"},
+      {R"({"client": {"poll": {"task_id": "t"}, "scenario": "x.json"}})", "$.client",
+       "expected exactly one of \"policy\", \"poll\" or \"scenario\"; got 3"},
+      {R"({"client": {"policy": null, "poll": {"task_id": "t"}, "title": "t"}})", "$.client.title",
+       "expected only with \"policy\""},
+      {R"({"client": {"policy": null, "poll": {"task_id": "t"}, "description": "d"}})",
+       "$.client.description", "expected only with \"policy\""},
       // executor
       {R"({"executor": null})", "$.executor", "missing; expected an executor object"},
       {R"({"executor": {"open": {"rate": 1}}})", "$.executor",
@@ -180,7 +222,11 @@ TEST(LoadProfile, ErrorsNameThePathAndWhatWasExpected) {
       {R"({"executor": {"closed": {"iterations": 0}}})", "$.executor.closed.iterations",
        "expected an integer from 1 to 1000000000; got 0"},
       {R"({"executor": {"closed": {"rate": 1}}})", "$.executor.closed.rate",
-       "unknown field; expected one of clients, iterations"},
+       "unknown field; expected one of clients, iterations, ramp_up_s"},
+      {R"({"executor": {"closed": {"ramp_up_s": -1}}})", "$.executor.closed.ramp_up_s",
+       "expected a number of seconds from 0 to 10000000; got -1"},
+      {R"({"executor": {"closed": {"ramp_up_s": "5s"}}})", "$.executor.closed.ramp_up_s",
+       "expected a number of seconds from 0 to 10000000; got \"5s\""},
       {R"({"executor": {"closed": null, "open": {"rate": 0}}})", "$.executor.open.rate",
        "expected a number of tasks per second above 0 to 1000000; got 0"},
       {R"({"executor": {"closed": null, "open": {"rate": 1, "stages": []}}})", "$.executor.open",
@@ -216,8 +262,8 @@ TEST(LoadProfile, ErrorsNameThePathAndWhatWasExpected) {
        "expected a number of seconds above 0 to 10000000; got \"60\""},
       {R"({"warmup_s": -1})", "$.warmup_s",
        "expected a number of seconds from 0 to 10000000; got -1"},
-      {R"({"poll_interval_s": 0})", "$.poll_interval_s",
-       "expected a number of seconds above 0 to 10000000; got 0"},
+      {R"({"poll_interval_s": -1})", "$.poll_interval_s",
+       "expected a number of seconds from 0 to 10000000; got -1"},
       {R"({"jitter": 1.5})", "$.jitter", "expected a fraction from 0 to 1; got 1.5"},
       {R"({"jitter": -0.1})", "$.jitter", "expected a fraction from 0 to 1; got -0.1"},
       // limits
@@ -331,6 +377,27 @@ TEST(ProfileOverrides, RateReplacesTheRamp) {
   EXPECT_EQ(open.start_rate, 0);
 }
 
+TEST(ProfileOverrides, PollTaskReplacesTheClient) {
+  for (const bool scenario : {false, true}) {
+    json j = minimal();
+    if (scenario) j["client"] = {{"scenario", "x.json"}};
+    LoadProfile p = parse_ok(j);
+    ProfileOverrides f;
+    f.poll_task = "task-7";
+    EXPECT_EQ(apply_overrides(p, f), std::nullopt);
+    ASSERT_TRUE(std::holds_alternative<PollClient>(p.client)) << scenario;
+    EXPECT_EQ(std::get<PollClient>(p.client).task_id, "task-7");
+  }
+}
+
+TEST(ProfileOverrides, PollIntervalZeroIsAccepted) {
+  LoadProfile p = parse_ok(minimal());
+  ProfileOverrides f;
+  f.poll_interval_s = 0;
+  EXPECT_EQ(apply_overrides(p, f), std::nullopt);
+  EXPECT_EQ(p.poll_interval_s, 0);
+}
+
 struct OverrideCase {
   ProfileOverrides overrides;
   bool open = false;  // apply to open_profile() rather than the closed minimal()
@@ -355,14 +422,16 @@ TEST(ProfileOverrides, ErrorsNameTheFlagAndLeaveTheProfileAlone) {
        "expected an open executor; the profile's is closed"},
       {with(&ProfileOverrides::duration_s, -1.0), false, "--duration",
        "expected a number of seconds above 0 to 10000000; got -1"},
-      {with(&ProfileOverrides::poll_interval_s, 0.0), false, "--poll-interval",
-       "expected a number of seconds above 0 to 10000000; got 0"},
+      {with(&ProfileOverrides::poll_interval_s, -0.5), false, "--poll-interval",
+       "expected a number of seconds from 0 to 10000000; got -0.5"},
       {with(&ProfileOverrides::workers, 0), false, "--workers",
        "expected an integer from 1 to 256; got 0"},
       {with(&ProfileOverrides::rate_cap, -3.0), false, "--rate-cap",
        "expected a number of requests per second above 0 to 1000000000; got -3"},
       {with(&ProfileOverrides::max_tasks, 0), false, "--max-tasks",
        "expected an integer from 1 to 1000000000000; got 0"},
+      {with(&ProfileOverrides::poll_task, std::string()), false, "--poll-task",
+       "expected a non-empty task id"},
       {with(&ProfileOverrides::thresholds, std::vector<std::string>{"errors.rate < fast"}), false,
        "--threshold", "errors.rate < fast: column 15: expected a number"},
   };
@@ -379,6 +448,7 @@ TEST(ProfileOverrides, ErrorsNameTheFlagAndLeaveTheProfileAlone) {
     EXPECT_EQ(error->message, c.message);
     EXPECT_EQ(error->to_string(), std::string(c.path) + ": " + c.message);
     EXPECT_EQ(p.duration_s, c.open ? 30 : 60);
+    EXPECT_TRUE(std::holds_alternative<PolicyClient>(p.client));
   }
 }
 
