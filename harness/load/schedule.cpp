@@ -59,8 +59,20 @@ std::uint64_t ArrivalSchedule::due_by(std::int64_t t_us) const {
     const double slope = (s.rate1 - s.rate0) / s.duration_s;
     count = s.count0 + s.rate0 * dt + slope * dt * dt / 2;
   }
-  // A hair of tolerance so that an arrival exactly at t counts despite rounding.
-  return static_cast<std::uint64_t>(std::floor(count + 1e-9));
+  // The integral's floor, then made to agree with time_of (which rounds to whole microseconds;
+  // where the rate nears 0 the two can differ by one).
+  auto n = static_cast<std::uint64_t>(std::floor(count + 1e-9));
+  while (n > 0) {
+    const auto at = time_of(n - 1);
+    if (at && *at <= t_us) break;
+    --n;
+  }
+  for (;;) {
+    const auto at = time_of(n);
+    if (!at || *at > t_us) break;
+    ++n;
+  }
+  return n;
 }
 
 double ArrivalSchedule::rate_at(std::int64_t t_us) const {

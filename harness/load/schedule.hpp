@@ -24,7 +24,8 @@ class ArrivalSchedule {
   // When the k-th arrival (k from 0) is due, in microseconds from the start; nullopt when the
   // schedule ends before it (the duration, or the end of the last stage).
   std::optional<std::int64_t> time_of(std::uint64_t k) const;
-  // Arrivals due in [0, t_us]: floor of the rate's integral.
+  // Arrivals due in [0, t_us]: the k with time_of(k) <= t_us (the floor of the rate's integral
+  // up to rounding).
   std::uint64_t due_by(std::int64_t t_us) const;
   // The arrival rate at t_us, tasks/s (0 past the end).
   double rate_at(std::int64_t t_us) const;
