@@ -248,6 +248,7 @@ class Worker {
     if (stopping_) return;
     stopping_ = true;
     if (run_ctx_) run_ctx_->stop();
+    if (arrival_clock_) arrival_clock_->timer.cancel();
     for (Client* c : clients_) c->timer.cancel();
     publish_timer_.cancel();
   }
@@ -417,6 +418,7 @@ class Worker {
     const ArrivalSchedule schedule(open, cfg_.profile.warmup_s + cfg_.profile.duration_s);
     const auto share = std::max<std::int64_t>(1, open.max_in_flight / count_);
     Client c(io_.get_executor());  // the arrival clock (not a task client)
+    arrival_clock_ = &c;
     for (std::uint64_t k = static_cast<std::uint64_t>(index_);; k += count_) {
       const auto at = schedule.time_of(k);
       if (!at) break;
@@ -432,6 +434,7 @@ class Worker {
       ++alive_;
       spawn(open_task());
     }
+    arrival_clock_ = nullptr;
     --alive_;
   }
 
@@ -815,6 +818,7 @@ class Worker {
   std::thread thread_;
   bool stopping_ = false;
   std::vector<Client*> clients_;
+  Client* arrival_clock_ = nullptr;  // the open executor's, while it runs
   Timer publish_timer_{io_.get_executor()};
   std::unordered_set<std::string> live_tasks_;
   std::map<std::string, CheckFailure, std::less<>> failures_;

@@ -274,5 +274,25 @@ TEST(LoadEngine, InterruptCancelsEveryTaskTheRunCreated) {
   EXPECT_EQ(target.non_terminal(), 0u);
 }
 
+// An open executor waiting for its next arrival (10 s away) stops at once when interrupted.
+TEST(LoadEngine, InterruptDoesNotWaitForTheNextArrival) {
+  Target target(mock_config(100));
+  LoadProfile p = policy_profile(60, 1);
+  OpenExecutor open;
+  open.rate = 0.1;
+  p.executor = open;
+  LoadEngine engine(target.config(p));
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    engine.interrupt();
+  });
+  const auto began = std::chrono::steady_clock::now();
+  const LoadResult r = engine.run();
+  stopper.join();
+  EXPECT_EQ(r.stop_reason, StopReason::interrupted);
+  EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(4));
+  EXPECT_EQ(r.arrivals, 0u);
+}
+
 }  // namespace
 }  // namespace agentwork::load
