@@ -51,6 +51,12 @@ TEST(ArrivalSchedule, ConstantRateRoundsToTheNearestMicrosecond) {
   EXPECT_EQ(s.time_of(2), 1'000'000);
   EXPECT_EQ(s.time_of(5), 2'000'000);  // the 6th arrival, exactly at the end: still in
   EXPECT_EQ(s.time_of(6), std::nullopt);
+  // due_by follows the rounded times: at 333333 us the rate's integral is only 0.999999, yet the
+  // first arrival (1/3 s, rounded) is due there.
+  EXPECT_EQ(s.due_by(333'332), 0u);
+  EXPECT_EQ(s.due_by(333'333), 1u);
+  EXPECT_EQ(s.due_by(666'666), 1u);
+  EXPECT_EQ(s.due_by(666'667), 2u);
 }
 
 TEST(ArrivalSchedule, EndOfScheduleIsNullopt) {
@@ -71,17 +77,20 @@ TEST(ArrivalSchedule, ConstantRateDueBy) {
   EXPECT_EQ(s.due_by(500'000), 2u);
   EXPECT_EQ(s.due_by(10 * kSecond), 40u);
   EXPECT_EQ(s.due_by(1000 * kSecond), 40u);  // nothing past the end
+  // 0.29 s x 100/s is 28.999999999999996 in doubles: the 29th arrival, at 0.29 s, is due then.
+  const ArrivalSchedule h(constant(100), 10);
+  EXPECT_EQ(h.time_of(28), 290'000);
+  EXPECT_EQ(h.due_by(290'000), 29u);
+  EXPECT_EQ(h.due_by(289'999), 28u);
 }
 
-// due_by(t) counts the arrivals whose time_of is at most t. time_of rounds to a microsecond, so
-// at a rate whose arrivals fall between microseconds the count can only be checked up to that
-// rounding: the arrival is due one microsecond after its time, and not one before.
-void expect_consistent(const ArrivalSchedule& s, std::uint64_t arrivals, bool exact_times) {
+// due_by(t) counts exactly the arrivals whose time_of is at most t, even where time_of rounds
+// to the nearest microsecond (1/3 s is 333333 us: the first arrival is due by then, not before).
+void expect_consistent(const ArrivalSchedule& s, std::uint64_t arrivals) {
   for (std::uint64_t k = 0; k < arrivals; ++k) {
     const auto t = s.time_of(k);
     ASSERT_TRUE(t.has_value()) << k;
-    if (exact_times) EXPECT_EQ(s.due_by(*t), k + 1) << k;
-    EXPECT_EQ(s.due_by(*t + 1), k + 1) << k;
+    EXPECT_EQ(s.due_by(*t), k + 1) << k;
     EXPECT_EQ(s.due_by(*t - 1), k) << k;
   }
   EXPECT_EQ(s.time_of(arrivals), std::nullopt);
@@ -90,16 +99,20 @@ void expect_consistent(const ArrivalSchedule& s, std::uint64_t arrivals, bool ex
 TEST(ArrivalSchedule, DueByIsConsistentWithTimeOf) {
   {
     SCOPED_TRACE("4/s for 100 s");
-    expect_consistent(ArrivalSchedule(constant(4), 100), 400, /*exact_times=*/true);
+    expect_consistent(ArrivalSchedule(constant(4), 100), 400);
+  }
+  {
+    SCOPED_TRACE("100/s for 20 s");
+    expect_consistent(ArrivalSchedule(constant(100), 20), 2000);
   }
   {
     SCOPED_TRACE("3/s for 100 s");
-    expect_consistent(ArrivalSchedule(constant(3), 100), 300, /*exact_times=*/false);
+    expect_consistent(ArrivalSchedule(constant(3), 100), 300);
   }
   {
     SCOPED_TRACE("0 -> 10/s over 10 s, hold 10 s, down to 0 over 10 s");
     // 50 + 100 + 50 arrivals.
-    expect_consistent(ArrivalSchedule(ramp(0, {{10, 10}, {10, 10}, {10, 0}}), 30), 200, false);
+    expect_consistent(ArrivalSchedule(ramp(0, {{10, 10}, {10, 10}, {10, 0}}), 30), 200);
   }
 }
 
