@@ -287,6 +287,11 @@ int load_command(const LoadOptions& o) {
     }
     base_url = o.target;
     while (!base_url.empty() && base_url.back() == '/') base_url.pop_back();
+    // The safety rule first: a refused run sends nothing, not even the probe.
+    if (const auto e = load::safety_error(profile, parse_url(base_url, error)->origin.host)) {
+      std::cerr << "agentwork load: " << *e << "\n";
+      return 2;
+    }
     TargetProbe probe;
     try {
       probe = probe_target(base_url, http);
@@ -310,10 +315,6 @@ int load_command(const LoadOptions& o) {
   }
   std::string url_error;
   const auto parsed = parse_url(base_url, url_error);
-  if (const auto e = load::safety_error(profile, parsed->origin.host)) {
-    std::cerr << "agentwork load: " << *e << "\n";
-    return 2;
-  }
   const std::string run_id = new_run_id();
   std::string api_key = o.api_key;
   if (api_key.empty()) {
