@@ -171,6 +171,9 @@ void add_load_options(CLI::App& cmd, LoadOptions& o) {
                  "strict ([M] rules count) or guide ([G] only); default: strict on the mock, "
                  "guide elsewhere")
       ->check(CLI::IsMember({"strict", "guide"}));
+  cmd.add_flag("--check-every-answer", o.check_every_answer,
+               "Parse and check every status answer from scratch, also one byte-identical to the "
+               "task's previous answer (default: reuse that answer's verdict)");
   cmd.add_option("--connections", o.connections, "Connections per worker, at most")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
@@ -344,6 +347,7 @@ int load_command(const LoadOptions& o) {
   config.api_key = api_key;
   config.seed = o.seed;
   config.guide_profile = o.check_profile.empty() ? !is_mock : o.check_profile == "guide";
+  config.reuse_identical_answers = !o.check_every_answer;
   config.cleanup_timeout = std::chrono::milliseconds(std::llround(o.cleanup_timeout * 1000));
   config.scenario = scenario;
   config.target_is_mock = is_mock;

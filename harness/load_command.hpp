@@ -20,13 +20,14 @@ struct LoadOptions {
   std::string api_key;  // or AGENTWORK_API_KEY; on the bundled mock: registered
   std::string ca_file;
   bool insecure = false;
-  std::uint64_t seed = 42;         // the mock's agents and the clients' poll jitter
-  double mock_time_scale = 1.0;    // --target mock: multiplies every agent duration
-  int mock_threads = 2;            // --target mock: the in-process mock's threads
-  std::string check_profile;       // strict | guide; empty: strict on the mock, guide elsewhere
-  std::size_t connections = 1024;  // per worker, at most open at once
-  double request_timeout = 30;     // seconds per request (waiting for a connection included)
-  double cleanup_timeout = 30;     // seconds the cancels of the tasks left may take
+  std::uint64_t seed = 42;          // the mock's agents and the clients' poll jitter
+  double mock_time_scale = 1.0;     // --target mock: multiplies every agent duration
+  int mock_threads = 2;             // --target mock: the in-process mock's threads
+  std::string check_profile;        // strict | guide; empty: strict on the mock, guide elsewhere
+  std::size_t connections = 1024;   // per worker, at most open at once
+  bool check_every_answer = false;  // no reuse of the verdict of a byte-identical answer
+  double request_timeout = 30;      // seconds per request (waiting for a connection included)
+  double cleanup_timeout = 30;      // seconds the cancels of the tasks left may take
   std::string report_json;
   std::string junit;
   std::string color = "auto";     // auto | always | never

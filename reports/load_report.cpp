@@ -215,6 +215,8 @@ harness::FindingRecord as_finding(const CheckFailure& f) {
 std::string checks_section(const LoadResult& r, bool color) {
   std::string out = heading("Contract checks (the first case of each rule broken)", color);
   out += field("responses checked", std::to_string(r.responses_checked));
+  out += field("verdicts reused", std::to_string(r.reused_verdicts) +
+                                      " (answers identical to the task's previous one)");
   out += field("rules broken", r.check_failures.empty()
                                    ? std::string("none")
                                    : paint(std::to_string(r.check_failures.size()), kRed, color));

@@ -457,6 +457,7 @@ json load_to_json(const LoadResult& r) {
           {"summary", summary_json(r.summary)},
           {"thresholds", std::move(thresholds)},
           {"responses_checked", r.responses_checked},
+          {"reused_verdicts", r.reused_verdicts},
           {"check_failures", std::move(check_failures)},
           {"arrivals", r.arrivals},
           {"dropped_arrivals", r.dropped_arrivals},
@@ -491,6 +492,7 @@ std::optional<LoadResult> load_from_json(const json& j, std::string& error) {
           read_threshold(in, (*thresholds)[i], Reader::index_path(p, "thresholds", i)));
   }
   in.get(j, p, "responses_checked", r.responses_checked);
+  in.get(j, p, "reused_verdicts", r.reused_verdicts);
   if (const json* failures = in.array(j, p, "check_failures")) {
     for (std::size_t i = 0; i < failures->size() && in.ok(); ++i)
       r.check_failures.push_back(

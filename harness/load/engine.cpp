@@ -171,6 +171,7 @@ class Worker {
     return failures_;
   }
   std::uint64_t responses_checked() const { return checked_; }
+  std::uint64_t reused_verdicts() const { return reused_verdicts_; }
   std::uint64_t arrivals() const { return arrivals_; }
   std::uint64_t dropped_arrivals() const { return dropped_arrivals_; }
   std::uint64_t rate_capped_waits() const { return capped_waits_; }
@@ -363,19 +364,23 @@ class Worker {
 
   // Checks one response against the contract; returns the parsed body (discarded when not
   // JSON). Moves the body out of `r`.
+  // `broken`, when given, receives the rule ids broken (static strings).
   json check(harness::Endpoint ep, std::string_view method, const std::string& path,
-             LoadResponse& r, const harness::CheckContext& ctx) {
-    harness::Exchange ex;
-    ex.method = std::string(method);
-    ex.path = path;
+             LoadResponse& r, const harness::CheckContext& ctx,
+             std::vector<std::string_view>* broken = nullptr) {
+    harness::Exchange& ex = exchange_;  // reused: its strings keep their capacity
+    ex.method.assign(method);
+    ex.path.assign(path);
     ex.status = r.status;
+    ex.headers.clear();
     if (!r.www_authenticate.empty())
       ex.headers.emplace_back("WWW-Authenticate", r.www_authenticate);
-    ex.body = std::move(r.body);
+    ex.body.swap(r.body);
     ++checked_;
     json parsed = json::parse(ex.body, nullptr, /*allow_exceptions=*/false);
     for (auto& f : harness::check_response(ep, ex, ctx, parsed)) {
       if (cfg_.guide_profile && f.rule_id.starts_with("M.")) continue;
+      if (broken) broken->push_back(f.rule_id);
       ++check_failure_count_;
       auto it = failures_.find(f.rule_id);
       if (it == failures_.end()) {
@@ -480,6 +485,19 @@ class Worker {
     int poll_errors = 0;
     std::int64_t activity_since_us = 0;  // steady time the current last_activity_at was first seen
     std::optional<TaskOutcome> outcome;
+    // The previous 200 answer's bytes and what they gave. The checks and the view are a pure
+    // function of the bytes, so an answer with the same bytes reuses them (not parsed again).
+    std::string status_path;  // GET .../tasks/{id}
+    struct Seen {
+      std::string body;
+      std::vector<std::string_view> broken;  // contract rules the body broke
+      std::optional<TaskState> state;
+      std::string status;
+      bool has_activity = false;
+      std::int64_t activity_us = 0;
+      std::string message_id;
+    };
+    std::optional<Seen> seen;
     // false: only watch (a poll client of a task made elsewhere): no actions, no lifecycle trace
     // (the task's history before the first poll is unknown), nothing to clean up.
     bool react = true;
@@ -570,7 +588,8 @@ class Worker {
 
   Awaitable<void> drive(Client& c, TaskRun& t, const Policy& policy) {
     std::int64_t intended = t.created_us + interval_us();
-    const std::string status_path = path(t.id);
+    t.status_path = path(t.id);
+    const std::string& status_path = t.status_path;
     while (!t.outcome) {
       if (intended > steady_now_us()) {
         const bool running = co_await sleep_until(c, intended);
@@ -602,34 +621,53 @@ class Worker {
                             std::int64_t intended) {
     const bool measured = shared_.measured(intended);
     if (!r.ok() || r.status != 200) {
-      if (r.ok()) check(harness::Endpoint::task_status, "GET", path(t.id), r, {t.id, ""});
+      if (r.ok()) check(harness::Endpoint::task_status, "GET", t.status_path, r, {t.id, ""});
       if (++t.poll_errors >= cfg_.max_consecutive_poll_errors) t.outcome = TaskOutcome::failed;
       co_return;
     }
     t.poll_errors = 0;
     ++t.polls;
-    const json body = check(harness::Endpoint::task_status, "GET", path(t.id), r, {t.id, ""});
-    const auto view = harness::status_view(body);
-    const auto state = view ? harness::parse_task_state(view->status) : std::nullopt;
+    std::optional<harness::StatusView> view;  // parsed answers only (not a reused verdict)
+    if (cfg_.reuse_identical_answers && t.seen && t.seen->body == r.body) {
+      ++checked_;
+      ++reused_verdicts_;
+      for (const auto rule : t.seen->broken) count_again(rule);
+    } else {
+      if (!t.seen) t.seen.emplace();
+      TaskRun::Seen& s = *t.seen;
+      s.body.assign(r.body);
+      s.broken.clear();
+      const json body =
+          check(harness::Endpoint::task_status, "GET", t.status_path, r, {t.id, ""}, &s.broken);
+      view = harness::status_view(body);
+      s.state = view ? harness::parse_task_state(view->status) : std::nullopt;
+      s.status = view ? view->status : "";
+      mock::Micros activity = 0;
+      s.has_activity = view && mock::parse_timestamp(view->last_activity_at, activity);
+      s.activity_us = activity;
+      s.message_id.clear();
+      if (s.state == TaskState::awaiting_reply && view->question) {
+        s.message_id = view->question->message_id;
+      } else if (s.state == TaskState::awaiting_solution_approval && view->solution_message_id) {
+        s.message_id = *view->solution_message_id;
+      }
+    }
+    const TaskRun::Seen& seen = *t.seen;
+    const auto state = seen.state;
     if (!state) {
       if (measured) metrics_.on_poll(false);
       co_return;  // the checks said why
     }
-    mock::Micros activity = 0;
-    const bool has_activity = mock::parse_timestamp(view->last_activity_at, activity);
-    std::string message_id;
-    if (*state == TaskState::awaiting_reply && view->question) {
-      message_id = view->question->message_id;
-    } else if (*state == TaskState::awaiting_solution_approval && view->solution_message_id) {
-      message_id = *view->solution_message_id;
-    }
+    const bool has_activity = seen.has_activity;
+    const std::int64_t activity = seen.activity_us;
+    const std::string& message_id = seen.message_id;
     if (t.react) {
       t.trace.observe({*state, has_activity ? activity : 0, message_id});
       record_trace_violations(t, r);
     }
 
     const bool known = t.last_activity_us >= 0;
-    const bool changed = view->status != t.last_status ||
+    const bool changed = seen.status != t.last_status ||
                          (known && has_activity && activity != t.last_activity_us) ||
                          message_id != t.last_message_id;
     if (measured) {
@@ -637,7 +675,7 @@ class Worker {
       if (changed && has_activity) metrics_.on_transition(wall_now_us() - activity);
     }
     if (has_activity && activity != t.last_activity_us) t.activity_since_us = steady_now_us();
-    t.last_status = view->status;
+    t.last_status = seen.status;
     t.last_activity_us = has_activity ? activity : t.last_activity_us;
     t.last_message_id = message_id;
     c.state = *state;
@@ -674,6 +712,9 @@ class Worker {
         break;
     }
     if (!message_id.empty() && message_id == t.handled_message_id) co_return;
+    // A question or proposal not handled yet came in a parsed answer: the same bytes again mean
+    // the same message, handled then.
+    if (!view) co_return;
     if (++t.rounds > policy.max_rounds) {
       t.outcome = TaskOutcome::failed;
       co_return;
@@ -768,6 +809,12 @@ class Worker {
     metrics_.on_task_end(outcome, static_cast<std::int64_t>(r.duration_ms * 1000), r.polls);
   }
 
+  // A rule broken again by an answer identical to one already checked.
+  void count_again(std::string_view rule) {
+    ++check_failure_count_;
+    if (auto it = failures_.find(rule); it != failures_.end()) ++it->second.count;
+  }
+
   void finish(TaskRun& t, TaskOutcome outcome) {
     t.outcome = outcome;
     live_tasks_.erase(t.id);
@@ -832,6 +879,8 @@ class Worker {
   std::int64_t alive_ = 0;  // client and arrival coroutines running
   CleanupFigures cleanup_;
   std::string fatal_;
+  harness::Exchange exchange_;         // check()'s, reused
+  std::uint64_t reused_verdicts_ = 0;  // answers identical to the previous one: verdict reused
 
   // Scenario clients: the runner's interpreter over the harness's HTTP client, whose hooks
   // apply the rate cap and the Retry-After pause and report every attempt here.
@@ -1027,6 +1076,7 @@ LoadResult LoadEngine::run(const std::function<void(const LiveFigures&)>& on_tic
   for (auto& w : workers) {
     merged.merge(w->metrics());
     result.responses_checked += w->responses_checked();
+    result.reused_verdicts += w->reused_verdicts();
     result.arrivals += w->arrivals();
     result.dropped_arrivals += w->dropped_arrivals();
     result.rate_capped_waits += w->rate_capped_waits();

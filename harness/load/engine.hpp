@@ -41,6 +41,10 @@ struct EngineConfig {
   bool guide_profile = false;  // [M] rule findings are not counted as failures
   std::chrono::milliseconds cleanup_timeout{30000};  // drain: cancels must finish within this
   std::chrono::seconds max_retry_after{60};          // a longer Retry-After pauses this long
+  // A status answer byte-identical to the previous one of the same task reuses its checks'
+  // verdict and view instead of parsing again (both are pure functions of the bytes); off:
+  // every answer is parsed and checked from scratch.
+  bool reuse_identical_answers = true;
   int max_consecutive_poll_errors = 5;  // a task whose polls fail this often in a row is given
                                         // up (outcome failed) and cancelled
   // A scenario client: its scenario, loaded by the caller, run by the runner's interpreter.

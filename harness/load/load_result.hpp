@@ -66,6 +66,9 @@ struct LoadResult {
 
   // Checks of every response against the contract.
   std::uint64_t responses_checked = 0;
+  // Of which status answers byte-identical to the task's previous one: the verdict of that one
+  // counted again (not parsed again). 0 with --check-every-answer.
+  std::uint64_t reused_verdicts = 0;
   std::vector<CheckFailure> check_failures;  // by rule id
 
   // The harness's own limits at work.

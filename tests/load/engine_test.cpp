@@ -274,6 +274,38 @@ TEST(LoadEngine, InterruptCancelsEveryTaskTheRunCreated) {
   EXPECT_EQ(target.non_terminal(), 0u);
 }
 
+// A broken answer polled again and again: every answer counts against its rule, whether the
+// verdict of an identical answer is reused (default) or every answer is parsed from scratch.
+TEST(LoadEngine, IdenticalAnswersCountEveryTimeWithOrWithoutReuse) {
+  for (const bool reuse : {true, false}) {
+    SCOPED_TRACE(reuse ? "reuse" : "check every answer");
+    auto mc = mock_config(100);
+    mc.violations = {"G.status.task_id"};
+    Target target(mc);
+    const auto task =
+        target.request("POST", "/api/v1/tasks/", R"({"title":"t","description":"d"})", target.key);
+    LoadProfile p = policy_profile(1.5, 0.05);
+    p.client = PollClient{task["task_id"].get<std::string>()};
+    p.executor = ClosedExecutor{3, std::nullopt, 0.0};
+    EngineConfig c = target.config(p);
+    c.reuse_identical_answers = reuse;
+    LoadEngine engine(c);
+    const LoadResult r = engine.run();
+    ASSERT_EQ(r.check_failures.size(), 1u);
+    EXPECT_EQ(r.check_failures[0].rule_id, "G.status.task_id");
+    EXPECT_GT(r.summary.polls, 20u);
+    // Every answer of the run (warm-up and drain included) broke the rule once.
+    EXPECT_EQ(r.check_failures[0].count, r.responses_checked);
+    EXPECT_GE(r.responses_checked, r.summary.polls);
+    if (reuse) {
+      EXPECT_GT(r.reused_verdicts, r.responses_checked / 2);
+    } else {
+      EXPECT_EQ(r.reused_verdicts, 0u);
+    }
+    EXPECT_EQ(exit_code(r), 1);  // thresholds passed (none), the contract did not
+  }
+}
+
 // An open executor waiting for its next arrival (10 s away) stops at once when interrupted.
 TEST(LoadEngine, InterruptDoesNotWaitForTheNextArrival) {
   Target target(mock_config(100));

@@ -97,6 +97,7 @@ LoadResult full_result() {
                        "got \"done\"",
                        {"GET", "/api/v1/tasks/abc", 200, "{\"status\":\"done\"}", "", 3.5}}};
   r.arrivals = 1234;
+  r.reused_verdicts = 77;
   r.dropped_arrivals = 7;
   r.connections_opened = 16;
   r.retry_after_pauses = 1;
@@ -155,6 +156,7 @@ void expect_same(const LoadResult& a, const LoadResult& b) {
     EXPECT_EQ(x.evidence.duration_ms, y.evidence.duration_ms) << "check failure " << i;
   }
   EXPECT_EQ(a.arrivals, b.arrivals);
+  EXPECT_EQ(a.reused_verdicts, b.reused_verdicts);
   EXPECT_EQ(a.dropped_arrivals, b.dropped_arrivals);
   EXPECT_EQ(a.connections_opened, b.connections_opened);
   EXPECT_EQ(a.retry_after_pauses, b.retry_after_pauses);
@@ -376,6 +378,7 @@ Tasks
 
 Contract checks (the first case of each rule broken)
   responses checked     11295
+  verdicts reused       77 (answers identical to the task's previous one)
   rules broken          1
   G.status.enum [G] )" + std::string(harness::find_rule("G.status.enum")->summary) +
                                                     R"(: 3 responses
