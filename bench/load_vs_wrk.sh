@@ -10,8 +10,13 @@
 #          own cost shows.
 # Both clients keep CONNECTIONS keep-alive connections busy back to back: `wrk -t1 -cN` and
 # the harness's poll client (`"client": {"poll": ...}`, `poll_interval_s` 0, one worker,
-# N closed-loop clients over N connections), which parses every response and checks it against
-# the contract, as wrk does not.
+# N closed-loop clients over N connections), which reads every response and checks it against
+# the contract, as wrk does not. Two harness modes are measured:
+#   reuse  the default: an answer byte-identical to the task's previous one is compared with it
+#          and counted with that answer's verdict (the checks are a pure function of the bytes);
+#          here every answer is identical, so this is the cost of reading and comparing;
+#   every  --check-every-answer: every answer is parsed (JSON) and checked from scratch (schema
+#          and the contract's code checks), the worst case of a body that changes every time.
 # Goal (issue 5): harness requests/s >= 0.6 x wrk requests/s on each target.
 # Environment: DURATION seconds per measured run (10), CONNECTIONS (50), REPEAT runs per client
 # and target (3). Every run is printed; the table shows the median run of each client and the
@@ -91,23 +96,30 @@ wait_ready() {
 # Median of the numbers on stdin (the lower middle one for an even count).
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-# One wrk run; prints "requests/s p99_ms non2xx_or_socket_errors".
+# CPU seconds (user + system) that /usr/bin/time wrote to $1.
+cpu_seconds() { awk '{ print $1 + $2 }' "$1"; }
+
+# One wrk run; prints "requests/s p99_ms non2xx_or_socket_errors cpu_us_per_request".
 run_wrk() {
   local url=$1 key=$2 out=$work/wrk.out
-  "${client_cpu[@]}" wrk -t1 -c"$connections" -d"${duration}s" --latency \
-    -H "Authorization: Bearer $key" "$url" >"$out" 2>&1 || { cat "$out" >&2; return 1; }
-  awk '
+  /usr/bin/time -f "%U %S" -o "$work/wrk.cpu" "${client_cpu[@]}" wrk -t1 -c"$connections" \
+    -d"${duration}s" --latency -H "Authorization: Bearer $key" "$url" >"$out" 2>&1 ||
+    { cat "$out" >&2; return 1; }
+  awk -v cpu="$(cpu_seconds "$work/wrk.cpu")" '
+    / requests in / { n = $1 }
     /Requests\/sec/ { rps = $2 }
     $1 == "99%" { v = $2; ms = v + 0
                   if (v ~ /us$/) ms /= 1000; else if (v ~ /[0-9]s$/) ms *= 1000; p99 = ms }
     /Non-2xx/ { bad += $NF }
     /Socket errors/ { gsub(/,/, ""); bad += $4 + $6 + $8 + $10 }
-    END { printf "%s %.2f %d\n", rps, p99, bad }' "$out"
+    END { printf "%s %.2f %d %.2f\n", rps, p99, bad, (n > 0 ? cpu * 1e6 / n : 0) }' "$out"
 }
 
 # One harness run; prints "requests/s p99_ms contract_failures errors exit_code".
 run_harness() {
-  local base=$1 key=$2 task=$3 json=$work/harness.json
+  local base=$1 key=$2 task=$3 mode=$4 json=$work/harness.json
+  local flags=()
+  [ "$mode" = every ] && flags=(--check-every-answer)
   cat >"$work/profile.json" <<EOF
 {"name": "poll-throughput", "client": {"poll": {"task_id": "$task"}},
  "executor": {"closed": {"clients": $connections}}, "duration_s": $duration,
@@ -115,9 +127,10 @@ run_harness() {
 EOF
   rm -f "$json"
   local rc=0
-  "${client_cpu[@]}" "$agentwork" load "$work/profile.json" --target "$base" --api-key "$key" \
+  /usr/bin/time -f "%U %S" -o "$work/harness.cpu" \
+    "${client_cpu[@]}" "$agentwork" load "$work/profile.json" --target "$base" --api-key "$key" \
     --connections "$connections" --progress none --color never --report-json "$json" \
-    >"$work/harness.out" 2>&1 || rc=$?
+    "${flags[@]}" >"$work/harness.out" 2>&1 || rc=$?
   if [ "$rc" -eq 130 ]; then
     echo "harness run interrupted" >&2
     return 1
@@ -127,46 +140,66 @@ EOF
     tail -n 30 "$work/harness.out" >&2
     return 1
   fi
-  jq -r --arg rc "$rc" '.load | [.summary.requests_per_s,
+  # CPU per request: the whole process (start-up and cleanup included) over the measured requests.
+  jq -r --arg rc "$rc" --arg cpu "$(cpu_seconds "$work/harness.cpu")" '.load | [.summary.requests_per_s,
       ((.summary.endpoints[] | select(.endpoint == "status") | .latency.p99_us) // 0) / 1000,
-      ([.check_failures[].count] | add // 0), .summary.errors, $rc] | @tsv' "$json"
+      ([.check_failures[].count] | add // 0), .summary.errors, $rc,
+      (if .summary.requests > 0 then ($cpu | tonumber) * 1e6 / .summary.requests else 0 end)]
+      | @tsv' "$json"
 }
 
-# REPEAT pairs of runs against one target; appends its table row to $work/table.
+# REPEAT rounds against one target (wrk, harness reuse, harness every; the order rotates);
+# appends one table row per harness mode to $work/table.
 measure() {
   local name=$1 base=$2 key=$3 task=$4 url=$2/api/v1/tasks/$4
   echo "== $name: $url"
   "${client_cpu[@]}" wrk -t1 -c"$connections" -d2s -H "Authorization: Bearer $key" "$url" \
     >/dev/null 2>&1 || true # warm-up
   : >"$work/runs"
-  local i w h
+  local i w hr he
   for i in $(seq "$repeat"); do
-    if ((i % 2)); then
-      w=$(run_wrk "$url" "$key") || return 1
-      h=$(run_harness "$base" "$key" "$task") || return 1
-    else
-      h=$(run_harness "$base" "$key" "$task") || return 1
-      w=$(run_wrk "$url" "$key") || return 1
-    fi
-    read -r w_rps w_p99 w_bad <<<"$w"
-    read -r h_rps h_p99 h_fail h_err h_rc <<<"$h"
-    local ratio
-    ratio=$(awk -v h="$h_rps" -v w="$w_rps" 'BEGIN { printf "%.3f", (w > 0 ? h / w : 0) }')
-    echo "$w_rps $w_p99 $w_bad $h_rps $h_p99 $h_fail $h_err $ratio" >>"$work/runs"
-    printf '  run %d: wrk %10.0f req/s (p99 %s ms%s) | harness %10.0f req/s (p99 %.2f ms, %d contract failures, %d errors, exit %d) | ratio %s\n' \
-      "$i" "$w_rps" "$w_p99" "$( ((w_bad)) && echo ", $w_bad non-2xx/socket errors")" \
-      "$h_rps" "$h_p99" "$h_fail" "$h_err" "$h_rc" "$ratio"
+    case $((i % 3)) in
+      1) w=$(run_wrk "$url" "$key") || return 1
+         hr=$(run_harness "$base" "$key" "$task" reuse) || return 1
+         he=$(run_harness "$base" "$key" "$task" every) || return 1 ;;
+      2) hr=$(run_harness "$base" "$key" "$task" reuse) || return 1
+         he=$(run_harness "$base" "$key" "$task" every) || return 1
+         w=$(run_wrk "$url" "$key") || return 1 ;;
+      0) he=$(run_harness "$base" "$key" "$task" every) || return 1
+         w=$(run_wrk "$url" "$key") || return 1
+         hr=$(run_harness "$base" "$key" "$task" reuse) || return 1 ;;
+    esac
+    read -r w_rps w_p99 w_bad w_cpu <<<"$w"
+    local mode h
+    for mode in reuse every; do
+      [ $mode = reuse ] && h=$hr || h=$he
+      read -r h_rps h_p99 h_fail h_err h_rc h_cpu <<<"$h"
+      local ratio cpu_ratio
+      ratio=$(awk -v h="$h_rps" -v w="$w_rps" 'BEGIN { printf "%.3f", (w > 0 ? h / w : 0) }')
+      cpu_ratio=$(awk -v h="$h_cpu" -v w="$w_cpu" 'BEGIN { printf "%.3f", (h > 0 ? w / h : 0) }')
+      echo "$mode $w_rps $w_p99 $w_bad $h_rps $h_p99 $h_fail $h_err $ratio $w_cpu $h_cpu $cpu_ratio" >>"$work/runs"
+      printf '  run %d: wrk %10.0f req/s (p99 %s ms%s, %.1f us CPU/req) | harness %-5s %10.0f req/s (p99 %.2f ms, %d contract failures, %d errors, exit %d, %.1f us CPU/req) | ratio %s, by CPU %s\n' \
+        "$i" "$w_rps" "$w_p99" "$( ((w_bad)) && echo ", $w_bad non-2xx/socket errors")" "$w_cpu" \
+        "$mode" "$h_rps" "$h_p99" "$h_fail" "$h_err" "$h_rc" "$h_cpu" "$ratio" "$cpu_ratio"
+    done
   done
-  # Medians; the harness's p99 is that of its median run.
+  # Medians per mode; the harness's p99 is that of its median run.
   local wm hm ratio_med wp hp fails errs
-  wm=$(awk '{ print $1 }' "$work/runs" | median)
-  hm=$(awk '{ print $4 }' "$work/runs" | median)
-  ratio_med=$(awk '{ print $8 }' "$work/runs" | median)
-  wp=$(awk -v m="$wm" '$1 == m { print $2; exit }' "$work/runs")
-  hp=$(awk -v m="$hm" '$4 == m { print $5; exit }' "$work/runs")
-  fails=$(awk '{ s += $6 } END { print s }' "$work/runs")
-  errs=$(awk '{ s += $3 + $7 } END { print s }' "$work/runs")
-  echo "$name $wm $hm $ratio_med $wp $hp $fails $errs" >>"$work/table"
+  for mode in reuse every; do
+    awk -v m=$mode '$1 == m { $1 = ""; print }' "$work/runs" >"$work/runs.$mode"
+    wm=$(awk '{ print $1 }' "$work/runs.$mode" | median)
+    hm=$(awk '{ print $4 }' "$work/runs.$mode" | median)
+    ratio_med=$(awk '{ print $8 }' "$work/runs.$mode" | median)
+    wp=$(awk -v m="$wm" '$1 == m { print $2; exit }' "$work/runs.$mode")
+    hp=$(awk -v m="$hm" '$4 == m { print $5; exit }' "$work/runs.$mode")
+    fails=$(awk '{ s += $6 } END { print s }' "$work/runs.$mode")
+    errs=$(awk '{ s += $3 + $7 } END { print s }' "$work/runs.$mode")
+    local wc hc cr
+    wc=$(awk '{ print $9 }' "$work/runs.$mode" | median)
+    hc=$(awk '{ print $10 }' "$work/runs.$mode" | median)
+    cr=$(awk '{ print $11 }' "$work/runs.$mode" | median)
+    echo "$name/$mode $wm $hm $ratio_med $wp $hp $fails $errs $wc $hc $cr" >>"$work/table"
+  done
 }
 
 run_mock_target() {
@@ -242,14 +275,24 @@ fi
 
 echo
 echo "median of $repeat runs, ${duration}s each, $connections connections (wrk -t1; harness: 1 worker, poll client, interval 0)"
-printf '%-7s | %12s | %14s | %6s | %8s | %12s | %17s | %s\n' target "wrk req/s" "harness req/s" \
-  ratio "wrk p99" "harness p99" "contract failures" "errors"
-verdict=met
-while read -r name wm hm rm wp hp fails errs; do
-  printf '%-7s | %12.0f | %14.0f | %6.3f | %5.2f ms | %9.2f ms | %17d | %d\n' \
-    "$name" "$wm" "$hm" "$rm" "$wp" "$hp" "$fails" "$errs"
-  awk -v r="$rm" -v g="$goal_ratio" 'BEGIN { exit !(r < g) }' && verdict=MISSED
-  ((fails == 0)) || verdict=MISSED
+printf '%-13s | %12s | %14s | %6s | %8s | %12s | %17s | %6s | %s\n' "target/mode" "wrk req/s" \
+  "harness req/s" ratio "wrk p99" "harness p99" "contract failures" "errors" \
+  "CPU us/req wrk, harness, ratio"
+verdict_reuse=met verdict_every=met
+while read -r name wm hm rm wp hp fails errs wc hc cr; do
+  printf '%-13s | %12.0f | %14.0f | %6.3f | %5.2f ms | %9.2f ms | %17d | %6d | %.1f, %.1f, %.3f\n' \
+    "$name" "$wm" "$hm" "$rm" "$wp" "$hp" "$fails" "$errs" "$wc" "$hc" "$cr"
+  missed=0
+  awk -v r="$rm" -v g="$goal_ratio" 'BEGIN { exit !(r < g) }' && missed=1
+  ((fails == 0)) || missed=1
+  if ((missed)); then
+    case $name in */reuse) verdict_reuse=MISSED ;; *) verdict_every=MISSED ;; esac
+  fi
 done <"$work/table"
-echo "goal harness/wrk >= $goal_ratio on every target with 0 contract failures: $verdict"
+echo "goal harness/wrk >= $goal_ratio on every target with 0 contract failures:"
+echo "  default (identical answers reuse their verdict): $verdict_reuse"
+echo "  --check-every-answer (every answer parsed and checked): $verdict_every"
+echo "(the ratio column is requests/s; 'by CPU' is wrk's CPU per request over the harness's: what"
+echo " the request-rate ratio would be if both were held back by their core alone, which is"
+echo " steadier than requests/s on a shared machine)"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
