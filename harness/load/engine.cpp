@@ -999,7 +999,16 @@ LoadResult LoadEngine::run(const std::function<void(const LiveFigures&)>& on_tic
       live.stopping = stop_sent;
       live.requests = snap.requests;
       live.errors = snap.errors;
+      // In the measured phase: the last whole second of the request-rate series (exact, whatever
+      // the lag between the workers' snapshots and this tick); before it, the change since the
+      // last tick.
       live.requests_per_s = dt > 0 ? static_cast<double>(snap.requests - last_requests) / dt : 0;
+      const auto series = snap.metrics.rate_series();
+      const auto second = (now - sh.main_start_us) / kMicros - 1;
+      if (second >= 0 && snap.metrics.rate_slot_width_s() == 1 &&
+          static_cast<std::size_t>(second) < series.size() && now < sh.main_end_us) {
+        live.requests_per_s = static_cast<double>(series[static_cast<std::size_t>(second)]);
+      }
       Histogram all;
       for (std::size_t e = 0; e < kEndpointCount; ++e) {
         all.merge(snap.metrics.latency(static_cast<Endpoint>(e)));
@@ -1038,6 +1047,10 @@ LoadResult LoadEngine::run(const std::function<void(const LiveFigures&)>& on_tic
     if (!reason && !stop_sent && p.abort_on_fail && now >= sh.main_start_us) {
       const LoadMetricsView view(snap.metrics, std::max<std::int64_t>(1, now - sh.main_start_us));
       for (const auto& th : p.thresholds) {
+        // A count only grows: "count > N" failing now may pass by the end; judged at the end.
+        const bool growing = th.ref.statistic.kind == StatKind::count &&
+                             (th.op == Comparison::greater || th.op == Comparison::greater_equal);
+        if (growing) continue;
         const auto r = evaluate(th, view);
         if (r.verdict == Verdict::failed) {
           reason = StopReason::threshold_failed;

@@ -242,6 +242,23 @@ TEST(LoadEngine, AbortOnFailStopsEarly) {
   EXPECT_EQ(target.non_terminal(), 0u);
 }
 
+// A growing count ("more than N requests") is judged at the end, not aborted on at the start.
+TEST(LoadEngine, AbortOnFailWaitsForAGrowingCount) {
+  Target target(mock_config(100));
+  LoadProfile p = policy_profile(2, 0.1);
+  p.executor = ClosedExecutor{5, std::nullopt, 0.0};
+  p.thresholds.push_back(std::get<Threshold>(parse_threshold("requests.count > 20")));
+  p.thresholds.push_back(std::get<Threshold>(parse_threshold("requests.count > 1000000")));
+  p.abort_on_fail = true;
+  LoadEngine engine(target.config(p));
+  const LoadResult r = engine.run();
+  EXPECT_EQ(r.stop_reason, StopReason::duration_elapsed);
+  ASSERT_EQ(r.thresholds.size(), 2u);
+  EXPECT_EQ(r.thresholds[0].verdict, Verdict::passed) << r.thresholds[0].line;
+  EXPECT_EQ(r.thresholds[1].verdict, Verdict::failed) << r.thresholds[1].line;
+  EXPECT_EQ(exit_code(r), kExitThresholdsFailed);
+}
+
 TEST(LoadEngine, UnknownThresholdMetricIsAnErrorBeforeTheRun) {
   LoadProfile p;
   p.thresholds.push_back(std::get<Threshold>(parse_threshold("latncy.p99 < 1ms")));
