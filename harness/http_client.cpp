@@ -14,6 +14,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "harness/http_errors.hpp"
+
 namespace agentwork::harness {
 namespace {
 
@@ -46,14 +48,6 @@ bool is_ip_literal(const std::string& host) {
   return !ec;
 }
 
-// A connection error on a reused keep-alive connection before any response byte: the server
-// closed it meanwhile; the request may be sent again on a new connection.
-bool is_stale(const error_code& ec) {
-  return ec == http::error::end_of_stream || ec == asio::error::eof ||
-         ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
-         ec == http::error::partial_message;
-}
-
 struct Connection {
   Origin origin;
   std::unique_ptr<TcpStream> plain;
@@ -74,20 +68,6 @@ struct Attempt {
   bool connection_reusable = false;
   http::response<http::string_body> response;
 };
-
-ErrorClass classify(const error_code& ec, ErrorClass phase) {
-  if (ec == beast::error::timeout) return ErrorClass::timeout;
-  if (ec == http::error::body_limit || ec == http::error::buffer_overflow ||
-      ec == http::error::header_limit) {
-    return ErrorClass::too_large;
-  }
-  if (phase == ErrorClass::read &&
-      ec.category() == http::make_error_code(http::error::bad_version).category() &&
-      !is_stale(ec)) {
-    return ErrorClass::protocol;
-  }
-  return phase;
-}
 
 // Retry-After as seconds (the HTTP-date form is not used by the services we test).
 std::optional<std::chrono::seconds> retry_after(const http::response<http::string_body>& res) {
@@ -276,7 +256,7 @@ Awaitable<std::unique_ptr<Connection>> HttpClient::Impl::connect(const Origin& o
   stream->expires_after(remaining(deadline, options.connect_timeout));
   auto [cec, endpoint] = co_await stream->async_connect(endpoints, use_nothrow);
   if (cec) {
-    failure.error = classify(cec, ErrorClass::connect);
+    failure.error = classify_failure(cec, ErrorClass::connect);
     failure.message =
         "connect: " + origin.host + ":" + std::to_string(origin.port) + ": " + cec.message();
     co_return nullptr;
@@ -292,7 +272,7 @@ Awaitable<std::unique_ptr<Connection>> HttpClient::Impl::connect(const Origin& o
     conn->tls->next_layer().expires_after(remaining(deadline, options.connect_timeout));
     auto [hec] = co_await conn->tls->async_handshake(ssl::stream_base::client, use_nothrow);
     if (hec) {
-      failure.error = classify(hec, ErrorClass::tls);
+      failure.error = classify_failure(hec, ErrorClass::tls);
       failure.message = "tls: " + origin.host + ": " + hec.message();
       co_return nullptr;
     }
@@ -362,8 +342,8 @@ Awaitable<Attempt> HttpClient::Impl::attempt(const ParsedUrl& url, const std::st
     }
     if (ec) {
       conn->close();
-      if (out.reused_connection && is_stale(ec) && !parser.got_some()) continue;
-      result.error = classify(ec, phase);
+      if (out.reused_connection && is_stale_connection(ec) && !parser.got_some()) continue;
+      result.error = classify_failure(ec, phase);
       result.message =
           std::string(phase == ErrorClass::write ? "write: " : "read: ") + ec.message();
       co_return result;
@@ -415,7 +395,8 @@ Awaitable<HttpExchange> HttpClient::Impl::send(HttpRequest request) {
         return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
       };
       const auto wait = a.error == ErrorClass::none ? retry_after(a.response) : std::nullopt;
-      const int status = a.error == ErrorClass::none ? static_cast<int>(a.response.result_int()) : 0;
+      const int status =
+          a.error == ErrorClass::none ? static_cast<int>(a.response.result_int()) : 0;
       options.after_attempt(method, url->target, status, a.error, micros(sent),
                             micros(Clock::now()), wait ? static_cast<int>(wait->count()) : -1);
     }

@@ -381,20 +381,14 @@ class Worker {
     for (auto& f : harness::check_response(ep, ex, ctx, parsed)) {
       if (cfg_.guide_profile && f.rule_id.starts_with("M.")) continue;
       if (broken) broken->push_back(f.rule_id);
-      ++check_failure_count_;
-      auto it = failures_.find(f.rule_id);
-      if (it == failures_.end()) {
-        CheckFailure cf;
-        cf.rule_id = std::string(f.rule_id);
+      record_failure(f.rule_id, [&](CheckFailure& cf) {
         cf.detail = std::move(f.detail);
         cf.evidence.method = ex.method;
         cf.evidence.path = path;
         cf.evidence.status = r.status;
         cf.evidence.body_excerpt = harness::excerpt(ex.body);
         cf.evidence.duration_ms = static_cast<double>(r.done_us - r.sent_us) / 1000.0;
-        it = failures_.emplace(cf.rule_id, std::move(cf)).first;
-      }
-      ++it->second.count;
+      });
     }
     return parsed;
   }
@@ -792,16 +786,10 @@ class Worker {
     }
     for (const auto& f : r.findings) {
       if (f.severity != harness::Severity::failure) continue;
-      ++check_failure_count_;
-      auto it = failures_.find(f.rule_id);
-      if (it == failures_.end()) {
-        CheckFailure cf;
-        cf.rule_id = f.rule_id;
+      record_failure(f.rule_id, [&](CheckFailure& cf) {
         cf.detail = r.name + ": " + f.detail;
         if (f.evidence) cf.evidence = *f.evidence;
-        it = failures_.emplace(cf.rule_id, std::move(cf)).first;
-      }
-      ++it->second.count;
+      });
     }
     if (r.verdict == harness::Verdict::interrupted || !shared_.measured(steady_now_us())) return;
     const auto outcome =
@@ -809,10 +797,23 @@ class Worker {
     metrics_.on_task_end(outcome, static_cast<std::int64_t>(r.duration_ms * 1000), r.polls);
   }
 
-  // A rule broken again by an answer identical to one already checked.
-  void count_again(std::string_view rule) {
+  // Counts one breach of `rule`; the first one of the run is described by `describe`.
+  template <class Describe>
+  void record_failure(std::string_view rule, Describe&& describe) {
     ++check_failure_count_;
-    if (auto it = failures_.find(rule); it != failures_.end()) ++it->second.count;
+    auto it = failures_.find(rule);
+    if (it == failures_.end()) {
+      CheckFailure cf;
+      cf.rule_id = std::string(rule);
+      describe(cf);
+      it = failures_.emplace(cf.rule_id, std::move(cf)).first;
+    }
+    ++it->second.count;
+  }
+
+  // A rule broken again by an answer identical to one already checked (so already described).
+  void count_again(std::string_view rule) {
+    record_failure(rule, [](CheckFailure&) {});
   }
 
   void finish(TaskRun& t, TaskOutcome outcome) {
@@ -824,18 +825,12 @@ class Worker {
     const auto& v = t.trace.violations();
     for (; t.violations_seen < v.size(); ++t.violations_seen) {
       const auto& violation = v[t.violations_seen];
-      ++check_failure_count_;
-      auto it = failures_.find(violation.rule_id);
-      if (it == failures_.end()) {
-        CheckFailure cf;
-        cf.rule_id = std::string(violation.rule_id);
+      record_failure(violation.rule_id, [&](CheckFailure& cf) {
         cf.detail = "task " + t.id + ": " + violation.detail;
         cf.evidence.method = "GET";
         cf.evidence.path = path(t.id);
         cf.evidence.status = r.status;
-        it = failures_.emplace(cf.rule_id, std::move(cf)).first;
-      }
-      ++it->second.count;
+      });
     }
   }
 

@@ -19,6 +19,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "harness/http_errors.hpp"
+
 namespace agentwork::load {
 namespace {
 
@@ -28,7 +30,9 @@ namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
+using harness::classify_failure;
 using harness::ErrorClass;
+using harness::is_stale_connection;
 using Clock = std::chrono::steady_clock;
 using Socket = asio::basic_stream_socket<tcp, IoExecutor>;
 using TlsStream = ssl::stream<Socket>;
@@ -120,31 +124,9 @@ struct Waiter {
   std::unique_ptr<Connection> conn;  // null when granted a slot to open a new connection
 };
 
-// A failure on a reused keep-alive connection before any response: the server closed it while
-// idle; the request goes again on a new connection.
-bool is_stale(const error_code& ec) {
-  return ec == http::error::end_of_stream || ec == asio::error::eof ||
-         ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
-         ec == http::error::partial_message;
-}
-
-ErrorClass classify(const error_code& ec, ErrorClass phase) {
-  if (ec == beast::error::timeout) return ErrorClass::timeout;
-  if (ec == http::error::body_limit || ec == http::error::buffer_overflow ||
-      ec == http::error::header_limit) {
-    return ErrorClass::too_large;
-  }
-  if (phase == ErrorClass::read &&
-      ec.category() == http::make_error_code(http::error::bad_version).category() &&
-      !is_stale(ec)) {
-    return ErrorClass::protocol;
-  }
-  return phase;
-}
-
 void fail(LoadResponse& r, ErrorClass phase, const error_code& ec, const char* what,
           bool timed_out) {
-  r.error = timed_out ? ErrorClass::timeout : classify(ec, phase);
+  r.error = timed_out ? ErrorClass::timeout : classify_failure(ec, phase);
   r.error_message = std::string(what) + ": " + (timed_out ? "timed out" : ec.message());
 }
 
@@ -345,7 +327,7 @@ Awaitable<bool> Transport::Impl::exchange(Stream& stream, Connection& conn, Load
   const bool reused = conn.requests > 0;
   auto [wec, written] = co_await asio::async_write(stream, asio::buffer(conn.out), use_nothrow);
   if (wec) {
-    stale = reused && !conn.timed_out && is_stale(wec);
+    stale = reused && !conn.timed_out && is_stale_connection(wec);
     fail(out, ErrorClass::write, wec, "write", conn.timed_out);
     co_return false;
   }
@@ -353,7 +335,7 @@ Awaitable<bool> Transport::Impl::exchange(Stream& stream, Connection& conn, Load
   parser.body = &out.body;
   auto [rec, read] = co_await http::async_read(stream, conn.buffer, parser, use_nothrow);
   if (rec) {
-    stale = reused && !conn.timed_out && is_stale(rec) && read == 0;
+    stale = reused && !conn.timed_out && is_stale_connection(rec) && read == 0;
     fail(out, ErrorClass::read, rec, "read", conn.timed_out);
     co_return false;
   }
