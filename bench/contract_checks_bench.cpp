@@ -1,6 +1,7 @@
 // The contract checks on the hottest response: one status poll answered awaiting_reply with
 // three clarifying questions (parse the body, validate it against the OpenAPI schema, parse and
-// validate the questions inside question.content, run the code checks).
+// validate the questions inside question.content, run the code checks), by the reference path
+// (check_response: nlohmann + valijson) and by the load engine's fast path.
 #include <benchmark/benchmark.h>
 
 #include <string>
@@ -66,6 +67,37 @@ void BM_CheckStatusProcessing(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_CheckStatusProcessing);
+
+// The load engine's fast path on the same two answers (harness::status_answer_clean: a flat JSON
+// reading and the schema compiled from the OpenAPI document), the same verdict.
+void BM_FastCleanAwaitingReply(benchmark::State& state) {
+  const Exchange ex = awaiting_reply();
+  agentwork::harness::StatusFacts facts;
+  if (!agentwork::harness::status_answer_clean(ex.body, kTaskId, facts)) {
+    state.SkipWithError("the fast path should find the benchmark's response clean");
+    return;
+  }
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(agentwork::harness::status_answer_clean(ex.body, kTaskId, facts));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_FastCleanAwaitingReply);
+
+void BM_FastCleanProcessing(benchmark::State& state) {
+  const std::string body = std::string(R"({"task_id":")") + kTaskId +
+                           R"(","status":"processing","last_activity_at":"2026-02-22T14:30:00.123456Z"})";
+  agentwork::harness::StatusFacts facts;
+  if (!agentwork::harness::status_answer_clean(body, kTaskId, facts)) {
+    state.SkipWithError("the fast path should find the benchmark's response clean");
+    return;
+  }
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(agentwork::harness::status_answer_clean(body, kTaskId, facts));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_FastCleanProcessing);
 
 void BM_ParseOnlyAwaitingReply(benchmark::State& state) {
   const Exchange ex = awaiting_reply();

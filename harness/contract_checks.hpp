@@ -57,6 +57,22 @@ std::vector<Finding> check_response(Endpoint e, const Exchange& ex, const CheckC
 std::vector<Finding> check_response(Endpoint e, const Exchange& ex, const CheckContext& ctx,
                                     const nlohmann::json& parsed_body);
 
+// What a 200 answer to GET /tasks/{id} says, as views into its body (valid while the body is).
+struct StatusFacts {
+  std::string_view status;
+  std::string_view last_activity_at;
+  std::string_view question_message_id;  // empty without a question
+  std::string_view question_type;
+  std::string_view solution_message_id;  // empty without a solution
+};
+
+// The fast path of check_response(Endpoint::task_status, ...) for a 200 answer, for the load
+// engine's polls: true when `body` breaks none of the rules check_response checks there (so it
+// would find nothing), with `facts` filled; false when this cannot tell quickly, because the body
+// breaks a rule or is JSON this path does not read (see harness/json_tape.hpp) - the caller then
+// runs check_response, the reference. `task_id` as CheckContext::task_id.
+bool status_answer_clean(std::string_view body, std::string_view task_id, StatusFacts& facts);
+
 // Every rule id that check_response can emit (for coverage reports and tests).
 std::span<const std::string_view> contract_check_rule_ids();
 

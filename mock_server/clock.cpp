@@ -135,7 +135,7 @@ std::string format_timestamp(Micros t) {
   return out;
 }
 
-bool parse_timestamp(const std::string& s, Micros& out) {
+bool parse_timestamp(std::string_view s, Micros& out) {
   auto digits = [&](std::size_t pos, std::size_t n, int& v) {
     if (pos + n > s.size()) return false;
     v = 0;

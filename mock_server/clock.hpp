@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 namespace agentwork::mock {
 
@@ -44,6 +45,6 @@ class Clock {
 std::string format_timestamp(Micros t);
 // Accepts "YYYY-MM-DDTHH:MM:SS", an optional fraction, and an optional "Z" or +HH:MM offset.
 // Returns false when the text is not such a timestamp.
-bool parse_timestamp(const std::string& text, Micros& out);
+bool parse_timestamp(std::string_view text, Micros& out);
 
 }  // namespace agentwork::mock

@@ -695,7 +695,11 @@ TEST(ContractChecks, HostileBodiesNeverCrash) {
       R"({"task_id":1,"status":[],"question":{"type":"CLARIFYING_QUESTIONS","content":"[1,"}})",
       R"({"status":"awaiting_reply","question":{"type":"CLARIFYING_QUESTIONS","content":"{\"questions\":[null,{\"type\":\"text\",\"options\":7}]}"}})",
       R"({"tasks":[null,1,{"created_at":5}],"events":[null,{"timestamp":9}]})",
-      R"({"api_key":7,"key_prefix":null,"organization_short_id":[]})"};
+      R"({"api_key":7,"key_prefix":null,"organization_short_id":[]})",
+      // Non-empty containers where a schema has a "format" (valijson threw on these).
+      R"({"task_id":{"a":1},"organization_id":[1],"user_id":{"b":[]},"status":"processing",)"
+      R"("question":{"message_id":[2],"content":"x","type":"TO_CUSTOMER"},)"
+      R"("solution":{"message_id":{"c":3},"content":"y"}})"};
   for (int e = 0; e <= static_cast<int>(Endpoint::file_download); ++e) {
     for (const int status : {200, 201, 401, 404, 500}) {
       for (const auto& body : bodies) {
@@ -705,6 +709,17 @@ TEST(ContractChecks, HostileBodiesNeverCrash) {
       }
     }
   }
+}
+
+TEST(ContractChecks, AContainerWhereAUuidBelongsIsAWrongTypeFinding) {
+  const auto findings = check_response(
+      Endpoint::task_status,
+      response(200, R"({"task_id":{"a":1},"status":"processing","last_activity_at":)"
+                    R"("2026-02-22T14:30:00.123456Z"})"),
+      for_task());
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].rule_id, "G.status.task_id");
+  EXPECT_EQ(findings[0].detail, "$.task_id: wrong type, seen {\"a\":1}");
 }
 
 // --- The OpenAPI document -------------------------------------------------------------------
