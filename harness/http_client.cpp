@@ -73,12 +73,9 @@ struct Attempt {
 std::optional<std::chrono::seconds> retry_after(const http::response<http::string_body>& res) {
   const auto it = res.find(http::field::retry_after);
   if (it == res.end()) return std::nullopt;
-  const std::string value(it->value());
-  if (value.empty() || value.size() > 9 ||
-      !std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); })) {
-    return std::nullopt;
-  }
-  return std::chrono::seconds(std::stol(value));
+  const auto seconds = parse_retry_after(std::string_view(it->value().data(), it->value().size()));
+  if (!seconds) return std::nullopt;
+  return std::chrono::seconds(*seconds);
 }
 
 }  // namespace

@@ -3,6 +3,9 @@
 // Beast: for Beast translation units only.
 #pragma once
 
+#include <optional>
+#include <string_view>
+
 #include <boost/asio/error.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
@@ -10,6 +13,18 @@
 #include "harness/http_client.hpp"  // ErrorClass
 
 namespace agentwork::harness {
+
+// Retry-After in its delay-seconds form: up to 9 digits, nothing else (the HTTP-date form is not
+// used by the services we test); nullopt otherwise.
+inline std::optional<int> parse_retry_after(std::string_view value) {
+  if (value.empty() || value.size() > 9) return std::nullopt;
+  int seconds = 0;
+  for (const char c : value) {
+    if (c < '0' || c > '9') return std::nullopt;
+    seconds = seconds * 10 + (c - '0');
+  }
+  return seconds;
+}
 
 // A failure on a reused keep-alive connection before any response: the server closed it while
 // idle; the request may go again on a new connection.

@@ -926,9 +926,8 @@ std::string describe_executor(const LoadProfile& p) {
 struct LoadEngine::Impl {
   explicit Impl(EngineConfig c) : config(std::move(c)) {
     shared.config = &config;
-    // Fail early on a bad transport set-up (CA file) instead of in a worker.
-    asio::io_context probe;
-    Transport check(probe, config.transport);
+    // Once for every worker; a bad CA file fails here, before any worker starts.
+    config.transport.tls = make_tls_context(config.transport);
   }
 
   EngineConfig config;

@@ -62,7 +62,8 @@ class ResponseParser final : public http::basic_parser<false> {
   void on_field_impl(http::field name, beast::string_view, beast::string_view value,
                      error_code&) override {
     if (name == http::field::retry_after) {
-      retry_after_s = parse_retry_after(value);
+      retry_after_s = harness::parse_retry_after(std::string_view(value.data(), value.size()))
+                          .value_or(-1);
     } else if (name == http::field::www_authenticate) {
       www_authenticate.assign(value.data(), value.size());
     }
@@ -87,14 +88,6 @@ class ResponseParser final : public http::basic_parser<false> {
     body->append(s.data(), s.size());
     return s.size();
   }
-  static int parse_retry_after(beast::string_view value) {
-    if (value.empty() || value.size() > 6 ||
-        !std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); })) {
-      return -1;
-    }
-    return std::stoi(std::string(value));
-  }
-
   std::size_t limit_;
 };
 
@@ -137,19 +130,28 @@ std::int64_t steady_now_us() {
       .count();
 }
 
+class TlsContext {
+ public:
+  ssl::context context{ssl::context::tls_client};
+};
+
+std::shared_ptr<TlsContext> make_tls_context(const TransportOptions& options) {
+  if (!options.origin.tls) return nullptr;
+  auto tls = std::make_shared<TlsContext>();
+  error_code ec;
+  tls->context.set_default_verify_paths(ec);  // a missing system store: verification fails later
+  if (!options.ca_file.empty()) {
+    tls->context.load_verify_file(options.ca_file, ec);
+    if (ec) throw std::runtime_error("--ca-file " + options.ca_file + ": " + ec.message());
+  }
+  tls->context.set_verify_mode(options.insecure ? ssl::verify_none : ssl::verify_peer);
+  return tls;
+}
+
 struct Transport::Impl {
   Impl(asio::io_context& io, TransportOptions opts)
-      : executor(io.get_executor()),
-        options(std::move(opts)),
-        ssl_context(ssl::context::tls_client),
-        sweep_timer(executor) {
-    error_code ec;
-    ssl_context.set_default_verify_paths(ec);  // a missing system store only matters for https
-    if (!options.ca_file.empty()) {
-      ssl_context.load_verify_file(options.ca_file, ec);
-      if (ec) throw std::runtime_error("--ca-file " + options.ca_file + ": " + ec.message());
-    }
-    ssl_context.set_verify_mode(options.insecure ? ssl::verify_none : ssl::verify_peer);
+      : executor(io.get_executor()), options(std::move(opts)), sweep_timer(executor) {
+    if (!options.tls) options.tls = make_tls_context(options);
     const auto& o = options.origin;
     const bool default_port = o.port == (o.tls ? 443 : 80);
     const bool v6 = o.host.find(':') != std::string::npos;
@@ -158,8 +160,7 @@ struct Transport::Impl {
   }
 
   IoExecutor executor;
-  TransportOptions options;
-  ssl::context ssl_context;
+  TransportOptions options;  // options.tls is set for an https origin
   std::string host_header;
   std::optional<Resolver::results_type> endpoints;  // resolved once, on the first connect
   std::vector<std::unique_ptr<Connection>> idle;
@@ -289,7 +290,7 @@ Awaitable<bool> Transport::Impl::connect(Connection& conn, LoadResponse& out) {
   error_code ignored;
   conn.socket.set_option(tcp::no_delay(true), ignored);
   if (o.tls) {
-    conn.tls = std::make_unique<TlsStream>(std::move(conn.socket), ssl_context);
+    conn.tls = std::make_unique<TlsStream>(std::move(conn.socket), options.tls->context);
     if (!SSL_set_tlsext_host_name(conn.tls->native_handle(), o.host.c_str())) {
       out.error = ErrorClass::tls;
       out.error_message = "tls: cannot set SNI";

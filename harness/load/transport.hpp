@@ -26,10 +26,16 @@ using harness::Awaitable;
 // Microseconds on the steady clock: the one clock of a load run's schedule and latencies.
 std::int64_t steady_now_us();
 
+// The TLS set-up of an https origin (trust anchors, verification), made once and shared by every
+// worker's Transport: a configured OpenSSL context is safe to use from several threads.
+class TlsContext;
+
 struct TransportOptions {
   harness::Origin origin;
   bool insecure = false;               // skip certificate verification
   std::string ca_file;                 // extra PEM trust anchors (the system store is always used)
+  // From make_tls_context; when null, a Transport to an https origin makes its own.
+  std::shared_ptr<TlsContext> tls;
   std::size_t max_connections = 1024;  // open at once; requests beyond wait for one
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds request_timeout{30000};  // waiting, connecting, writing and reading
@@ -55,6 +61,10 @@ struct LoadResponse {
   std::int64_t done_us = 0;   // the whole response read, or the failure
   bool ok() const { return error == harness::ErrorClass::none; }
 };
+
+// The TLS context of `options` (insecure, ca_file); null for an http origin. Throws
+// std::runtime_error naming --ca-file when that file cannot be loaded.
+std::shared_ptr<TlsContext> make_tls_context(const TransportOptions& options);
 
 class Transport {
  public:

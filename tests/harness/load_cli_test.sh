@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `agentwork load` end to end, one case per CTest: --help, usage and profile errors (2), the
 # safety rule (2), an unreachable target (3), a passing run with its report files (0), a failed
-# threshold (4) and an early abort on it, Ctrl-C cleanup against a separate mock (130, every task
+# threshold (4) and an early abort on it, an https target (trusted by --ca-file or -k, or not),
+# Ctrl-C cleanup against a separate mock (130, every task
 # the run created cancelled), and a poll client that never changes the task it polls.
 # Usage: load_cli_test.sh AGENTWORK CASE
 set -euo pipefail
@@ -156,6 +157,29 @@ safety)
   # With a cap the same target is accepted.
   expect_exit 0 30 "the same target with a rate cap" -- "$agentwork" load "$work/p.json" \
     --target "http://127.1:$port" --rate-cap 200 --clients 2 --duration 1
+  ;;
+
+https)
+  # A real deployment is https: against a separate mock serving TLS with the test certificate
+  # (for 127.0.0.1), the run trusts it only through --ca-file (or -k); one TLS context serves
+  # every worker.
+  data=$(cd "$(dirname "$0")/../data" && pwd)
+  start_mock --tls-cert "$data/test-cert.pem" --tls-key "$data/test-key.pem"
+  base="https://127.0.0.1:$(cat "$work/port")"
+  expect_exit 3 30 "an untrusted certificate" -- "$agentwork" load "$work/p.json" \
+    --target "$base" --api-key k --duration 1
+  expect_in "$work/err" "unreachable: tls" "the TLS failure is named"
+  expect_exit 2 30 "a CA file that does not exist" -- "$agentwork" load "$work/p.json" \
+    --target "$base" --api-key k --ca-file "$work/nonexistent.pem"
+  expect_in "$work/err" "nonexistent.pem" "the file is named"
+  # No --api-key: the probe finds the bundled mock behind TLS and registers an account.
+  for trust in "--ca-file $data/test-cert.pem" "-k"; do
+    # shellcheck disable=SC2086 # the trust flags are two words
+    expect_exit 0 60 "a run trusting the mock with $trust" -- "$agentwork" load "$work/p.json" \
+      --target "$base" $trust --duration 2 --report-json "$work/tls.json"
+    [ "$(jq '.load.summary.requests > 20' "$work/tls.json")" = true ] || fail "few requests ($trust)"
+    [ "$(jq '.load.check_failures | length' "$work/tls.json")" = 0 ] || fail "contract failures"
+  done
   ;;
 
 unreachable)
