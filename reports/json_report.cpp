@@ -6,6 +6,8 @@
 #include <string_view>
 #include <utility>
 
+#include "reports/json_reader.hpp"
+
 namespace agentwork::reports {
 namespace {
 
@@ -83,112 +85,9 @@ Json totals_json(const RunResult::Totals& t) {
           {"tasks", t.tasks}};
 }
 
-// Reads fields of the JSON result; the first problem is kept in `error` with its JSON path, and
-// every later read is a no-op returning false.
-class Reader {
- public:
-  explicit Reader(std::string& error) : error_(error) { error_.clear(); }
-
-  bool ok() const { return error_.empty(); }
-
-  bool fail(const std::string& path, std::string_view what) {
-    if (ok()) error_ = path + ": " + std::string(what);
-    return false;
-  }
-
-  // The member `key` of object `o` (at `path`), or nullptr after recording that it is missing.
-  const json* member(const json& o, const std::string& path, const char* key) {
-    if (!ok()) return nullptr;
-    if (!o.is_object()) {
-      fail(path, "expected an object");
-      return nullptr;
-    }
-    const auto it = o.find(key);
-    if (it == o.end()) {
-      fail(path + "." + key, "missing");
-      return nullptr;
-    }
-    return &*it;
-  }
-
-  bool get(const json& o, const std::string& path, const char* key, std::string& out) {
-    const json* v = member(o, path, key);
-    if (v == nullptr) return false;
-    if (!v->is_string()) return fail(path + "." + key, "expected a string");
-    out = v->get<std::string>();
-    return true;
-  }
-
-  bool get(const json& o, const std::string& path, const char* key, bool& out) {
-    const json* v = member(o, path, key);
-    if (v == nullptr) return false;
-    if (!v->is_boolean()) return fail(path + "." + key, "expected true or false");
-    out = v->get<bool>();
-    return true;
-  }
-
-  bool get(const json& o, const std::string& path, const char* key, double& out) {
-    const json* v = member(o, path, key);
-    if (v == nullptr) return false;
-    if (!v->is_number()) return fail(path + "." + key, "expected a number");
-    out = v->get<double>();
-    return true;
-  }
-
-  bool get(const json& o, const std::string& path, const char* key, int& out) {
-    const json* v = member(o, path, key);
-    if (v == nullptr) return false;
-    if (!v->is_number_integer()) return fail(path + "." + key, "expected an integer");
-    out = v->get<int>();
-    return true;
-  }
-
-  // std::size_t and std::uint64_t (the same type on some platforms, not on others).
-  template <std::unsigned_integral U>
-  bool get(const json& o, const std::string& path, const char* key, U& out) {
-    const json* v = member(o, path, key);
-    if (v == nullptr) return false;
-    // Parsed non-negative integers are unsigned; ones built in code may be signed.
-    if (!v->is_number_integer() || (!v->is_number_unsigned() && v->get<std::int64_t>() < 0))
-      return fail(path + "." + key, "expected an integer >= 0");
-    out = v->get<U>();
-    return true;
-  }
-
-  // An array member: nullptr (after recording why) unless it is there and is an array.
-  const json* array(const json& o, const std::string& path, const char* key) {
-    const json* v = member(o, path, key);
-    if (v != nullptr && !v->is_array()) {
-      fail(path + "." + key, "expected an array");
-      return nullptr;
-    }
-    return v;
-  }
-
-  // A string member that must be to_string() of one of `values`.
-  template <typename Enum, std::size_t N>
-  bool get_enum(const json& o, const std::string& path, const char* key,
-                const std::array<Enum, N>& values, Enum& out) {
-    std::string s;
-    if (!get(o, path, key, s)) return false;
-    std::string expected;
-    for (const Enum v : values) {
-      if (to_string(v) == s) {
-        out = v;
-        return true;
-      }
-      expected += (expected.empty() ? "" : ", ") + std::string(to_string(v));
-    }
-    return fail(path + "." + key, "expected one of " + expected + ", got \"" + s + "\"");
-  }
-
- private:
-  std::string& error_;
-};
-
-std::string index_path(const std::string& path, const char* key, std::size_t i) {
-  return path + "." + key + "[" + std::to_string(i) + "]";
-}
+// Reading it back (reports/json_reader.hpp).
+using Reader = JsonReader;
+constexpr auto kToString = [](auto v) { return to_string(v); };
 
 std::optional<Evidence> read_evidence(Reader& in, const json& o, const std::string& path) {
   const json* v = in.member(o, path, "evidence");
@@ -215,7 +114,7 @@ FindingRecord read_finding(Reader& in, const json& o, const std::string& path) {
       in.fail(path + ".tag", "expected \"G\", \"M\" or \"S\", got \"" + tag + "\"");
     }
   }
-  in.get_enum(o, path, "severity", kSeverities, f.severity);
+  in.get_enum(o, path, "severity", kSeverities, kToString, f.severity);
   in.get(o, path, "step_index", f.step_index);
   in.get(o, path, "step_kind", f.step_kind);
   in.get(o, path, "task", f.task);
@@ -242,12 +141,12 @@ ScenarioResult read_scenario(Reader& in, const json& o, const std::string& path)
   if (const json* tags = in.array(o, path, "tags")) {
     for (std::size_t i = 0; i < tags->size() && in.ok(); ++i) {
       if (!(*tags)[i].is_string())
-        in.fail(index_path(path, "tags", i), "expected a string");
+        in.fail(Reader::index_path(path, "tags", i), "expected a string");
       else
         s.tags.push_back((*tags)[i].get<std::string>());
     }
   }
-  in.get_enum(o, path, "verdict", kVerdicts, s.verdict);
+  in.get_enum(o, path, "verdict", kVerdicts, kToString, s.verdict);
   in.get(o, path, "reason", s.reason);
   in.get(o, path, "duration_ms", s.duration_ms);
   in.get(o, path, "tasks_created", s.tasks_created);
@@ -256,11 +155,11 @@ ScenarioResult read_scenario(Reader& in, const json& o, const std::string& path)
   in.get(o, path, "tasks_cancelled", s.tasks_cancelled);
   if (const json* steps = in.array(o, path, "steps")) {
     for (std::size_t i = 0; i < steps->size() && in.ok(); ++i)
-      s.steps.push_back(read_step(in, (*steps)[i], index_path(path, "steps", i)));
+      s.steps.push_back(read_step(in, (*steps)[i], Reader::index_path(path, "steps", i)));
   }
   if (const json* findings = in.array(o, path, "findings")) {
     for (std::size_t i = 0; i < findings->size() && in.ok(); ++i)
-      s.findings.push_back(read_finding(in, (*findings)[i], index_path(path, "findings", i)));
+      s.findings.push_back(read_finding(in, (*findings)[i], Reader::index_path(path, "findings", i)));
   }
   return s;
 }
@@ -325,7 +224,7 @@ std::optional<RunResult> from_json(const json& j, std::string& error) {
   in.get(j, "$", "interrupted", r.interrupted);
   if (const json* scenarios = in.array(j, "$", "scenarios")) {
     for (std::size_t i = 0; i < scenarios->size() && in.ok(); ++i)
-      r.scenarios.push_back(read_scenario(in, (*scenarios)[i], index_path("$", "scenarios", i)));
+      r.scenarios.push_back(read_scenario(in, (*scenarios)[i], Reader::index_path("$", "scenarios", i)));
   }
   if (!in.ok()) return std::nullopt;
   return r;

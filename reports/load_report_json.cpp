@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "reports/json_reader.hpp"
+
 namespace agentwork::reports {
 namespace {
 
@@ -160,181 +162,10 @@ json cleanup_json(const CleanupFigures& c) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Reading it back. The same shape as json_report.cpp's reader (which stays private to that
-// file), plus signed 64-bit integers, optional numbers and range checks on narrow integers.
+// Reading it back (reports/json_reader.hpp).
 
-// Reads fields; the first problem is kept in `error` with its JSON path, and every later read is
-// a no-op returning false.
-class Reader {
- public:
-  explicit Reader(std::string& error) : error_(error) { error_.clear(); }
-
-  bool ok() const { return error_.empty(); }
-
-  bool fail(const std::string& path, std::string_view what) {
-    if (ok()) error_ = path + ": " + std::string(what);
-    return false;
-  }
-
-  // The member `key` of object `o` (at `path`), or nullptr after recording that it is missing.
-  const json* member(const json& o, const std::string& path, const char* key) {
-    if (!ok()) return nullptr;
-    if (!o.is_object()) {
-      fail(path, "expected an object");
-      return nullptr;
-    }
-    const auto it = o.find(key);
-    if (it == o.end()) {
-      fail(path + "." + key, "missing");
-      return nullptr;
-    }
-    return &*it;
-  }
-
-  // A member that must be an object.
-  const json* object(const json& o, const std::string& path, const char* key) {
-    const json* v = member(o, path, key);
-    if (v != nullptr && !v->is_object()) {
-      fail(path + "." + key, "expected an object");
-      return nullptr;
-    }
-    return v;
-  }
-
-  // A member that must be an array.
-  const json* array(const json& o, const std::string& path, const char* key) {
-    const json* v = member(o, path, key);
-    if (v != nullptr && !v->is_array()) {
-      fail(path + "." + key, "expected an array");
-      return nullptr;
-    }
-    return v;
-  }
-
-  bool get(const json& o, const std::string& path, const char* key, std::string& out) {
-    const json* v = member(o, path, key);
-    if (v == nullptr) return false;
-    if (!v->is_string()) return fail(path + "." + key, "expected a string");
-    out = v->get<std::string>();
-    return true;
-  }
-
-  bool get(const json& o, const std::string& path, const char* key, double& out) {
-    const json* v = member(o, path, key);
-    if (v == nullptr) return false;
-    if (!v->is_number()) return fail(path + "." + key, "expected a number");
-    out = v->get<double>();
-    return true;
-  }
-
-  // null or a number.
-  bool get(const json& o, const std::string& path, const char* key, std::optional<double>& out) {
-    const json* v = member(o, path, key);
-    if (v == nullptr) return false;
-    if (v->is_null()) {
-      out.reset();
-      return true;
-    }
-    if (!v->is_number()) return fail(path + "." + key, "expected a number or null");
-    out = v->get<double>();
-    return true;
-  }
-
-  // int and std::int64_t, in their range.
-  template <std::signed_integral S>
-  bool get(const json& o, const std::string& path, const char* key, S& out) {
-    const json* v = member(o, path, key);
-    if (v == nullptr) return false;
-    const bool fits =
-        v->is_number_integer() &&
-        (v->is_number_unsigned()
-             ? v->get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<S>::max())
-             : v->get<std::int64_t>() >= std::numeric_limits<S>::min() &&
-                   v->get<std::int64_t>() <= std::numeric_limits<S>::max());
-    if (!fits) return fail(path + "." + key, "expected an integer");
-    out = static_cast<S>(v->get<std::int64_t>());
-    return true;
-  }
-
-  // std::uint32_t and std::uint64_t, in their range.
-  template <std::unsigned_integral U>
-  bool get(const json& o, const std::string& path, const char* key, U& out) {
-    const json* v = member(o, path, key);
-    if (v == nullptr) return false;
-    if (!unsigned_value(*v, std::numeric_limits<U>::max()))
-      return fail(path + "." + key, "expected an integer >= 0");
-    out = static_cast<U>(v->get<std::uint64_t>());
-    return true;
-  }
-
-  // An array of integers >= 0.
-  bool get(const json& o, const std::string& path, const char* key,
-           std::vector<std::uint64_t>& out) {
-    const json* a = array(o, path, key);
-    if (a == nullptr) return false;
-    for (std::size_t i = 0; i < a->size(); ++i) {
-      if (!unsigned_value((*a)[i], std::numeric_limits<std::uint64_t>::max()))
-        return fail(index_path(path, key, i), "expected an integer >= 0");
-      out.push_back((*a)[i].get<std::uint64_t>());
-    }
-    return true;
-  }
-
-  // An array of strings.
-  bool get(const json& o, const std::string& path, const char* key, std::vector<std::string>& out) {
-    const json* a = array(o, path, key);
-    if (a == nullptr) return false;
-    for (std::size_t i = 0; i < a->size(); ++i) {
-      if (!(*a)[i].is_string()) return fail(index_path(path, key, i), "expected a string");
-      out.push_back((*a)[i].get<std::string>());
-    }
-    return true;
-  }
-
-  // A string member that must be name_of() one of `values`.
-  template <typename Enum, std::size_t N>
-  bool get_enum(const json& o, const std::string& path, const char* key,
-                const std::array<Enum, N>& values, Enum& out) {
-    std::string s;
-    if (!get(o, path, key, s)) return false;
-    std::string expected;
-    for (const Enum v : values) {
-      if (name_of(v) == s) {
-        out = v;
-        return true;
-      }
-      expected += (expected.empty() ? "" : ", ") + std::string(name_of(v));
-    }
-    return fail(path + "." + key, "expected one of " + expected + ", got \"" + s + "\"");
-  }
-
-  // An object {"<name>": count} with a count for each of `names`.
-  template <std::size_t N, typename Names>
-  void get_counts(const json& o, const std::string& path, const char* key, const Names& names,
-                  std::array<std::uint64_t, N>& out) {
-    const json* c = object(o, path, key);
-    if (c == nullptr) return;
-    const std::string p = path + "." + key;
-    for (std::size_t i = 0; i < N; ++i) {
-      const std::string name(names(i));
-      get(*c, p, name.c_str(), out[i]);
-    }
-  }
-
-  static std::string index_path(const std::string& path, const char* key, std::size_t i) {
-    return path + "." + key + "[" + std::to_string(i) + "]";
-  }
-
- private:
-  // Parsed non-negative integers are unsigned; ones built in code may be signed.
-  static bool unsigned_value(const json& v, std::uint64_t max) {
-    if (!v.is_number_integer()) return false;
-    if (!v.is_number_unsigned() && v.get<std::int64_t>() < 0) return false;
-    return v.get<std::uint64_t>() <= max;
-  }
-
-  std::string& error_;
-};
+using Reader = JsonReader;
+constexpr auto kNameOf = [](auto v) { return name_of(v); };
 
 void read_latency(Reader& in, const json& o, const std::string& path, const char* key,
                   LatencySummary& l) {
@@ -365,7 +196,7 @@ void read_transport_errors(Reader& in, const json& o, const std::string& path,
 
 EndpointSummary read_endpoint(Reader& in, const json& o, const std::string& path) {
   EndpointSummary e;
-  in.get_enum(o, path, "endpoint", kEndpoints, e.endpoint);
+  in.get_enum(o, path, "endpoint", kEndpoints, kNameOf, e.endpoint);
   in.get(o, path, "requests", e.requests);
   in.get(o, path, "requests_per_s", e.requests_per_s);
   in.get(o, path, "errors", e.errors);
@@ -431,7 +262,7 @@ CheckFailure read_check_failure(Reader& in, const json& o, const std::string& pa
 
 ThresholdResult read_threshold(Reader& in, const json& o, const std::string& path) {
   ThresholdResult t;
-  in.get_enum(o, path, "verdict", kVerdicts, t.verdict);
+  in.get_enum(o, path, "verdict", kVerdicts, kNameOf, t.verdict);
   in.get(o, path, "observed", t.observed);
   in.get(o, path, "line", t.line);
   return t;
@@ -483,7 +314,7 @@ std::optional<LoadResult> load_from_json(const json& j, std::string& error) {
   in.get(j, p, "poll_interval_s", r.poll_interval_s);
   in.get(j, p, "rate_cap", r.rate_cap);
   in.get(j, p, "warmup_s", r.warmup_s);
-  in.get_enum(j, p, "stop_reason", kStopReasons, r.stop_reason);
+  in.get_enum(j, p, "stop_reason", kStopReasons, kNameOf, r.stop_reason);
   in.get(j, p, "stop_detail", r.stop_detail);
   if (const json* s = in.object(j, p, "summary")) r.summary = read_summary(in, *s, p + ".summary");
   if (const json* thresholds = in.array(j, p, "thresholds")) {
