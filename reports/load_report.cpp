@@ -278,8 +278,13 @@ std::size_t thresholds_not_passed(const LoadResult& r) {
   return n;
 }
 
-// The last line: the verdict of load::exit_code in words, and the code.
-std::string verdict_line(const LoadResult& r, bool color) {
+struct VerdictWords {
+  std::string word, why;
+  std::string_view colour;
+};
+
+// The verdict of load::exit_code in words.
+VerdictWords verdict_words(const LoadResult& r) {
   const int code = load::exit_code(r);
   std::string word, why;
   std::string_view colour = kRed;
@@ -304,7 +309,14 @@ std::string verdict_line(const LoadResult& r, bool color) {
     word = "FAILED: contract";
     why = text::count_of(r.check_failures.size(), "rule") + " broken";
   }
-  return paint(word, colour, color) + " (" + why + ") · exit code " + std::to_string(code) + "\n";
+  return {word, why, colour};
+}
+
+// The last line: the verdict in words, and the code.
+std::string verdict_line(const LoadResult& r, bool color) {
+  const auto v = verdict_words(r);
+  return paint(v.word, v.colour, color) + " (" + v.why + ") · exit code " +
+         std::to_string(load::exit_code(r)) + "\n";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -312,15 +324,6 @@ std::string verdict_line(const LoadResult& r, bool color) {
 
 std::string attr(std::string_view s) {
   return xml_escape(s, true);
-}
-
-// The threshold as written, from its result line: "TEXT: OBSERVED ✓|✗" or "TEXT: error: WHY".
-// (A threshold's text cannot hold ": error: " and an observed value has no ": ".)
-std::string threshold_text(const ThresholdResult& t) {
-  const std::string_view line = t.line;
-  const std::size_t end =
-      t.verdict == load::Verdict::error ? line.find(": error: ") : line.rfind(": ");
-  return std::string(line.substr(0, end));
 }
 
 // A testcase; `result` is its <failure> or <error> element, empty when it passed.
@@ -367,6 +370,31 @@ std::string property(std::string_view name, std::string_view value) {
 }
 
 }  // namespace
+
+std::string threshold_text(const ThresholdResult& t) {
+  const std::string_view line = t.line;
+  const std::size_t end =
+      t.verdict == load::Verdict::error ? line.find(": error: ") : line.rfind(": ");
+  return std::string(line.substr(0, end));
+}
+
+std::string threshold_observed(const ThresholdResult& t) {
+  const std::string_view line = t.line;
+  const std::size_t at =
+      t.verdict == load::Verdict::error ? line.find(": error: ") : line.rfind(": ");
+  if (at == std::string_view::npos) return "";
+  std::string_view rest = line.substr(at + 2);
+  for (const std::string_view mark : {std::string_view("✓"), std::string_view("✗")}) {
+    if (rest.ends_with(mark)) rest.remove_suffix(mark.size());
+  }
+  while (rest.ends_with(' ')) rest.remove_suffix(1);
+  return std::string(rest);
+}
+
+std::string load_verdict(const LoadResult& r) {
+  const auto v = verdict_words(r);
+  return v.word + " (" + v.why + ")";
+}
 
 std::string load_summary(const LoadResult& r, bool color) {
   return what_ran(r, color) + requests_section(r.summary, color) +

@@ -29,6 +29,17 @@ std::optional<load::LoadResult> load_from_json(const nlohmann::json& j, std::str
 // when `color`.
 std::string load_summary(const load::LoadResult& r, bool color);
 
+// The verdict of load::exit_code in words, as the summary's last line has it without the code:
+// "PASSED (2 thresholds passed, 1200 responses met the contract)", "FAILED: thresholds (1 of 2
+// not passed)", ...
+std::string load_verdict(const load::LoadResult& r);
+
+// A threshold result's parts, from its line "TEXT: OBSERVED ✓|✗" or "TEXT: error: WHY": the
+// threshold as written ("latency{endpoint=status}.p99 < 200ms"), and what was observed ("183.2ms")
+// or "error: WHY". (A threshold's text cannot hold ": error: " and an observed value has no ": ".)
+std::string threshold_text(const load::ThresholdResult& t);
+std::string threshold_observed(const load::ThresholdResult& t);
+
 // JUnit XML: one <testsuite name="load"> with a testcase per threshold, one "contract", one
 // "cleanup", and an error testcase "circuit_breaker" or "interrupted" when the run stopped so;
 // the stop reason and what ran as properties, the console summary as <system-out>.
