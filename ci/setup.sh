@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev openssl ca-certificates
   curl jq wrk procps
+  python3 python3-prometheus-client libxml2-utils
 )
 
 missing=()

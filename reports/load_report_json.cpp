@@ -20,6 +20,7 @@ using load::CheckFailure;
 using load::CleanupFigures;
 using load::Endpoint;
 using load::EndpointSummary;
+using load::HistogramSlot;
 using load::LatencySummary;
 using load::LoadResult;
 using load::LoadSummary;
@@ -77,9 +78,13 @@ constexpr std::array kVerdicts = {load::Verdict::passed, load::Verdict::failed,
 // ---------------------------------------------------------------------------------------------
 // Writing the "load" object.
 
-json latency_json(const LatencySummary& l) {
-  return {{"count", l.count}, {"mean_us", l.mean}, {"min_us", l.min},     {"p50_us", l.p50},
-          {"p90_us", l.p90},  {"p99_us", l.p99},   {"p99_9_us", l.p99_9}, {"max_us", l.max}};
+// The summary, and the histogram's non-empty slots as [[value_us, count], ...].
+json latency_json(const LatencySummary& l, const std::vector<HistogramSlot>& slots) {
+  json histogram = json::array();
+  for (const auto& s : slots) histogram.push_back({s.value, s.count});
+  return {{"count", l.count},   {"mean_us", l.mean}, {"min_us", l.min},
+          {"p50_us", l.p50},    {"p90_us", l.p90},   {"p99_us", l.p99},
+          {"p99_9_us", l.p99_9}, {"max_us", l.max},  {"histogram", std::move(histogram)}};
 }
 
 // {"<name>": count, ...} over every value of the enum (zeros included).
@@ -104,8 +109,8 @@ json endpoint_json(const EndpointSummary& e) {
           {"error_rate", e.error_rate},
           {"status_classes", status_classes_json(e.status_classes)},
           {"transport_errors", counts_json(kTransportErrors, e.transport_errors)},
-          {"latency", latency_json(e.corrected)},
-          {"latency_uncorrected", latency_json(e.uncorrected)}};
+          {"latency", latency_json(e.corrected, e.corrected_histogram)},
+          {"latency_uncorrected", latency_json(e.uncorrected, e.uncorrected_histogram)}};
 }
 
 json summary_json(const LoadSummary& s) {
@@ -126,13 +131,13 @@ json summary_json(const LoadSummary& s) {
           {"dropped_polls", s.dropped_polls},
           {"transitions", s.transitions},
           {"polls_per_transition", s.polls_per_transition},
-          {"transition_delay", latency_json(s.transition_delay)},
+          {"transition_delay", latency_json(s.transition_delay, s.transition_delay_histogram)},
           {"negative_transition_delays", s.negative_transition_delays},
           {"tasks_created", s.tasks_created},
           {"tasks_ended", counts_json(kTaskOutcomes, s.tasks_ended)},
           {"polls_per_task_mean", s.polls_per_task_mean},
           {"polls_per_task_max", s.polls_per_task_max},
-          {"task_duration", latency_json(s.task_duration)},
+          {"task_duration", latency_json(s.task_duration, s.task_duration_histogram)},
           {"rate_series", s.rate_series},
           {"rate_slot_width_s", s.rate_slot_width_s}};
 }
@@ -167,11 +172,45 @@ json cleanup_json(const CleanupFigures& c) {
 using Reader = JsonReader;
 constexpr auto kNameOf = [](auto v) { return name_of(v); };
 
+// The latency at `key`, and its histogram when the file has one (files written before it was
+// added have none): ascending values in the histogram's range whose counts add up to `count`.
 void read_latency(Reader& in, const json& o, const std::string& path, const char* key,
-                  LatencySummary& l) {
+                  LatencySummary& l, std::vector<HistogramSlot>& slots) {
   const json* v = in.object(o, path, key);
   if (v == nullptr) return;
   const std::string p = path + "." + key;
+  slots.clear();
+  if (v->contains("histogram")) {
+    const json* h = in.array(*v, p, "histogram");
+    if (h == nullptr) return;
+    std::uint64_t total = 0;
+    for (std::size_t i = 0; i < h->size(); ++i) {
+      const json& pair = (*h)[i];
+      const std::string at = Reader::index_path(p, "histogram", i);
+      // Parsed non-negative integers are unsigned; ones built in code may be signed.
+      const auto natural = [](const json& v) {
+        return v.is_number_unsigned() || (v.is_number_integer() && v.get<std::int64_t>() >= 0);
+      };
+      const bool shape = pair.is_array() && pair.size() == 2 && pair[0].is_number_integer() &&
+                         natural(pair[1]);
+      if (!shape) {
+        in.fail(at, "expected [value_us, count], integers >= 0");
+        return;
+      }
+      const auto value = pair[0].get<std::int64_t>();
+      if (value < 0 || value > load::Histogram::kHighest ||
+          (!slots.empty() && value <= slots.back().value)) {
+        in.fail(at, "expected values ascending from 0 to 3600000000");
+        return;
+      }
+      slots.push_back({value, pair[1].get<std::uint64_t>()});
+      total += slots.back().count;
+    }
+    in.get(*v, p, "count", l.count);
+    if (in.ok() && total != l.count)
+      in.fail(p + ".histogram", "its counts add up to " + std::to_string(total) + ", not count " +
+                                    std::to_string(l.count));
+  }
   in.get(*v, p, "count", l.count);
   in.get(*v, p, "mean_us", l.mean);
   in.get(*v, p, "min_us", l.min);
@@ -203,8 +242,8 @@ EndpointSummary read_endpoint(Reader& in, const json& o, const std::string& path
   in.get(o, path, "error_rate", e.error_rate);
   read_status_classes(in, o, path, e.status_classes);
   read_transport_errors(in, o, path, e.transport_errors);
-  read_latency(in, o, path, "latency", e.corrected);
-  read_latency(in, o, path, "latency_uncorrected", e.uncorrected);
+  read_latency(in, o, path, "latency", e.corrected, e.corrected_histogram);
+  read_latency(in, o, path, "latency_uncorrected", e.uncorrected, e.uncorrected_histogram);
   return e;
 }
 
@@ -229,7 +268,8 @@ LoadSummary read_summary(Reader& in, const json& o, const std::string& path) {
   in.get(o, path, "dropped_polls", s.dropped_polls);
   in.get(o, path, "transitions", s.transitions);
   in.get(o, path, "polls_per_transition", s.polls_per_transition);
-  read_latency(in, o, path, "transition_delay", s.transition_delay);
+  read_latency(in, o, path, "transition_delay", s.transition_delay,
+               s.transition_delay_histogram);
   in.get(o, path, "negative_transition_delays", s.negative_transition_delays);
   in.get(o, path, "tasks_created", s.tasks_created);
   in.get_counts(
@@ -237,7 +277,7 @@ LoadSummary read_summary(Reader& in, const json& o, const std::string& path) {
       s.tasks_ended);
   in.get(o, path, "polls_per_task_mean", s.polls_per_task_mean);
   in.get(o, path, "polls_per_task_max", s.polls_per_task_max);
-  read_latency(in, o, path, "task_duration", s.task_duration);
+  read_latency(in, o, path, "task_duration", s.task_duration, s.task_duration_histogram);
   in.get(o, path, "rate_series", s.rate_series);
   in.get(o, path, "rate_slot_width_s", s.rate_slot_width_s);
   return s;

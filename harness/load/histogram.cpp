@@ -137,4 +137,12 @@ PercentilesSummary Histogram::percentiles_summary() const {
   return {values[0], values[1], values[2], values[3], values[4], max_};
 }
 
+std::vector<HistogramSlot> Histogram::slots() const {
+  std::vector<HistogramSlot> out;
+  for (std::size_t i = 0; i < kSlotCount; ++i) {
+    if (counts_[i] != 0) out.push_back({value_from_index(i), counts_[i]});
+  }
+  return out;
+}
+
 }  // namespace agentwork::load

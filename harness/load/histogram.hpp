@@ -14,6 +14,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace agentwork::load {
 
@@ -57,6 +58,16 @@ constexpr std::size_t index_of(std::int64_t v) {
 
 }  // namespace histogram_layout
 
+// A non-empty slot of a Histogram: `value` is its lowest value (every value of the slot records
+// into it) and `count` the values it holds. The slots are a histogram's mergeable form: recording
+// each value `count` times into an empty Histogram gives the same counts, and adding the counts
+// of equal values adds two histograms.
+struct HistogramSlot {
+  std::int64_t value = 0;
+  std::uint64_t count = 0;
+  bool operator==(const HistogramSlot&) const = default;
+};
+
 class Histogram {
  public:
   static constexpr std::int64_t kLowest = histogram_layout::kLowest;
@@ -94,6 +105,8 @@ class Histogram {
   // (never below). 0 when empty.
   std::int64_t value_at_percentile(double p) const;
   PercentilesSummary percentiles_summary() const;
+  // The non-empty slots, by ascending value.
+  std::vector<HistogramSlot> slots() const;
 
   bool operator==(const Histogram&) const = default;
 

@@ -313,6 +313,8 @@ LoadSummary summarize(const WorkerMetrics& m, std::int64_t duration_us) {
     ep.transport_errors = m.transport_errors(e);
     ep.corrected = summarize(m.latency(e));
     ep.uncorrected = summarize(m.latency_uncorrected(e));
+    ep.corrected_histogram = m.latency(e).slots();
+    ep.uncorrected_histogram = m.latency_uncorrected(e).slots();
     s.endpoints.push_back(ep);
   }
   s.requests = m.requests();
@@ -327,6 +329,7 @@ LoadSummary summarize(const WorkerMetrics& m, std::int64_t duration_us) {
   s.transitions = m.transitions();
   s.polls_per_transition = ratio(s.polls, s.transitions);
   s.transition_delay = summarize(m.transition_delay());
+  s.transition_delay_histogram = m.transition_delay().slots();
   s.negative_transition_delays = m.negative_transition_delays();
   s.tasks_created = m.tasks_created();
   for (std::size_t o = 0; o < kTaskOutcomeCount; ++o) {
@@ -335,6 +338,7 @@ LoadSummary summarize(const WorkerMetrics& m, std::int64_t duration_us) {
   s.polls_per_task_mean = ratio(m.polls_per_task_sum(), m.tasks_ended());
   s.polls_per_task_max = m.polls_per_task_max();
   s.task_duration = summarize(m.task_duration());
+  s.task_duration_histogram = m.task_duration().slots();
   const auto series = m.rate_series();
   auto last = series.size();
   while (last > 0 && series[last - 1] == 0) --last;

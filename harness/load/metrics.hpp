@@ -220,6 +220,8 @@ struct EndpointSummary {
   std::array<std::uint64_t, kTransportErrorCount> transport_errors{};
   LatencySummary corrected;    // from the intended send time
   LatencySummary uncorrected;  // from the actual send time
+  // The two histograms in their mergeable form (for exports and comparisons).
+  std::vector<HistogramSlot> corrected_histogram, uncorrected_histogram;
   bool operator==(const EndpointSummary&) const = default;
 };
 
@@ -247,6 +249,7 @@ struct LoadSummary {
   double polls_per_task_mean = 0;
   std::uint64_t polls_per_task_max = 0;
   LatencySummary task_duration;
+  std::vector<HistogramSlot> transition_delay_histogram, task_duration_histogram;
   std::vector<std::uint64_t> rate_series;  // trimmed after the last non-zero slot
   std::uint32_t rate_slot_width_s = 1;
   bool operator==(const LoadSummary&) const = default;

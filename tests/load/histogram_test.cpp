@@ -223,6 +223,40 @@ TEST(Histogram, MergeEqualsRecordingBothSets) {
   EXPECT_EQ(a->stddev(), both->stddev());
 }
 
+TEST(Histogram, SlotsAreTheNonEmptySlotsByLowestValue) {
+  auto h = make();
+  EXPECT_TRUE(h->slots().empty());
+  h->record(5, 2);
+  h->record(2047);
+  h->record(4097);  // slot [4096, 4097] (2 us wide)
+  h->record(4096);
+  h->record(1'000'000, 3);
+  const std::vector<HistogramSlot> expected = {
+      {5, 2}, {2047, 1}, {4096, 2}, {Histogram::lowest_equivalent(1'000'000), 3}};
+  EXPECT_EQ(h->slots(), expected);
+}
+
+// The slots are the mergeable form: recorded again, and added slot by slot, they give the
+// histograms back.
+TEST(Histogram, SlotsRecordBackAndAddUp) {
+  std::mt19937_64 rng(11);
+  auto a = make();
+  auto b = make();
+  auto both = make();
+  for (std::int64_t v : log_uniform(rng, 4000)) a->record(v), both->record(v);
+  for (std::int64_t v : log_uniform(rng, 2500)) b->record(v), both->record(v);
+  auto again = make();
+  for (const auto& slot : a->slots()) again->record(slot.value, slot.count);
+  EXPECT_EQ(again->slots(), a->slots());
+  EXPECT_EQ(again->percentiles_summary().p99, a->percentiles_summary().p99);
+  auto added = make();
+  for (const auto* h : {a.get(), b.get()}) {
+    for (const auto& slot : h->slots()) added->record(slot.value, slot.count);
+  }
+  EXPECT_EQ(added->slots(), both->slots());
+  EXPECT_EQ(added->count(), 6500u);
+}
+
 TEST(Histogram, MergeWithEmptyKeepsMinAndMax) {
   auto a = make();
   auto empty = make();

@@ -42,6 +42,8 @@ inline LoadResult full_result() {
   status.transport_errors[static_cast<std::size_t>(TransportError::timeout)] = 5;
   status.corrected = {10990, 2345.6, 42, 1234, 4567, 45600, 123456, 1234567};
   status.uncorrected = {10990, 1000.25, 40, 1100, 3000, 9870, 20000, 500000};
+  status.corrected_histogram = {{42, 10}, {1234, 9000}, {1900, 1980}};
+  status.uncorrected_histogram = {{40, 10990}};
   EndpointSummary create;
   create.endpoint = Endpoint::create;
   create.requests = 300;
@@ -49,6 +51,8 @@ inline LoadResult full_result() {
   create.status_classes = {0, 300, 0, 0, 0};
   create.corrected = {300, 15000.5, 8000, 12000, 20000, 31000, 32000, 32000};
   create.uncorrected = {300, 14000, 7900, 11900, 19000, 30000, 31900, 31900};
+  create.corrected_histogram = {{8000, 300}};
+  create.uncorrected_histogram = {{7900, 300}};
   s.endpoints = {status, create};
   s.requests = 11295;
   s.requests_per_s = 11295 / 60.0;
@@ -64,12 +68,14 @@ inline LoadResult full_result() {
   s.transitions = 1995;
   s.polls_per_transition = 10995 / 1995.0;
   s.transition_delay = {1993, 250000.5, 1000, 200000, 400000, 900000, 1500000, 2000000};
+  s.transition_delay_histogram = {{1000, 1993}};
   s.negative_transition_delays = 2;
   s.tasks_created = 300;
   s.tasks_ended = {280, 10, 4, 6};
   s.polls_per_task_mean = 36.65;
   s.polls_per_task_max = 120;
   s.task_duration = {300, 18000000.25, 5000000, 17000000, 25000000, 29000000, 30000000, 30000000};
+  s.task_duration_histogram = {{4997120, 300}};
   s.rate_series = {180, 190, 188, 0, 187};
   s.rate_slot_width_s = 2;
 

@@ -208,6 +208,17 @@ TEST(LoadJson, ErrorsNameTheBadField) {
       {"/summary/rate_slot_width_s", 4294967296LL,
        "$.load.summary.rate_slot_width_s: expected an integer >= 0"},
       {"/summary/transition_delay", 5, "$.load.summary.transition_delay: expected an object"},
+      {"/summary/endpoints/0/latency/histogram", "x",
+       "$.load.summary.endpoints[0].latency.histogram: expected an array"},
+      {"/summary/endpoints/0/latency/histogram/1", json::array({1234}),
+       "$.load.summary.endpoints[0].latency.histogram[1]: expected [value_us, count], integers "
+       ">= 0"},
+      {"/summary/endpoints/0/latency/histogram/1/0", 42,
+       "$.load.summary.endpoints[0].latency.histogram[1]: expected values ascending from 0 to "
+       "3600000000"},
+      {"/summary/endpoints/0/latency/histogram/2/1", 1979,
+       "$.load.summary.endpoints[0].latency.histogram: its counts add up to 10989, not count "
+       "10990"},
       {"/thresholds/1/verdict", "maybe",
        "$.load.thresholds[1].verdict: expected one of passed, failed, error, got \"maybe\""},
       {"/thresholds/0/observed", "fast",
@@ -231,6 +242,25 @@ TEST(LoadJson, ErrorsNameTheBadField) {
     EXPECT_FALSE(load_from_json(j, error).has_value()) << c.pointer;
     EXPECT_EQ(error, c.error) << c.pointer;
   }
+}
+
+// Files written before the histograms were added read back, without them.
+TEST(LoadJson, HistogramsAreOptional) {
+  json j = load_to_json(full_result());
+  for (auto& e : j["summary"]["endpoints"]) {
+    e["latency"].erase("histogram");
+    e["latency_uncorrected"].erase("histogram");
+  }
+  j["summary"]["transition_delay"].erase("histogram");
+  std::string error;
+  const auto back = load_from_json(j, error);
+  ASSERT_TRUE(back.has_value()) << error;
+  EXPECT_TRUE(back->summary.endpoints[0].corrected_histogram.empty());
+  EXPECT_TRUE(back->summary.transition_delay_histogram.empty());
+  EXPECT_EQ(back->summary.task_duration_histogram, full_result().summary.task_duration_histogram);
+  EXPECT_EQ(j["summary"]["endpoints"][0]["latency"].count("histogram"), 0u);
+  EXPECT_EQ(load_to_json(full_result())["summary"]["endpoints"][0]["latency"]["histogram"],
+            json::parse("[[42,10],[1234,9000],[1900,1980]]"));
 }
 
 TEST(LoadJson, NotAnObject) {
