@@ -8,6 +8,7 @@
 
 #include "harness/coverage.hpp"
 #include "harness/load_command.hpp"
+#include "harness/report_command.hpp"
 #include "harness/rules.hpp"
 #include "harness/run_command.hpp"
 #include "harness/scenario.hpp"
@@ -95,6 +96,14 @@ int main(int argc, char** argv) {
       "load", "Run a load profile: many virtual clients polling tasks, with thresholds");
   harness::add_load_options(*load_cmd, load_options);
 
+  harness::ReportOptions report_options;
+  auto* report_cmd = cli.add_subcommand(
+      "report", "Re-render a run result JSON: console, Markdown, JUnit, OpenMetrics");
+  harness::add_report_options(*report_cmd, report_options);
+  harness::CompareOptions compare_options;
+  auto* compare_cmd = cli.add_subcommand(
+      "compare", "Compare a run result with a baseline; exit 1 on a regression");
+  harness::add_compare_options(*compare_cmd, compare_options);
   std::vector<std::string> validate_paths;
   auto* validate_cmd = cli.add_subcommand("validate", "Check scenario files without running them");
   validate_cmd->add_option("paths", validate_paths, "Scenario files or folders")->required();
@@ -119,7 +128,8 @@ int main(int argc, char** argv) {
   mock_cmd->footer(mock::kMockExitCodes);
 
   cli.footer(
-      "\nExit codes: 0 success; 1 a conformance failure (run) or the mock could not start (mock);\n"
+      "\nExit codes: 0 success; 1 a conformance failure (run), a regression (compare) or the mock\n"
+      "could not start (mock);\n"
       "2 bad usage or bad scenario files; 3 target unreachable (run, load); 4 a load threshold\n"
       "failed; 5 the load circuit breaker tripped; 130 interrupted (run, load).");
   try {
@@ -132,6 +142,8 @@ int main(int argc, char** argv) {
   }
   if (*run_cmd) return harness::run_command(run_options);
   if (*load_cmd) return harness::load_command(load_options);
+  if (*report_cmd) return harness::report_command(report_options);
+  if (*compare_cmd) return harness::compare_command(compare_options);
   if (*validate_cmd) return validate(validate_paths);
   if (*list_cmd) return list_coverage ? coverage(list_paths) : list(list_paths, list_rules);
   if (*mock_cmd) return mock::run_mock(mock_options, "agentwork mock");
