@@ -28,6 +28,8 @@
 #include "mock_server/mock_server.hpp"
 #include "reports/json_report.hpp"
 #include "reports/load_report.hpp"
+#include "reports/markdown_report.hpp"
+#include "reports/openmetrics_report.hpp"
 
 namespace agentwork::harness {
 namespace {
@@ -186,6 +188,8 @@ void add_load_options(CLI::App& cmd, LoadOptions& o) {
       ->capture_default_str();
   cmd.add_option("--report-json", o.report_json, "Write the JSON result here");
   cmd.add_option("--junit", o.junit, "Write JUnit XML here");
+  cmd.add_option("--markdown", o.markdown, "Write a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY)");
+  cmd.add_option("--openmetrics", o.openmetrics, "Write the final figures as OpenMetrics text here");
   cmd.add_option("--color", o.color, "auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
@@ -238,7 +242,7 @@ int load_command(const LoadOptions& o) {
     std::cerr << "agentwork load: " << profile.file << ": " << *e << "\n";
     return 2;
   }
-  for (const auto* path : {&o.report_json, &o.junit}) {
+  for (const auto* path : {&o.report_json, &o.junit, &o.markdown, &o.openmetrics}) {
     std::string error;
     if (!writable(*path, error)) {
       std::cerr << "agentwork load: " << error << "\n";
@@ -414,6 +418,8 @@ int load_command(const LoadOptions& o) {
   const std::pair<const std::string*, std::string> files[] = {
       {&o.report_json, o.report_json.empty() ? "" : json_text()},
       {&o.junit, o.junit.empty() ? "" : reports::render_load_junit(result)},
+      {&o.markdown, o.markdown.empty() ? "" : reports::render_markdown(run, &result)},
+      {&o.openmetrics, o.openmetrics.empty() ? "" : reports::render_openmetrics(run, &result)},
   };
   for (const auto& [path, text] : files) {
     if (path->empty()) continue;

@@ -30,6 +30,8 @@ struct LoadOptions {
   double cleanup_timeout = 30;      // seconds the cancels of the tasks left may take
   std::string report_json;
   std::string junit;
+  std::string markdown;     // the Markdown summary ($GITHUB_STEP_SUMMARY, merge requests)
+  std::string openmetrics;  // OpenMetrics text of the final figures
   std::string color = "auto";     // auto | always | never
   std::string progress = "auto";  // auto (a refreshed line on a terminal, else lines) | line |
                                   // lines | none

@@ -18,6 +18,8 @@
 #include "reports/console_report.hpp"
 #include "reports/json_report.hpp"
 #include "reports/junit_report.hpp"
+#include "reports/markdown_report.hpp"
+#include "reports/openmetrics_report.hpp"
 
 namespace agentwork::harness {
 
@@ -88,6 +90,8 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
       ->capture_default_str();
   cmd.add_option("--report-json", o.report_json, "Write the JSON result here");
   cmd.add_option("--junit", o.junit, "Write JUnit XML here");
+  cmd.add_option("--markdown", o.markdown, "Write a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY)");
+  cmd.add_option("--openmetrics", o.openmetrics, "Write the final figures as OpenMetrics text here");
   cmd.add_option("--api-key", o.api_key,
                  "Key of the main account (default: register a fresh account per scenario)")
       ->envname("AGENTWORK_API_KEY");
@@ -123,7 +127,7 @@ int run_command(const RunOptions& o) {
     std::cerr << "agentwork run: no scenario matches the tag filters\n";
     return 2;
   }
-  for (const auto* path : {&o.report_json, &o.junit}) {
+  for (const auto* path : {&o.report_json, &o.junit, &o.markdown, &o.openmetrics}) {
     std::string error;
     if (!writable(*path, error)) {
       std::cerr << "agentwork run: " << error << "\n";
@@ -243,6 +247,8 @@ int run_command(const RunOptions& o) {
   const std::pair<const std::string*, std::string> files[] = {
       {&o.report_json, o.report_json.empty() ? "" : reports::render_json(result)},
       {&o.junit, o.junit.empty() ? "" : reports::render_junit(result)},
+      {&o.markdown, o.markdown.empty() ? "" : reports::render_markdown(result, nullptr)},
+      {&o.openmetrics, o.openmetrics.empty() ? "" : reports::render_openmetrics(result, nullptr)},
   };
   for (const auto& [path, text] : files) {
     if (path->empty()) continue;

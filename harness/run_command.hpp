@@ -26,6 +26,8 @@ struct RunOptions {
   double request_timeout = 30;    // wall seconds per request
   std::string report_json;
   std::string junit;
+  std::string markdown;     // the Markdown summary ($GITHUB_STEP_SUMMARY, merge requests)
+  std::string openmetrics;  // OpenMetrics text of the final figures
   std::string api_key;  // or AGENTWORK_API_KEY; empty: register an account per scenario
   std::string ca_file;
   bool insecure = false;

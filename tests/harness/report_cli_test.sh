@@ -32,7 +32,8 @@ python=/usr/bin/python3
 
 conformance_result() {  # a conformance run (one scenario failing: a wrong expectation)
   "$agentwork" run "$root/scenarios/examples" "$root/tests/data/runs/wrong-expectation.json" \
-    --target mock --time-scale 0.01 --report-json "$work/run.json" >/dev/null 2>&1 || true
+    --target mock --time-scale 0.01 --report-json "$work/run.json" \
+    --markdown "$work/run-direct.md" --openmetrics "$work/run-direct.prom" >/dev/null 2>&1 || true
   [ -s "$work/run.json" ] || fail "the conformance run wrote no result"
 }
 load_result() {  # a short load run
@@ -40,7 +41,8 @@ load_result() {  # a short load run
           duration_s: 2, poll_interval_s: 0.1, workers: 1,
           thresholds: ["latency{endpoint=status}.p99 < 5s"]}' >"$work/profile.json"
   "$agentwork" load "$work/profile.json" --target mock --mock-time-scale 0.02 --progress none \
-    --report-json "$work/load.json" >/dev/null 2>&1 || fail "the load run failed"
+    --report-json "$work/load.json" --markdown "$work/load-direct.md" \
+    --openmetrics "$work/load-direct.prom" >/dev/null 2>&1 || fail "the load run failed"
 }
 
 case "$case_name" in
@@ -61,6 +63,10 @@ formats)
   "$python" "$here/../reports/openmetrics_check.py" "$work/r/metrics.prom" >"$work/out" 2>&1 ||
     fail "OpenMetrics rejected by the reference parser"
   expect_in "$work/r/metrics.prom" '^agentwork_scenarios\{verdict="failed"\} [1-9]' "failed count"
+  # What the run wrote itself is what report renders from its JSON.
+  cmp -s "$work/run-direct.md" "$work/r/summary.md" || fail "run --markdown differs from report"
+  cmp -s "$work/run-direct.prom" "$work/r/metrics.prom" ||
+    fail "run --openmetrics differs from report"
   # The normalised JSON reads back to the same report.
   "$agentwork" report "$work/r/run.json" -f markdown >"$work/again.md"
   cmp -s "$work/again.md" "$work/r/summary.md" || fail "the JSON written back renders differently"
@@ -73,6 +79,9 @@ formats)
     -o "$work/load.prom"
   "$python" "$here/../reports/openmetrics_check.py" "$work/load.prom" >"$work/out" 2>&1 ||
     fail "load OpenMetrics rejected by the reference parser"
+  cmp -s "$work/load-direct.prom" "$work/load.prom" || fail "load --openmetrics differs from report"
+  "$agentwork" report "$work/load.json" -f markdown >"$work/load-again.md"
+  cmp -s "$work/load-direct.md" "$work/load-again.md" || fail "load --markdown differs from report"
   expect_in "$work/load.prom" \
     '^agentwork_load_latency_seconds_bucket\{endpoint="status",measure="corrected",le="0.1"\} [1-9]' \
     "status latency buckets"
