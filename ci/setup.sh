@@ -10,7 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev openssl ca-certificates
   curl jq wrk procps
-  python3 python3-prometheus-client libxml2-utils
+  python3 python3-yaml python3-prometheus-client libxml2-utils
 )
 
 missing=()
