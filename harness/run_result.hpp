@@ -60,6 +60,23 @@ struct StepRecord {
   std::string note;  // what happened: "status awaiting_reply after 3 polls"
 };
 
+// One moment of a task's life as the client saw it, for the HTML report's timelines.
+struct TimelineEvent {
+  double at_ms = 0;   // since the scenario started
+  std::string kind;   // "created", "state" (the first poll showing a state) or "action"
+  std::string value;  // the state ("awaiting_reply") or the action ("reply", "approve",
+                      // "reject", "cancel"); "" for "created"
+  bool ok = true;     // an action the server accepted (2xx)
+};
+
+// A task's timeline: created, each change of state a poll saw, the client's actions.
+struct TaskTimeline {
+  std::string task;     // the scenario's task name
+  std::string task_id;  // a task re-created after a stall gets a timeline of its own
+  std::size_t polls = 0;
+  std::vector<TimelineEvent> events;
+};
+
 struct ScenarioResult {
   std::string name;
   std::string file;
@@ -73,6 +90,7 @@ struct ScenarioResult {
   std::size_t tasks_cancelled = 0;  // by the cleanup: created, not terminal, then cancelled
   std::vector<StepRecord> steps;
   std::vector<FindingRecord> findings;
+  std::vector<TaskTimeline> timelines;  // one per task created, in creation order
 
   std::size_t failures() const;
   std::size_t observations() const;

@@ -194,6 +194,8 @@ class ScenarioRun {
   // A step's request must get `want`: else S.step.status and the scenario stops.
   void require_status(const ApiCall& c, int want, const std::string& task = {});
   TaskRec& task(const std::string& name);
+  // Adds an event to the timeline of task `t` (made on its first event).
+  void timeline(const TaskRec& t, std::string kind, std::string value, bool ok = true);
   std::string client_key(const std::string& account) const {
     auto it = clients_.find(account);
     return it == clients_.end() ? std::string() : it->second.api_key();
@@ -342,6 +344,35 @@ void ScenarioRun::require_status(const ApiCall& c, int want, const std::string& 
        &c, task);
 }
 
+// The timeline's name of an action: reply, approve, reject, cancel.
+std::string action_name(ClientAction action) {
+  switch (action) {
+    case ClientAction::confirm:
+      return "approve";
+    case ClientAction::reject:
+      return "reject";
+    default:
+      return std::string(to_string(action));
+  }
+}
+
+void ScenarioRun::timeline(const TaskRec& t, std::string kind, std::string value, bool ok) {
+  auto& all = result_.timelines;
+  auto it = std::find_if(all.rbegin(), all.rend(),
+                         [&](const TaskTimeline& tl) { return tl.task_id == t.id; });
+  TaskTimeline& tl = it != all.rend() ? *it : all.emplace_back(TaskTimeline{t.name, t.id, 0, {}});
+  if (kind == "poll") {
+    ++tl.polls;
+    const auto last = std::find_if(tl.events.rbegin(), tl.events.rend(),
+                                   [](const TimelineEvent& e) { return e.kind == "state"; });
+    if (last != tl.events.rend() && last->value == value) return;  // no change
+    kind = "state";
+  }
+  const double at_ms =
+      std::chrono::duration<double, std::milli>(SteadyClock::now() - started_).count();
+  tl.events.push_back({at_ms, std::move(kind), std::move(value), ok});
+}
+
 TaskRec& ScenarioRun::task(const std::string& name) {
   // The loader guarantees that every task name refers to an earlier create; a create that
   // failed stopped the scenario, so the name is there.
@@ -392,6 +423,7 @@ Awaitable<StatusView> ScenarioRun::poll(TaskRec& t) {
     o.message_id = *view->solution_message_id;
   }
   t.trace.observe(o);
+  timeline(t, "poll", std::string(to_string(*state)));
   report_trace(t, &c);
   // After an accepted reply the same question must not be asked again (the task resumed).
   if (!t.replied_to.empty() && *state == TaskState::awaiting_reply && view->question &&
@@ -492,6 +524,7 @@ Awaitable<void> ScenarioRun::act(TaskRec& t, ClientAction action, const json& bo
   record(c, endpoint, check, t.name);
   const bool accepted = c.status() >= 200 && c.status() < 300;
   t.trace.act(action, accepted);
+  timeline(t, "action", action_name(action), accepted);
   report_trace(t, &c);
   if (accepted) note_accepted(t, action, body);
   if (accepted && action == ClientAction::cancel) t.known_terminal = true;
@@ -530,6 +563,7 @@ Awaitable<void> ScenarioRun::create_task(const std::string& name, const std::str
   t.title = title;
   t.description = description;
   t.mock_script = mock_script;
+  timeline(t, "created", "");
   tasks_.emplace(name, std::move(t));
   step_note_ = "task " + id;
   require_status(c, 201, name);
@@ -557,6 +591,7 @@ Awaitable<void> ScenarioRun::on_stall(TaskRec& t, double stalled_seconds) {
     record(c, Endpoint::cancel, check, t.name);
     const bool accepted = c.status() >= 200 && c.status() < 300;
     t.trace.act(ClientAction::cancel, accepted);
+    timeline(t, "action", "cancel", accepted);
     report_trace(t, &c);
     if (!accepted) {
       fail("G.stall.last_activity",
@@ -955,6 +990,7 @@ Awaitable<void> ScenarioRun::step(const steps::Request& s) {
       t.name = "(request step " + std::to_string(step_index_ + 1) + ")";
       t.id = id;
       t.account = account;
+      timeline(t, "created", "");
       replaced_.push_back(std::move(t));
       ++result_.tasks_created;
     }
@@ -975,6 +1011,7 @@ Awaitable<void> ScenarioRun::step(const steps::Request& s) {
     }
     if (action) {
       t.trace.act(*action, true);
+      timeline(t, "action", action_name(*action));
       report_trace(t, &c);
       note_accepted(t, *action, s.body.value_or(json::object()));
     }

@@ -17,6 +17,8 @@ using harness::RunResult;
 using harness::ScenarioResult;
 using harness::Severity;
 using harness::StepRecord;
+using harness::TaskTimeline;
+using harness::TimelineEvent;
 using harness::Verdict;
 using nlohmann::json;
 
@@ -55,10 +57,21 @@ Json step_json(const StepRecord& s) {
 }
 
 template <typename Json>
+Json timeline_json(const TaskTimeline& t) {
+  Json events = Json::array();
+  for (const auto& e : t.events) {
+    events.push_back(
+        Json{{"at_ms", e.at_ms}, {"kind", e.kind}, {"value", e.value}, {"ok", e.ok}});
+  }
+  return {{"task", t.task}, {"task_id", t.task_id}, {"polls", t.polls}, {"events", std::move(events)}};
+}
+
+template <typename Json>
 Json scenario_json(const ScenarioResult& s) {
-  Json steps = Json::array(), findings = Json::array();
+  Json steps = Json::array(), findings = Json::array(), timelines = Json::array();
   for (const auto& step : s.steps) steps.push_back(step_json<Json>(step));
   for (const auto& f : s.findings) findings.push_back(finding_json<Json>(f));
+  for (const auto& t : s.timelines) timelines.push_back(timeline_json<Json>(t));
   return {{"name", s.name},
           {"file", s.file},
           {"tags", s.tags},
@@ -72,7 +85,8 @@ Json scenario_json(const ScenarioResult& s) {
           {"failures", s.failures()},
           {"observations", s.observations()},
           {"steps", std::move(steps)},
-          {"findings", std::move(findings)}};
+          {"findings", std::move(findings)},
+          {"timelines", std::move(timelines)}};
 }
 
 template <typename Json>
@@ -134,6 +148,28 @@ StepRecord read_step(Reader& in, const json& o, const std::string& path) {
   return s;
 }
 
+// Optional: files written before timelines were kept have none.
+TaskTimeline read_timeline(Reader& in, const json& o, const std::string& path) {
+  TaskTimeline t;
+  in.get(o, path, "task", t.task);
+  in.get(o, path, "task_id", t.task_id);
+  in.get(o, path, "polls", t.polls);
+  if (const json* events = in.array(o, path, "events")) {
+    for (std::size_t i = 0; i < events->size() && in.ok(); ++i) {
+      const std::string at = Reader::index_path(path, "events", i);
+      TimelineEvent e;
+      in.get((*events)[i], at, "at_ms", e.at_ms);
+      in.get((*events)[i], at, "kind", e.kind);
+      in.get((*events)[i], at, "value", e.value);
+      in.get((*events)[i], at, "ok", e.ok);
+      if (in.ok() && e.kind != "created" && e.kind != "state" && e.kind != "action")
+        in.fail(at + ".kind", "expected one of created, state, action, got \"" + e.kind + "\"");
+      t.events.push_back(std::move(e));
+    }
+  }
+  return t;
+}
+
 ScenarioResult read_scenario(Reader& in, const json& o, const std::string& path) {
   ScenarioResult s;
   in.get(o, path, "name", s.name);
@@ -160,6 +196,14 @@ ScenarioResult read_scenario(Reader& in, const json& o, const std::string& path)
   if (const json* findings = in.array(o, path, "findings")) {
     for (std::size_t i = 0; i < findings->size() && in.ok(); ++i)
       s.findings.push_back(read_finding(in, (*findings)[i], Reader::index_path(path, "findings", i)));
+  }
+  if (o.is_object() && o.contains("timelines")) {
+    if (const json* timelines = in.array(o, path, "timelines")) {
+      for (std::size_t i = 0; i < timelines->size() && in.ok(); ++i) {
+        s.timelines.push_back(
+            read_timeline(in, (*timelines)[i], Reader::index_path(path, "timelines", i)));
+      }
+    }
   }
   return s;
 }

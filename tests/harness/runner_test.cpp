@@ -272,6 +272,51 @@ TEST(Runner, AFailedExpectationStopsTheScenarioAndCancelsItsTasks) {
   EXPECT_EQ(open_tasks(server.app()), 0u);
 }
 
+// Each task's timeline: created, each state the polls saw (once per change), the client's
+// actions with whether they were accepted, in time order; a re-created task has its own.
+TEST(Runner, TimelinesRecordStatesAndActions) {
+  mock::MockServer server(mock_config());
+  server.start();
+  Runner runner(config_for(server.base_url()));
+  const auto result = runner.run({scenario(R"({
+    "name": "reject then approve",
+    "agent": {"steps": [{"do": "work", "seconds": 1},
+      {"do": "propose", "content": "v1", "on_reject": {"revise": 1, "seconds": 5}}]},
+    "steps": [
+      {"do": "create", "task": "job", "title": "T", "description": "D"},
+      {"do": "await", "status": "awaiting_solution_approval"},
+      {"do": "reject", "reason": "no"},
+      {"do": "await", "status": "awaiting_solution_approval"},
+      {"do": "approve"},
+      {"do": "await", "status": "completed"}
+    ]})")});
+  const auto& s = result.scenarios[0];
+  ASSERT_EQ(s.verdict, Verdict::passed) << describe(s);
+  ASSERT_EQ(s.timelines.size(), 1u);
+  const auto& tl = s.timelines[0];
+  EXPECT_EQ(tl.task, "job");
+  EXPECT_EQ(tl.polls, s.polls);
+  std::vector<std::string> seen;
+  double previous = -1;
+  for (const auto& e : tl.events) {
+    seen.push_back(e.kind + ":" + e.value);
+    EXPECT_GE(e.at_ms, previous);
+    EXPECT_TRUE(e.ok);
+    previous = e.at_ms;
+  }
+  // A poll may or may not catch `processing` between the reject and the second proposal.
+  std::vector<std::string> expected = {"created:",
+                                       "state:processing",
+                                       "state:awaiting_solution_approval",
+                                       "action:reject"};
+  std::size_t at = expected.size();
+  ASSERT_GE(seen.size(), at + 3) << ::testing::PrintToString(seen);
+  if (seen[at] == "state:processing") expected.push_back(seen[at++]);
+  expected.insert(expected.end(),
+                  {"state:awaiting_solution_approval", "action:approve", "state:completed"});
+  EXPECT_EQ(seen, expected);
+}
+
 TEST(Runner, AwaitTimesOutAndTheDeadlineEndsAScenario) {
   mock::MockServer server(mock_config());
   server.start();

@@ -55,6 +55,12 @@ inline ScenarioResult failed_scenario() {
   s.findings = {{"G.status.enum", 'G', Severity::failure, 1, "await", "t1",
                  "got \"done\"\nat poll 2",
                  Evidence{"GET", "/api/v1/tasks/abc", 200, "{\"status\":\"done\"}\n", "", 3.5}}};
+  s.timelines = {{"t1",
+                  "abc",
+                  2,
+                  {{0, "created", "", true},
+                   {12.5, "state", "processing", true},
+                   {2412.5, "action", "cancel", false}}}};
   return s;
 }
 

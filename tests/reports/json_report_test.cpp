@@ -93,6 +93,33 @@ TEST(JsonReport, Golden) {
             "duration_ms": 3.5
           }
         }
+      ],
+      "timelines": [
+        {
+          "task": "t1",
+          "task_id": "abc",
+          "polls": 2,
+          "events": [
+            {
+              "at_ms": 0.0,
+              "kind": "created",
+              "value": "",
+              "ok": true
+            },
+            {
+              "at_ms": 12.5,
+              "kind": "state",
+              "value": "processing",
+              "ok": true
+            },
+            {
+              "at_ms": 2412.5,
+              "kind": "action",
+              "value": "cancel",
+              "ok": false
+            }
+          ]
+        }
       ]
     }
   ]
@@ -148,6 +175,25 @@ TEST(JsonReport, RoundTrip) {
   EXPECT_EQ(back->scenarios[1].findings[0].evidence->body_excerpt, "{\"status\":\"done\"}\n");
   EXPECT_EQ(back->scenarios[2].reason, "needs the bundled mock");
   EXPECT_EQ(back->scenarios[1].steps[1].ok, false);
+  ASSERT_EQ(back->scenarios[1].timelines.size(), 1u);
+  EXPECT_EQ(back->scenarios[1].timelines[0].events[2].value, "cancel");
+  EXPECT_FALSE(back->scenarios[1].timelines[0].events[2].ok);
+}
+
+// Files written before the timelines were kept read back, without them; a bad event is named.
+TEST(JsonReport, TimelinesAreOptionalAndChecked) {
+  json j = to_json(tiny_run());
+  j["scenarios"][1].erase("timelines");
+  std::string error;
+  const auto back = from_json(j, error);
+  ASSERT_TRUE(back.has_value()) << error;
+  EXPECT_TRUE(back->scenarios[1].timelines.empty());
+  j = to_json(tiny_run());
+  j["scenarios"][1]["timelines"][0]["events"][1]["kind"] = "dance";
+  EXPECT_FALSE(from_json(j, error).has_value());
+  EXPECT_EQ(error,
+            "$.scenarios[1].timelines[0].events[1].kind: expected one of created, state, action, "
+            "got \"dance\"");
 }
 
 // A document written by hand (signed integers from literals) reads as well as a parsed one.
