@@ -2,6 +2,7 @@
 // it and reading it back.
 #include "reports/load_report.hpp"
 
+#include <algorithm>
 #include <array>
 #include <concepts>
 #include <cstddef>
@@ -113,6 +114,12 @@ json endpoint_json(const EndpointSummary& e) {
           {"latency_uncorrected", latency_json(e.uncorrected, e.uncorrected_histogram)}};
 }
 
+json latency_series_json(const std::vector<LoadSummary::LatencyPoint>& points) {
+  json out = json::array();
+  for (const auto& p : points) out.push_back({p.p50, p.p90, p.p99});
+  return out;
+}
+
 json summary_json(const LoadSummary& s) {
   json endpoints = json::array();
   for (const auto& e : s.endpoints) endpoints.push_back(endpoint_json(e));
@@ -139,7 +146,9 @@ json summary_json(const LoadSummary& s) {
           {"polls_per_task_max", s.polls_per_task_max},
           {"task_duration", latency_json(s.task_duration, s.task_duration_histogram)},
           {"rate_series", s.rate_series},
-          {"rate_slot_width_s", s.rate_slot_width_s}};
+          {"rate_slot_width_s", s.rate_slot_width_s},
+          {"error_series", s.error_series},
+          {"latency_series", latency_series_json(s.latency_series)}};
 }
 
 json check_failure_json(const CheckFailure& f) {
@@ -280,6 +289,26 @@ LoadSummary read_summary(Reader& in, const json& o, const std::string& path) {
   read_latency(in, o, path, "task_duration", s.task_duration, s.task_duration_histogram);
   in.get(o, path, "rate_series", s.rate_series);
   in.get(o, path, "rate_slot_width_s", s.rate_slot_width_s);
+  // The time series of errors and latency: absent in files written before they were kept.
+  if (o.is_object() && o.contains("error_series")) in.get(o, path, "error_series", s.error_series);
+  if (o.is_object() && o.contains("latency_series")) {
+    if (const json* a = in.array(o, path, "latency_series")) {
+      for (std::size_t i = 0; i < a->size() && in.ok(); ++i) {
+        const json& p = (*a)[i];
+        const bool shape = p.is_array() && p.size() == 3 &&
+                           std::all_of(p.begin(), p.end(), [](const json& v) {
+                             return v.is_number_integer() && v.get<std::int64_t>() >= 0;
+                           });
+        if (!shape) {
+          in.fail(Reader::index_path(path, "latency_series", i),
+                  "expected [p50_us, p90_us, p99_us], integers >= 0");
+          break;
+        }
+        s.latency_series.push_back(
+            {p[0].get<std::int64_t>(), p[1].get<std::int64_t>(), p[2].get<std::int64_t>()});
+      }
+    }
+  }
   return s;
 }
 

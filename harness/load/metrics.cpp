@@ -1,13 +1,16 @@
 #include "harness/load/metrics.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cmath>
 #include <string>
 #include <utility>
 
 namespace agentwork::load {
 
 // The object itself stays small; the histograms are on the heap (see the header).
-static_assert(sizeof(WorkerMetrics) < 32 * 1024);
+static_assert(sizeof(WorkerMetrics) < 64 * 1024);
+static_assert(sizeof(SlotLatency) == 512);
 static_assert(sizeof(Histogram) == 185'808);
 
 namespace {
@@ -116,16 +119,22 @@ WorkerMetrics::~WorkerMetrics() = default;
 void WorkerMetrics::on_response(Endpoint endpoint, std::int64_t intended_us, std::int64_t sent_us,
                                 std::int64_t done_us, int status, std::string_view error_class) {
   PerEndpoint& ep = per_endpoint_[index(endpoint)];
-  count_request_at(done_us);
+  const std::size_t slot = slot_at(done_us);
+  ++rate_series_[slot];
   if (const auto error = transport_error_from_name(error_class)) {
     ++ep.transport_errors[static_cast<std::size_t>(*error)];
+    ++error_series_[slot];
     return;
   }
   if (status < 100 || status > 599) {
     ++ep.transport_errors[static_cast<std::size_t>(TransportError::protocol)];
+    ++error_series_[slot];
     return;
   }
   ++ep.status_classes[static_cast<std::size_t>(status / 100 - 1)];
+  if (status >= 500) ++error_series_[slot];
+  if (latency_series_.size() <= slot) latency_series_.resize(slot + 1);
+  latency_series_[slot].record(done_us - intended_us);
   allocated(ep.corrected).record(done_us - intended_us);
   allocated(ep.uncorrected).record(done_us - sent_us);
 }
@@ -158,21 +167,26 @@ void WorkerMetrics::on_task_end(TaskOutcome outcome, std::int64_t duration_us,
   polls_per_task_max_ = std::max(polls_per_task_max_, polls);
 }
 
-void WorkerMetrics::count_request_at(std::int64_t done_us) {
+std::size_t WorkerMetrics::slot_at(std::int64_t done_us) {
   // Before the start (a clock step, a warm-up request) counts in the first slot; past 10^8 s
   // (3 years; profiles end by 10^7 s) in the slot of 10^8 s, so the width stays below 2^16.
   const auto second = static_cast<std::uint64_t>(
       std::clamp<std::int64_t>(done_us - start_us_, 0, 100'000'000 * 1'000'000LL) / 1'000'000);
   while (second / rate_slot_width_s_ >= kRateSlots) fold_rate_series();
-  ++rate_series_[second / rate_slot_width_s_];
+  return second / rate_slot_width_s_;
 }
 
 // Doubles the slot width: slot i becomes slots 2i and 2i + 1 added.
 void WorkerMetrics::fold_rate_series() {
   for (std::size_t i = 0; i < kRateSlots / 2; ++i) {
     rate_series_[i] = rate_series_[2 * i] + rate_series_[2 * i + 1];
+    error_series_[i] = error_series_[2 * i] + error_series_[2 * i + 1];
   }
   std::fill(rate_series_.begin() + kRateSlots / 2, rate_series_.end(), 0);
+  std::fill(error_series_.begin() + kRateSlots / 2, error_series_.end(), 0);
+  std::vector<SlotLatency> folded((latency_series_.size() + 1) / 2);
+  for (std::size_t i = 0; i < latency_series_.size(); ++i) folded[i / 2].add(latency_series_[i]);
+  latency_series_ = std::move(folded);
   rate_slot_width_s_ *= 2;
 }
 
@@ -201,7 +215,14 @@ void WorkerMetrics::merge(const WorkerMetrics& other) {
   // Widths are powers of two: fold to the wider one, then each slot of `other` lies in one of ours.
   while (rate_slot_width_s_ < other.rate_slot_width_s_) fold_rate_series();
   const std::uint32_t per_slot = rate_slot_width_s_ / other.rate_slot_width_s_;
-  for (std::size_t i = 0; i < kRateSlots; ++i) rate_series_[i / per_slot] += other.rate_series_[i];
+  for (std::size_t i = 0; i < kRateSlots; ++i) {
+    rate_series_[i / per_slot] += other.rate_series_[i];
+    error_series_[i / per_slot] += other.error_series_[i];
+  }
+  const std::size_t needed = (other.latency_series_.size() + per_slot - 1) / per_slot;
+  if (latency_series_.size() < needed) latency_series_.resize(needed);
+  for (std::size_t i = 0; i < other.latency_series_.size(); ++i)
+    latency_series_[i / per_slot].add(other.latency_series_[i]);
 }
 
 const Histogram& WorkerMetrics::latency(Endpoint e) const {
@@ -257,6 +278,51 @@ std::size_t WorkerMetrics::allocated_histograms() const {
   return n;
 }
 
+// Equal slot by slot, a missing slot reading as empty.
+static bool same_slots(const std::vector<SlotLatency>& a, const std::vector<SlotLatency>& b) {
+  static const SlotLatency empty;
+  for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+    if (!((i < a.size() ? a[i] : empty) == (i < b.size() ? b[i] : empty))) return false;
+  }
+  return true;
+}
+
+std::size_t SlotLatency::bucket_of(std::int64_t us) {
+  if (us < 1) return 0;
+  const auto u = static_cast<std::uint64_t>(us);
+  const int octave = 63 - std::countl_zero(u);
+  const auto quarter = static_cast<std::size_t>(((u << 2) >> octave) & 3);
+  return std::min<std::size_t>(static_cast<std::size_t>(octave) * 4 + quarter, kBuckets - 1);
+}
+
+std::int64_t SlotLatency::middle_of(std::size_t bucket) {
+  const double base = std::ldexp(1.0, static_cast<int>(bucket / 4));
+  const double quarter = static_cast<double>(bucket % 4);
+  return std::llround(base * (1.0 + (quarter + 0.5) / 4.0));
+}
+
+void SlotLatency::add(const SlotLatency& other) {
+  for (std::size_t i = 0; i < kBuckets; ++i) counts_[i] += other.counts_[i];
+}
+
+std::uint64_t SlotLatency::count() const {
+  std::uint64_t n = 0;
+  for (const auto c : counts_) n += c;
+  return n;
+}
+
+std::int64_t SlotLatency::percentile(double p) const {
+  const std::uint64_t n = count();
+  if (n == 0) return 0;
+  const std::uint64_t rank = percentile_rank(p, n);
+  std::uint64_t seen = 0;
+  for (std::size_t i = 0; i < kBuckets; ++i) {
+    seen += counts_[i];
+    if (seen >= rank) return middle_of(i);
+  }
+  return middle_of(kBuckets - 1);
+}
+
 bool WorkerMetrics::operator==(const WorkerMetrics& other) const {
   for (std::size_t e = 0; e < kEndpointCount; ++e) {
     const PerEndpoint& a = per_endpoint_[e];
@@ -275,6 +341,8 @@ bool WorkerMetrics::operator==(const WorkerMetrics& other) const {
          tasks_ended_ == other.tasks_ended_ && polls_per_task_sum_ == other.polls_per_task_sum_ &&
          polls_per_task_min() == other.polls_per_task_min() &&
          polls_per_task_max_ == other.polls_per_task_max_ && rate_series_ == other.rate_series_ &&
+         error_series_ == other.error_series_ &&
+         same_slots(latency_series_, other.latency_series_) &&
          rate_slot_width_s_ == other.rate_slot_width_s_;
 }
 
@@ -344,6 +412,14 @@ LoadSummary summarize(const WorkerMetrics& m, std::int64_t duration_us) {
   while (last > 0 && series[last - 1] == 0) --last;
   s.rate_series.assign(series.begin(), series.begin() + static_cast<std::ptrdiff_t>(last));
   s.rate_slot_width_s = m.rate_slot_width_s();
+  const auto errors = m.error_series();
+  s.error_series.assign(errors.begin(), errors.begin() + static_cast<std::ptrdiff_t>(last));
+  const auto& latencies = m.latency_series();
+  s.latency_series.resize(last);
+  for (std::size_t i = 0; i < last && i < latencies.size(); ++i) {
+    s.latency_series[i] = {latencies[i].percentile(50), latencies[i].percentile(90),
+                           latencies[i].percentile(99)};
+  }
   return s;
 }
 

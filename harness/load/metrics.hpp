@@ -4,12 +4,15 @@
 // microseconds on one clock (the worker's steady clock), durations as microseconds.
 //
 // Memory of one WorkerMetrics (see the static_asserts in metrics.cpp and the tests):
-//   - the object itself: under 32 KiB (the request-rate series, 3600 x 8 bytes, plus counters);
+//   - the object itself: under 64 KiB (the request-rate and error series, 2 x 3600 x 8 bytes,
+//     plus counters);
+//   - the latency time series on the heap: 512 bytes per slot used, at most 3600 (1.8 MiB; a
+//     10-minute run uses 600 slots, 300 KiB);
 //   - histograms on the heap, each 185,808 bytes (181.5 KiB), allocated on the first value
 //     recorded into it: 2 per endpoint used (corrected, uncorrected latency), plus transition
 //     delay and task duration. At most 22 histograms = 4,087,776 bytes (3.9 MiB) per worker; a
 //     run polling status, create and cancel holds 8 (1.4 MiB).
-// So 64 workers stay under 252 MiB in the worst case, about 91 MiB in the common one.
+// So 64 workers stay under 370 MiB in the worst case, about 95 MiB in a 10-minute run.
 #pragma once
 
 #include <array>
@@ -81,6 +84,26 @@ std::int64_t late_poll_threshold_us(std::int64_t interval_us);
 // slot width doubles (pairs folded), so a run of any length keeps 3600 slots. Times past 10^8 s
 // count at 10^8 s, so the width stays below 2^16 s.
 inline constexpr std::size_t kRateSlots = 3600;
+
+// A coarse latency histogram for one slot of the time series (the charts' percentiles over
+// time): 4 buckets per power of two from 1 us (bucket 4k + j holds [2^k (1 + j/4),
+// 2^k (1 + (j+1)/4)) us), 128 buckets up to 2^32 us; a value reads as its bucket's middle, at
+// most 12.5% off the exact one. 512 bytes.
+class SlotLatency {
+ public:
+  static constexpr std::size_t kBuckets = 128;
+  static std::size_t bucket_of(std::int64_t us);
+  static std::int64_t middle_of(std::size_t bucket);
+  void record(std::int64_t us) { ++counts_[bucket_of(us)]; }
+  void add(const SlotLatency& other);
+  std::uint64_t count() const;
+  // The middle of the bucket holding the value of rank percentile_rank(p, count()); 0 when empty.
+  std::int64_t percentile(double p) const;
+  bool operator==(const SlotLatency&) const = default;
+
+ private:
+  std::array<std::uint32_t, kBuckets> counts_{};
+};
 
 // The figures one worker thread records. Owned by that thread alone: no atomics, no locks.
 // Move-only (its histograms are on the heap); merged into one after the threads join.
@@ -154,12 +177,17 @@ class WorkerMetrics {
   // [start + i * width, start + (i + 1) * width) seconds; slots past the last request are 0.
   std::span<const std::uint64_t> rate_series() const { return rate_series_; }
   std::uint32_t rate_slot_width_s() const { return rate_slot_width_s_; }
+  // The same slots: failed requests (transport errors and 5xx), and the corrected latency of the
+  // responses (every endpoint), slots past the last response absent.
+  std::span<const std::uint64_t> error_series() const { return error_series_; }
+  const std::vector<SlotLatency>& latency_series() const { return latency_series_; }
   std::int64_t start_us() const { return start_us_; }
 
   // Histograms allocated so far (at most 2 * kEndpointCount + 2) and the bytes held in all.
   std::size_t allocated_histograms() const;
   std::size_t memory_bytes() const {
-    return sizeof(*this) + allocated_histograms() * sizeof(Histogram);
+    return sizeof(*this) + allocated_histograms() * sizeof(Histogram) +
+           latency_series_.capacity() * sizeof(SlotLatency);
   }
 
   // Equal figures (a histogram never allocated equals an empty one).
@@ -174,7 +202,8 @@ class WorkerMetrics {
   };
   static std::size_t index(Endpoint e) { return static_cast<std::size_t>(e); }
   static std::size_t index(TaskOutcome o) { return static_cast<std::size_t>(o); }
-  void count_request_at(std::int64_t done_us);
+  // The slot of a request that finished at done_us (folding the series when it is past them).
+  std::size_t slot_at(std::int64_t done_us);
   void fold_rate_series();
 
   std::int64_t start_us_ = 0;
@@ -193,6 +222,8 @@ class WorkerMetrics {
   std::uint64_t polls_per_task_min_ = UINT64_MAX;  // meaningful when a task ended
   std::uint64_t polls_per_task_max_ = 0;
   std::array<std::uint64_t, kRateSlots> rate_series_{};
+  std::array<std::uint64_t, kRateSlots> error_series_{};
+  std::vector<SlotLatency> latency_series_;  // grows with the slots used, at most kRateSlots
   std::uint32_t rate_slot_width_s_ = 1;
 };
 
@@ -252,6 +283,14 @@ struct LoadSummary {
   std::vector<HistogramSlot> transition_delay_histogram, task_duration_histogram;
   std::vector<std::uint64_t> rate_series;  // trimmed after the last non-zero slot
   std::uint32_t rate_slot_width_s = 1;
+  // The same slots: failed requests, and the corrected latency percentiles of the responses
+  // (0 in a slot without one), at most 12.5% off (SlotLatency).
+  struct LatencyPoint {
+    std::int64_t p50 = 0, p90 = 0, p99 = 0;
+    bool operator==(const LatencyPoint&) const = default;
+  };
+  std::vector<std::uint64_t> error_series;
+  std::vector<LatencyPoint> latency_series;
   bool operator==(const LoadSummary&) const = default;
 };
 

@@ -5,8 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <functional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -459,8 +462,78 @@ TEST(LoadMetricsView, ThresholdsEndToEnd) {
             "latency{endpoint=cancel}.p99 (nothing recorded)");
 }
 
+TEST(SlotLatency, QuarterOctaveBuckets) {
+  EXPECT_EQ(SlotLatency::bucket_of(0), 0u);
+  EXPECT_EQ(SlotLatency::bucket_of(1), 0u);
+  EXPECT_EQ(SlotLatency::bucket_of(2), 4u);
+  EXPECT_EQ(SlotLatency::bucket_of(3), 6u);
+  EXPECT_EQ(SlotLatency::bucket_of(4), 8u);
+  EXPECT_EQ(SlotLatency::bucket_of(5), 9u);
+  EXPECT_EQ(SlotLatency::bucket_of(7), 11u);
+  EXPECT_EQ(SlotLatency::bucket_of(1024), 40u);
+  EXPECT_EQ(SlotLatency::bucket_of(1279), 40u);  // [1024, 1280)
+  EXPECT_EQ(SlotLatency::bucket_of(1280), 41u);
+  EXPECT_EQ(SlotLatency::bucket_of(std::int64_t{1} << 40), SlotLatency::kBuckets - 1);
+  EXPECT_EQ(SlotLatency::middle_of(40), 1152);  // the middle of [1024, 1280)
+}
+
+TEST(SlotLatency, PercentilesWithinAnEighthOfTheSortedValues) {
+  std::mt19937_64 rng(5);
+  std::vector<std::int64_t> values;
+  SlotLatency s;
+  for (int i = 0; i < 5000; ++i) {
+    const auto v = static_cast<std::int64_t>(std::exp(std::uniform_real_distribution<>(0, 20)(rng)));
+    values.push_back(std::max<std::int64_t>(v, 1));
+    s.record(values.back());
+  }
+  std::sort(values.begin(), values.end());
+  EXPECT_EQ(s.count(), 5000u);
+  for (const double p : {1.0, 50.0, 90.0, 99.0, 100.0}) {
+    const auto exact = static_cast<double>(values[percentile_rank(p, values.size()) - 1]);
+    const auto got = static_cast<double>(s.percentile(p));
+    EXPECT_LE(std::fabs(got - exact), 0.125 * exact + 1) << "p" << p;
+  }
+  EXPECT_EQ(SlotLatency().percentile(99), 0);
+}
+
+// Errors and latency per slot of the rate series, folded and merged with it.
+TEST(WorkerMetrics, ErrorAndLatencySeries) {
+  WorkerMetrics m(0);
+  m.on_response(Endpoint::status, 0, 0, 500'000, 200, "");             // second 0: 500 ms
+  m.on_response(Endpoint::status, 1'000'000, 1'000'000, 1'004'000, 503, "");  // second 1: 4 ms, error
+  m.on_response(Endpoint::status, 1'000'000, 1'000'000, 1'500'000, 0, "timeout");  // error, no latency
+  m.on_response(Endpoint::create, 1'000'000, 1'000'000, 1'002'000, 201, "");       // 2 ms
+  EXPECT_EQ(m.rate_series()[0], 1u);
+  EXPECT_EQ(m.rate_series()[1], 3u);
+  EXPECT_EQ(m.error_series()[0], 0u);
+  EXPECT_EQ(m.error_series()[1], 2u);
+  ASSERT_EQ(m.latency_series().size(), 2u);
+  EXPECT_EQ(m.latency_series()[0].count(), 1u);
+  EXPECT_EQ(m.latency_series()[1].count(), 2u);
+  const LoadSummary s = summarize(m, 2'000'000);
+  EXPECT_EQ(s.error_series, (std::vector<std::uint64_t>{0, 2}));
+  ASSERT_EQ(s.latency_series.size(), 2u);
+  EXPECT_EQ(s.latency_series[0].p50, SlotLatency::middle_of(SlotLatency::bucket_of(500'000)));
+  EXPECT_EQ(s.latency_series[1].p50, SlotLatency::middle_of(SlotLatency::bucket_of(2'000)));
+  EXPECT_EQ(s.latency_series[1].p99, SlotLatency::middle_of(SlotLatency::bucket_of(4'000)));
+
+  // Past 3600 slots the width doubles and every series folds alike; merging a worker that did
+  // not fold gives what one worker recording everything gives.
+  WorkerMetrics late(0), both(0), early(0);
+  for (auto* w : {&late, &both}) w->on_response(Endpoint::status, 0, 0, 4000LL * 1'000'000, 500, "");
+  for (auto* w : {&early, &both}) {
+    w->on_response(Endpoint::status, 0, 0, 3'000'000, 500, "");
+    w->on_response(Endpoint::status, 2'000'000, 2'000'000, 2'010'000, 200, "");
+  }
+  EXPECT_EQ(both.rate_slot_width_s(), 2u);
+  EXPECT_EQ(both.error_series()[1], 1u);  // second 3 is in slot 1
+  EXPECT_EQ(both.latency_series()[1].count(), 2u);  // seconds 2 and 3
+  late.merge(early);
+  EXPECT_TRUE(late == both);
+}
+
 TEST(WorkerMetrics, BoundedMemory) {
-  EXPECT_LT(sizeof(WorkerMetrics), 32u * 1024u);
+  EXPECT_LT(sizeof(WorkerMetrics), 64u * 1024u);
   WorkerMetrics m;
   EXPECT_EQ(m.allocated_histograms(), 0u);
   m.on_poll(true);
@@ -481,8 +554,11 @@ TEST(WorkerMetrics, BoundedMemory) {
     m.on_transition(i);
   }
   EXPECT_EQ(m.allocated_histograms(), 2 * kEndpointCount + 2);
-  EXPECT_EQ(m.memory_bytes(), sizeof(WorkerMetrics) + 22u * 185'808u);
-  EXPECT_LT(m.memory_bytes(), 4u * 1024u * 1024u);
+  // 100 s of responses: 100 one-second slots of the latency series.
+  EXPECT_EQ(m.latency_series().size(), 100u);
+  EXPECT_EQ(m.memory_bytes(), sizeof(WorkerMetrics) + 22u * 185'808u +
+                                  m.latency_series().capacity() * sizeof(SlotLatency));
+  EXPECT_LT(m.memory_bytes(), 4u * 1024u * 1024u + 256u * 512u);
   // Merging an empty worker allocates nothing.
   WorkerMetrics other;
   other.merge(WorkerMetrics());

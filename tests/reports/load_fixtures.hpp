@@ -78,6 +78,9 @@ inline LoadResult full_result() {
   s.task_duration_histogram = {{4997120, 300}};
   s.rate_series = {180, 190, 188, 0, 187};
   s.rate_slot_width_s = 2;
+  s.error_series = {1, 0, 6, 0, 4};
+  s.latency_series = {{1152, 4608, 46080}, {1152, 4608, 40960}, {1280, 5120, 81920}, {0, 0, 0},
+                      {1152, 4608, 45056}};
 
   r.thresholds = {
       {load::Verdict::passed, 45600.0, "latency{endpoint=status}.p99 < 200ms: 45.6ms ✓"},
