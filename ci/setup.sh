@@ -11,6 +11,7 @@ packages=(
   libssl-dev openssl ca-certificates
   curl jq wrk procps
   python3 python3-yaml python3-prometheus-client libxml2-utils
+  chromium fonts-dejavu-core
 )
 
 missing=()

@@ -28,6 +28,7 @@
 #include "mock_server/mock_server.hpp"
 #include "reports/json_report.hpp"
 #include "reports/load_report.hpp"
+#include "reports/html_report.hpp"
 #include "reports/markdown_report.hpp"
 #include "reports/openmetrics_report.hpp"
 
@@ -190,6 +191,7 @@ void add_load_options(CLI::App& cmd, LoadOptions& o) {
   cmd.add_option("--junit", o.junit, "Write JUnit XML here");
   cmd.add_option("--markdown", o.markdown, "Write a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY)");
   cmd.add_option("--openmetrics", o.openmetrics, "Write the final figures as OpenMetrics text here");
+  cmd.add_option("--html", o.html, "Write the single-file HTML report here");
   cmd.add_option("--color", o.color, "auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
@@ -242,7 +244,7 @@ int load_command(const LoadOptions& o) {
     std::cerr << "agentwork load: " << profile.file << ": " << *e << "\n";
     return 2;
   }
-  for (const auto* path : {&o.report_json, &o.junit, &o.markdown, &o.openmetrics}) {
+  for (const auto* path : {&o.report_json, &o.junit, &o.markdown, &o.openmetrics, &o.html}) {
     std::string error;
     if (!writable(*path, error)) {
       std::cerr << "agentwork load: " << error << "\n";
@@ -420,6 +422,7 @@ int load_command(const LoadOptions& o) {
       {&o.junit, o.junit.empty() ? "" : reports::render_load_junit(result)},
       {&o.markdown, o.markdown.empty() ? "" : reports::render_markdown(run, &result)},
       {&o.openmetrics, o.openmetrics.empty() ? "" : reports::render_openmetrics(run, &result)},
+      {&o.html, o.html.empty() ? "" : reports::render_html(run, &result)},
   };
   for (const auto& [path, text] : files) {
     if (path->empty()) continue;

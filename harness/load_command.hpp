@@ -32,6 +32,7 @@ struct LoadOptions {
   std::string junit;
   std::string markdown;     // the Markdown summary ($GITHUB_STEP_SUMMARY, merge requests)
   std::string openmetrics;  // OpenMetrics text of the final figures
+  std::string html;         // the single-file HTML report
   std::string color = "auto";     // auto | always | never
   std::string progress = "auto";  // auto (a refreshed line on a terminal, else lines) | line |
                                   // lines | none

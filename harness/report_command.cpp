@@ -7,6 +7,7 @@
 #include "harness/cli_util.hpp"
 #include "harness/json_file.hpp"
 #include "reports/compare.hpp"
+#include "reports/html_report.hpp"
 #include "reports/console_report.hpp"
 #include "reports/json_report.hpp"
 #include "reports/junit_report.hpp"
@@ -17,7 +18,8 @@
 namespace agentwork::harness {
 namespace {
 
-const std::vector<std::string> kFormats = {"console", "markdown", "junit", "openmetrics", "json"};
+const std::vector<std::string> kFormats = {"console", "markdown", "junit", "openmetrics", "json",
+                                           "html"};
 
 // A run result file read back: the run, and its load object when it has one.
 struct ReadResult {
@@ -57,6 +59,7 @@ std::string render(const std::string& format, const ReadResult& r, bool color) {
   if (format == "junit")
     return load ? reports::render_load_junit(*load) : reports::render_junit(r.run);
   if (format == "json") return r.document.dump(2) + "\n";
+  if (format == "html") return reports::render_html(r.run, load);
   if (load) return reports::load_summary(*load, color);
   std::string out;  // as `agentwork run` prints it: the scenario lines, failures, the totals
   for (const auto& s : r.run.scenarios) out += reports::scenario_line(s, color);
@@ -84,7 +87,8 @@ bool emit(const std::string& command, const std::string& path, const std::string
 void add_report_options(CLI::App& cmd, ReportOptions& o) {
   cmd.add_option("result", o.result, "A run result JSON (agentwork run/load --report-json)")
       ->required();
-  cmd.add_option("-f,--format", o.format, "What to print: console, markdown, junit, openmetrics, json")
+  cmd.add_option("-f,--format", o.format,
+                 "What to print: console, markdown, junit, openmetrics, json, html")
       ->check(CLI::IsMember(kFormats))
       ->capture_default_str();
   cmd.add_option("-o,--output", o.output, "Write it to FILE instead of stdout");
@@ -92,6 +96,7 @@ void add_report_options(CLI::App& cmd, ReportOptions& o) {
   cmd.add_option("--markdown", o.markdown, "Also write the Markdown summary to FILE");
   cmd.add_option("--openmetrics", o.openmetrics, "Also write OpenMetrics text to FILE");
   cmd.add_option("--json", o.json, "Also write the result JSON (normalised) to FILE");
+  cmd.add_option("--html", o.html, "Also write the single-file HTML report to FILE");
   cmd.add_option("--color", o.color, "Colour the console format: auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
@@ -107,7 +112,7 @@ int report_command(const ReportOptions& o) {
   if (!r) return 2;
   const std::pair<const std::string*, const char*> files[] = {
       {&o.junit, "junit"}, {&o.markdown, "markdown"}, {&o.openmetrics, "openmetrics"},
-      {&o.json, "json"}};
+      {&o.json, "json"}, {&o.html, "html"}};
   for (const auto& [path, format] : files) {
     if (!path->empty() && !emit("report", *path, render(format, *r, false))) return 2;
   }

@@ -12,9 +12,9 @@ namespace agentwork::harness {
 struct ReportOptions {
   std::string result;             // the run result JSON (agentwork run/load --report-json)
   std::string format = "console";  // to stdout (or --output): console, markdown, junit,
-                                   // openmetrics, json
+                                   // openmetrics, json, html
   std::string output;             // "" or "-": stdout
-  std::string junit, markdown, openmetrics, json;  // files to write as well
+  std::string junit, markdown, openmetrics, json, html;  // files to write as well
   std::string color = "auto";
 };
 void add_report_options(CLI::App& cmd, ReportOptions& o);

@@ -18,6 +18,7 @@
 #include "reports/console_report.hpp"
 #include "reports/json_report.hpp"
 #include "reports/junit_report.hpp"
+#include "reports/html_report.hpp"
 #include "reports/markdown_report.hpp"
 #include "reports/openmetrics_report.hpp"
 
@@ -92,6 +93,7 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--junit", o.junit, "Write JUnit XML here");
   cmd.add_option("--markdown", o.markdown, "Write a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY)");
   cmd.add_option("--openmetrics", o.openmetrics, "Write the final figures as OpenMetrics text here");
+  cmd.add_option("--html", o.html, "Write the single-file HTML report here");
   cmd.add_option("--api-key", o.api_key,
                  "Key of the main account (default: register a fresh account per scenario)")
       ->envname("AGENTWORK_API_KEY");
@@ -127,7 +129,7 @@ int run_command(const RunOptions& o) {
     std::cerr << "agentwork run: no scenario matches the tag filters\n";
     return 2;
   }
-  for (const auto* path : {&o.report_json, &o.junit, &o.markdown, &o.openmetrics}) {
+  for (const auto* path : {&o.report_json, &o.junit, &o.markdown, &o.openmetrics, &o.html}) {
     std::string error;
     if (!writable(*path, error)) {
       std::cerr << "agentwork run: " << error << "\n";
@@ -249,6 +251,7 @@ int run_command(const RunOptions& o) {
       {&o.junit, o.junit.empty() ? "" : reports::render_junit(result)},
       {&o.markdown, o.markdown.empty() ? "" : reports::render_markdown(result, nullptr)},
       {&o.openmetrics, o.openmetrics.empty() ? "" : reports::render_openmetrics(result, nullptr)},
+      {&o.html, o.html.empty() ? "" : reports::render_html(result, nullptr)},
   };
   for (const auto& [path, text] : files) {
     if (path->empty()) continue;

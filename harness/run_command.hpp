@@ -28,6 +28,7 @@ struct RunOptions {
   std::string junit;
   std::string markdown;     // the Markdown summary ($GITHUB_STEP_SUMMARY, merge requests)
   std::string openmetrics;  // OpenMetrics text of the final figures
+  std::string html;         // the single-file HTML report
   std::string api_key;  // or AGENTWORK_API_KEY; empty: register an account per scenario
   std::string ca_file;
   bool insecure = false;
