@@ -58,7 +58,15 @@ formats)
   expect_in "$work/r/summary.md" "^## ❌ Agentwork conformance: failed" "the Markdown verdict"
   expect_in "$work/r/summary.md" "^\| ❌ \| " "a failed row in the scenario table"
   expect_in "$work/r/summary.md" "^### Failures" "the failures section"
-  xmllint --noout "$work/r/junit.xml" 2>"$work/err" || fail "JUnit is not well-formed XML"
+  # The JUnit shape the CI reporters read (tests/data/schemas/junit.xsd); the schema itself
+  # refuses a case with two outcomes or a time with a comma.
+  xsd=$root/tests/data/schemas/junit.xsd
+  xmllint --noout --schema "$xsd" "$work/r/junit.xml" 2>"$work/err" ||
+    fail "JUnit does not match the schema"
+  sed 's|<failure |<error message="x"/><failure |' "$work/r/junit.xml" >"$work/two.xml"
+  ! xmllint --noout --schema "$xsd" "$work/two.xml" 2>/dev/null || fail "the schema took two outcomes"
+  sed 's|time="\([0-9]*\)\.|time="\1,|' "$work/r/junit.xml" >"$work/comma.xml"
+  ! xmllint --noout --schema "$xsd" "$work/comma.xml" 2>/dev/null || fail "the schema took 1,234"
   expect_in "$work/r/junit.xml" "<failure " "a JUnit failure"
   "$python" "$here/../reports/openmetrics_check.py" "$work/r/metrics.prom" >"$work/out" 2>&1 ||
     fail "OpenMetrics rejected by the reference parser"
@@ -85,8 +93,9 @@ formats)
   expect_in "$work/load.prom" \
     '^agentwork_load_latency_seconds_bucket\{endpoint="status",measure="corrected",le="0.1"\} [1-9]' \
     "status latency buckets"
-  expect_exit 0 "load junit" -- "$agentwork" report "$work/load.json" -f junit
-  xmllint --noout "$work/out" || fail "load JUnit is not well-formed XML"
+  expect_exit 0 "load junit" -- "$agentwork" report "$work/load.json" -f junit -o "$work/load.xml"
+  xmllint --noout --schema "$xsd" "$work/load.xml" 2>"$work/err" ||
+    fail "load JUnit does not match the schema"
   ;;
 
 bad_input)
