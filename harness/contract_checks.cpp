@@ -613,15 +613,20 @@ bool present(const JsonTape& tape, std::size_t object, std::string_view key) {
   return i != JsonTape::npos && tape.node(i).kind != JsonKind::null;
 }
 
+// Whether `text` reads as a JSON object valid against the compiled component `schema` (false
+// also when the schema did not compile: the caller takes the reference path).
+bool valid_object(std::string_view text, const std::optional<std::size_t>& schema, JsonTape& tape,
+                  std::string& scratch) {
+  return schema && tape.parse(text) && tape.node(0).kind == JsonKind::object &&
+         CompiledSchemas::embedded().valid(*schema, tape, 0, scratch);
+}
+
 // check_clarifying_content's verdict on a content string, true when it finds nothing.
 bool clarifying_content_clean(std::string_view content) {
   thread_local JsonTape tape;
   thread_local std::string scratch;
   static const auto schema = CompiledSchemas::embedded().find("ClarifyingQuestions");
-  if (!schema || !tape.parse(content) || tape.node(0).kind != JsonKind::object ||
-      !CompiledSchemas::embedded().valid(*schema, tape, 0, scratch)) {
-    return false;
-  }
+  if (!valid_object(content, schema, tape, scratch)) return false;
   const std::size_t questions = tape.member(0, "questions");  // an array: the schema says so
   const JsonNode& list = tape.node(questions);
   for (std::size_t i = JsonTape::first_child(questions), k = 0; k < list.count; ++k) {
@@ -678,10 +683,7 @@ bool status_answer_clean(std::string_view body, std::string_view task_id, Status
   thread_local JsonTape tape;
   thread_local std::string scratch;
   static const auto schema = CompiledSchemas::embedded().find("TaskStatus");
-  if (!schema || !tape.parse(body) || tape.node(0).kind != JsonKind::object ||
-      !CompiledSchemas::embedded().valid(*schema, tape, 0, scratch)) {
-    return false;
-  }
+  if (!valid_object(body, schema, tape, scratch)) return false;
   // The schema made task_id, status and last_activity_at strings, and question and solution
   // objects or null.
   bool ok = true;

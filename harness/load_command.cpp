@@ -26,11 +26,7 @@
 #include "harness/runner.hpp"  // probe_target
 #include "harness/scenario.hpp"
 #include "mock_server/mock_server.hpp"
-#include "reports/json_report.hpp"
 #include "reports/load_report.hpp"
-#include "reports/html_report.hpp"
-#include "reports/markdown_report.hpp"
-#include "reports/openmetrics_report.hpp"
 
 namespace agentwork::harness {
 namespace {
@@ -187,11 +183,7 @@ void add_load_options(CLI::App& cmd, LoadOptions& o) {
                  "Seconds the cancels of the tasks left may take at the end")
       ->check(CLI::Range(0.0, 3600.0))
       ->capture_default_str();
-  cmd.add_option("--report-json", o.report_json, "Write the JSON result here");
-  cmd.add_option("--junit", o.junit, "Write JUnit XML here");
-  cmd.add_option("--markdown", o.markdown, "Write a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY)");
-  cmd.add_option("--openmetrics", o.openmetrics, "Write the final figures as OpenMetrics text here");
-  cmd.add_option("--html", o.html, "Write the single-file HTML report here");
+  add_report_file_options(cmd, o.reports);
   cmd.add_option("--color", o.color, "auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
@@ -244,13 +236,7 @@ int load_command(const LoadOptions& o) {
     std::cerr << "agentwork load: " << profile.file << ": " << *e << "\n";
     return 2;
   }
-  for (const auto* path : {&o.report_json, &o.junit, &o.markdown, &o.openmetrics, &o.html}) {
-    std::string error;
-    if (!writable(*path, error)) {
-      std::cerr << "agentwork load: " << error << "\n";
-      return 2;
-    }
-  }
+  if (!check_report_files(o.reports, "load")) return 2;
 
   // Signals are blocked from here on, before any thread starts.
   SignalWatch signals;
@@ -412,27 +398,7 @@ int load_command(const LoadOptions& o) {
   run.started_at = started_at;
   run.duration_ms = duration_ms;
   run.interrupted = result.stop_reason == load::StopReason::interrupted;
-  auto json_text = [&] {
-    nlohmann::json j = reports::to_json(run);
-    j["load"] = reports::load_to_json(result);
-    return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  };
-  const std::pair<const std::string*, std::string> files[] = {
-      {&o.report_json, o.report_json.empty() ? "" : json_text()},
-      {&o.junit, o.junit.empty() ? "" : reports::render_load_junit(result)},
-      {&o.markdown, o.markdown.empty() ? "" : reports::render_markdown(run, &result)},
-      {&o.openmetrics, o.openmetrics.empty() ? "" : reports::render_openmetrics(run, &result)},
-      {&o.html, o.html.empty() ? "" : reports::render_html(run, &result)},
-  };
-  for (const auto& [path, text] : files) {
-    if (path->empty()) continue;
-    if (write_file(*path, text)) {
-      std::cout << "wrote " << *path << "\n";
-    } else {
-      std::cerr << "agentwork load: could not write " << *path << "\n";
-      if (code == 0) code = 2;
-    }
-  }
+  if (!write_report_files(o.reports, "load", run, &result) && code == 0) code = 2;
   return code;
 }
 

@@ -9,6 +9,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "harness/report_files.hpp"
+
 #include "harness/load/profile.hpp"
 
 namespace agentwork::harness {
@@ -28,11 +30,7 @@ struct LoadOptions {
   bool check_every_answer = false;  // no reuse of the verdict of a byte-identical answer
   double request_timeout = 30;      // seconds per request (waiting for a connection included)
   double cleanup_timeout = 30;      // seconds the cancels of the tasks left may take
-  std::string report_json;
-  std::string junit;
-  std::string markdown;     // the Markdown summary ($GITHUB_STEP_SUMMARY, merge requests)
-  std::string openmetrics;  // OpenMetrics text of the final figures
-  std::string html;         // the single-file HTML report
+  ReportFiles reports;  // --report-json, --junit, --markdown, --openmetrics, --html
   std::string color = "auto";     // auto | always | never
   std::string progress = "auto";  // auto (a refreshed line on a terminal, else lines) | line |
                                   // lines | none

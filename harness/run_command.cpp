@@ -16,11 +16,6 @@
 #include "harness/scenario.hpp"
 #include "mock_server/mock_server.hpp"
 #include "reports/console_report.hpp"
-#include "reports/json_report.hpp"
-#include "reports/junit_report.hpp"
-#include "reports/html_report.hpp"
-#include "reports/markdown_report.hpp"
-#include "reports/openmetrics_report.hpp"
 
 namespace agentwork::harness {
 
@@ -89,11 +84,7 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--request-timeout", o.request_timeout, "Wall seconds one request may take")
       ->check(CLI::Range(0.001, 3600.0))
       ->capture_default_str();
-  cmd.add_option("--report-json", o.report_json, "Write the JSON result here");
-  cmd.add_option("--junit", o.junit, "Write JUnit XML here");
-  cmd.add_option("--markdown", o.markdown, "Write a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY)");
-  cmd.add_option("--openmetrics", o.openmetrics, "Write the final figures as OpenMetrics text here");
-  cmd.add_option("--html", o.html, "Write the single-file HTML report here");
+  add_report_file_options(cmd, o.reports);
   cmd.add_option("--api-key", o.api_key,
                  "Key of the main account (default: register a fresh account per scenario)")
       ->envname("AGENTWORK_API_KEY");
@@ -129,13 +120,7 @@ int run_command(const RunOptions& o) {
     std::cerr << "agentwork run: no scenario matches the tag filters\n";
     return 2;
   }
-  for (const auto* path : {&o.report_json, &o.junit, &o.markdown, &o.openmetrics, &o.html}) {
-    std::string error;
-    if (!writable(*path, error)) {
-      std::cerr << "agentwork run: " << error << "\n";
-      return 2;
-    }
-  }
+  if (!check_report_files(o.reports, "run")) return 2;
 
   // 2. The target: the in-process mock, or a URL probed once.
   RunnerConfig config;
@@ -246,22 +231,7 @@ int run_command(const RunOptions& o) {
   std::cout << reports::failure_details(result, color) << reports::summary(result, color);
   int code = exit_code(result);
   if (code == 1) std::cout << "reproduce: " << reproduce_command(o, config) << "\n";
-  const std::pair<const std::string*, std::string> files[] = {
-      {&o.report_json, o.report_json.empty() ? "" : reports::render_json(result)},
-      {&o.junit, o.junit.empty() ? "" : reports::render_junit(result)},
-      {&o.markdown, o.markdown.empty() ? "" : reports::render_markdown(result, nullptr)},
-      {&o.openmetrics, o.openmetrics.empty() ? "" : reports::render_openmetrics(result, nullptr)},
-      {&o.html, o.html.empty() ? "" : reports::render_html(result, nullptr)},
-  };
-  for (const auto& [path, text] : files) {
-    if (path->empty()) continue;
-    if (write_file(*path, text)) {
-      std::cout << "wrote " << *path << "\n";
-    } else {
-      std::cerr << "agentwork run: could not write " << *path << "\n";
-      if (code == 0) code = 2;
-    }
-  }
+  if (!write_report_files(o.reports, "run", result, nullptr) && code == 0) code = 2;
   return code;
 }
 

@@ -9,6 +9,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "harness/report_files.hpp"
+
 namespace agentwork::harness {
 
 struct RunOptions {
@@ -24,11 +26,7 @@ struct RunOptions {
   std::uint64_t seed = 42;
   std::optional<double> timeout;  // wall seconds per scenario
   double request_timeout = 30;    // wall seconds per request
-  std::string report_json;
-  std::string junit;
-  std::string markdown;     // the Markdown summary ($GITHUB_STEP_SUMMARY, merge requests)
-  std::string openmetrics;  // OpenMetrics text of the final figures
-  std::string html;         // the single-file HTML report
+  ReportFiles reports;  // --report-json, --junit, --markdown, --openmetrics, --html
   std::string api_key;  // or AGENTWORK_API_KEY; empty: register an account per scenario
   std::string ca_file;
   bool insecure = false;

@@ -18,6 +18,10 @@ namespace agentwork::reports {
 // the run result JSON.
 nlohmann::json load_to_json(const load::LoadResult& r);
 
+// The run result document of a load run: render_json(run) with the "load" object added last
+// (pretty-printed, invalid UTF-8 replaced), as `agentwork load --report-json` writes it.
+std::string render_load_result_json(const harness::RunResult& run, const load::LoadResult& r);
+
 // The LoadResult that load_to_json wrote. On a missing field or a wrong type: nullopt and `error`
 // = "$.summary.endpoints[1].latency.p99_us: expected an integer". Keys not known are ignored.
 std::optional<load::LoadResult> load_from_json(const nlohmann::json& j, std::string& error);

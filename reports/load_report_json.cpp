@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "reports/json_reader.hpp"
+#include "reports/json_report.hpp"
 
 namespace agentwork::reports {
 namespace {
@@ -411,6 +412,14 @@ std::optional<LoadResult> load_from_json(const json& j, std::string& error) {
   }
   if (!in.ok()) return std::nullopt;
   return r;
+}
+
+std::string render_load_result_json(const harness::RunResult& run, const LoadResult& r) {
+  // Parsed back as ordered_json, so the run's keys keep their documented order.
+  auto document = nlohmann::ordered_json::parse(render_json(run));
+  document["load"] = nlohmann::ordered_json::parse(
+      load_to_json(r).dump(-1, ' ', false, json::error_handler_t::replace));
+  return document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace agentwork::reports
