@@ -200,48 +200,45 @@ std::optional<double> latency_stat(const LatencySummary& l, std::string_view sta
   return static_cast<double>(l.p99);
 }
 
-std::vector<Figure> load_figures(const LoadResult* l, const std::vector<std::string>& endpoints) {
+// A figure with no data (no requests, no transitions, an endpoint not called) is nullopt.
+std::vector<Figure> load_figures(const LoadSummary& s, const std::vector<std::string>& endpoints) {
   std::vector<Figure> out;
-  const LoadSummary* s = l ? &l->summary : nullptr;
-  auto add = [&](std::string metric, Unit unit, Better better, std::optional<double> v) {
-    out.push_back({std::move(metric), unit, better, s ? v : std::nullopt});
+  const auto add = [&](std::string metric, Unit unit, Better better, std::optional<double> v) {
+    out.push_back({std::move(metric), unit, better, v});
   };
-  add("requests.rate", Unit::rate, Better::higher, s ? s->requests_per_s : 0);
-  add("errors.rate", Unit::ratio, Better::lower,
-      s && s->requests > 0 ? std::optional<double>(s->error_rate) : std::nullopt);
+  const auto when = [](bool has_data, double v) {
+    return has_data ? std::optional<double>(v) : std::nullopt;
+  };
+  add("requests.rate", Unit::rate, Better::higher, s.requests_per_s);
+  add("errors.rate", Unit::ratio, Better::lower, when(s.requests > 0, s.error_rate));
   for (const auto& name : endpoints) {
-    const load::EndpointSummary* e = nullptr;
-    if (s) {
-      for (const auto& candidate : s->endpoints) {
-        if (load::to_string(candidate.endpoint) == name) e = &candidate;
-      }
-    }
+    const auto e = std::find_if(s.endpoints.begin(), s.endpoints.end(), [&](const auto& c) {
+      return load::to_string(c.endpoint) == name;
+    });
+    const bool called = e != s.endpoints.end();
     for (const char* stat : {"p50", "p90", "p99"}) {  // max and p99.9: too noisy for a gate
       add("latency{endpoint=" + name + "}." + stat, Unit::micros, Better::lower,
-          e ? latency_stat(e->corrected, stat) : std::nullopt);
+          called ? latency_stat(e->corrected, stat) : std::nullopt);
     }
     add("latency_uncorrected{endpoint=" + name + "}.p99", Unit::micros, Better::lower,
-        e ? latency_stat(e->uncorrected, "p99") : std::nullopt);
+        called ? latency_stat(e->uncorrected, "p99") : std::nullopt);
   }
   add("polls_per_transition.mean", Unit::plain, Better::lower,
-      s && s->transitions > 0 ? std::optional<double>(s->polls_per_transition) : std::nullopt);
+      when(s.transitions > 0, s.polls_per_transition));
   for (const char* stat : {"p50", "p99"}) {
     add(std::string("transition_delay.") + stat, Unit::micros, Better::lower,
-        s ? latency_stat(s->transition_delay, stat) : std::nullopt);
+        latency_stat(s.transition_delay, stat));
   }
-  add("wasted_polls.rate", Unit::ratio, Better::lower,
-      s && s->polls > 0 ? std::optional<double>(s->wasted_poll_share) : std::nullopt);
-  add("late_polls.count", Unit::count, Better::lower,
-      s ? static_cast<double>(s->late_polls) : 0);
-  add("dropped_polls.count", Unit::count, Better::lower,
-      s ? static_cast<double>(s->dropped_polls) : 0);
+  add("wasted_polls.rate", Unit::ratio, Better::lower, when(s.polls > 0, s.wasted_poll_share));
+  add("late_polls.count", Unit::count, Better::lower, static_cast<double>(s.late_polls));
+  add("dropped_polls.count", Unit::count, Better::lower, static_cast<double>(s.dropped_polls));
   return out;
 }
 
-std::vector<std::string> endpoint_names(const LoadResult* a, const LoadResult* b) {
+// The endpoints of both runs, in the order first seen.
+std::vector<std::string> endpoint_names(const LoadResult& a, const LoadResult& b) {
   std::vector<std::string> out;
-  for (const auto* l : {a, b}) {
-    if (l == nullptr) continue;
+  for (const auto* l : {&a, &b}) {
     for (const auto& e : l->summary.endpoints) {
       const std::string name(load::to_string(e.endpoint));
       if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
@@ -250,10 +247,10 @@ std::vector<std::string> endpoint_names(const LoadResult* a, const LoadResult* b
   return out;
 }
 
-void compare_load(const LoadResult* base, const LoadResult* cur,
+void compare_load(const LoadResult& base, const LoadResult& cur,
                   const std::vector<Tolerance>& overrides, CompareResult& out) {
   const auto names = endpoint_names(base, cur);
-  const auto b = load_figures(base, names), c = load_figures(cur, names);
+  const auto b = load_figures(base.summary, names), c = load_figures(cur.summary, names);
   for (std::size_t i = 0; i < b.size(); ++i) {
     if (b[i].value || c[i].value) out.rows.push_back(judge(b[i], c[i], overrides));
   }
@@ -265,8 +262,8 @@ void compare_load(const LoadResult* base, const LoadResult* cur,
            : t.verdict == load::Verdict::failed ? "failed"
                                                 : "error";
   };
-  for (const auto& t : base->thresholds) thresholds[threshold_text(t)].first = verdict(t);
-  for (const auto& t : cur->thresholds) thresholds[threshold_text(t)].second = verdict(t);
+  for (const auto& t : base.thresholds) thresholds[threshold_text(t)].first = verdict(t);
+  for (const auto& t : cur.thresholds) thresholds[threshold_text(t)].second = verdict(t);
   for (const auto& [text_, v] : thresholds) {
     Comparison row;
     row.metric = "threshold " + text_;
@@ -287,8 +284,8 @@ void compare_load(const LoadResult* base, const LoadResult* cur,
 
   // Contract rules broken: a rule broken now and not before is a regression.
   std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> rules;
-  for (const auto& f : base->check_failures) rules[f.rule_id].first = f.count;
-  for (const auto& f : cur->check_failures) rules[f.rule_id].second = f.count;
+  for (const auto& f : base.check_failures) rules[f.rule_id].first = f.count;
+  for (const auto& f : cur.check_failures) rules[f.rule_id].second = f.count;
   for (const auto& [rule, n] : rules) {
     Comparison row;
     row.metric = "contract " + rule;
@@ -299,9 +296,9 @@ void compare_load(const LoadResult* base, const LoadResult* cur,
     if (row.verdict == Change::improved) row.change = "no longer broken";
     out.rows.push_back(row);
   }
-  if (base->profile_name != cur->profile_name || base->executor != cur->executor) {
-    out.notes.push_back("the runs used different load profiles (\"" + base->profile_name + "\", " +
-                        base->executor + " vs \"" + cur->profile_name + "\", " + cur->executor +
+  if (base.profile_name != cur.profile_name || base.executor != cur.executor) {
+    out.notes.push_back("the runs used different load profiles (\"" + base.profile_name + "\", " +
+                        base.executor + " vs \"" + cur.profile_name + "\", " + cur.executor +
                         "): figures may not be comparable");
   }
 }
@@ -388,7 +385,7 @@ CompareResult compare_runs(const RunInput& baseline, const RunInput& current,
                            const std::vector<Tolerance>& overrides) {
   CompareResult out;
   if (baseline.load && current.load) {
-    compare_load(baseline.load, current.load, overrides, out);
+    compare_load(*baseline.load, *current.load, overrides, out);
   } else if (!baseline.load && !current.load) {
     compare_conformance(*baseline.run, *current.run, out);
   } else {
