@@ -97,10 +97,8 @@ struct Figure {
 
 std::string format(double v, Unit unit) {
   switch (unit) {
-    case Unit::micros: {
-      const double ms = v / 1000.0;
-      return text::fixed(ms, ms < 1 ? 3 : ms < 10 ? 2 : ms < 1000 ? 1 : 0) + " ms";
-    }
+    case Unit::micros:
+      return text::millis(v) + " ms";
     case Unit::ratio:
       return text::fixed(v * 100.0, 3) + "%";
     case Unit::count:

@@ -40,8 +40,7 @@ std::string num(double v, int decimals = 1) {
 }
 
 std::string ms_text(std::int64_t us) {
-  const double v = static_cast<double>(us) / 1000.0;
-  return text::fixed(v, v < 1 ? 3 : v < 10 ? 2 : v < 1000 ? 1 : 0) + " ms";
+  return text::millis(static_cast<double>(us)) + " ms";
 }
 
 constexpr std::string_view kStyle = R"css(

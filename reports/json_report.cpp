@@ -239,6 +239,10 @@ json to_json(const RunResult& r) {
   return document<json>(r);
 }
 
+nlohmann::ordered_json to_ordered_json(const RunResult& r) {
+  return document<nlohmann::ordered_json>(r);
+}
+
 std::string render_json(const RunResult& r) {
   // ordered_json: the file reads in the documented order (schema_version first).
   return document<nlohmann::ordered_json>(r).dump(

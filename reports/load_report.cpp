@@ -62,13 +62,6 @@ std::string field(std::string_view label, std::string_view value) {
   return out + std::string(value) + "\n";
 }
 
-// Microseconds as milliseconds with three significant-ish digits: 0.042, 1.23, 45.6, 1234.
-std::string ms(std::int64_t us) {
-  const double v = static_cast<double>(us) / 1000.0;
-  const int decimals = v < 1 ? 3 : v < 10 ? 2 : v < 1000 ? 1 : 0;
-  return text::fixed(v, decimals);
-}
-
 // A fraction as a percentage: 0.0123 -> "1.23%".
 std::string percent(double fraction) {
   return text::fixed(fraction * 100.0, 2) + "%";
@@ -77,7 +70,8 @@ std::string percent(double fraction) {
 // "p50 1.23 ms · p99 45.6 ms · max 1234 ms", or "no data".
 std::string latency_brief(const LatencySummary& l) {
   if (l.count == 0) return "no data";
-  return "p50 " + ms(l.p50) + " ms · p99 " + ms(l.p99) + " ms · max " + ms(l.max) + " ms";
+  return "p50 " + text::millis(l.p50) + " ms · p99 " + text::millis(l.p99) + " ms · max " +
+         text::millis(l.max) + " ms";
 }
 
 // "2xx 11900 · 5xx 12": the non-zero counts by name; empty when all are zero.
@@ -157,7 +151,7 @@ std::string endpoints_section(const LoadSummary& s, bool color) {
                                                  "p90", "p99", "p99.9", "max", "p99 uncorr"}};
   for (const auto& e : s.endpoints) {
     auto cell = [](const LatencySummary& l, std::int64_t us) {
-      return l.count == 0 ? std::string("-") : ms(us);
+      return l.count == 0 ? std::string("-") : text::millis(us);
     };
     const LatencySummary& c = e.corrected;
     rows.push_back({std::string(load::to_string(e.endpoint)), std::to_string(e.requests),

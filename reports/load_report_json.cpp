@@ -415,8 +415,7 @@ std::optional<LoadResult> load_from_json(const json& j, std::string& error) {
 }
 
 std::string render_load_result_json(const harness::RunResult& run, const LoadResult& r) {
-  // Parsed back as ordered_json, so the run's keys keep their documented order.
-  auto document = nlohmann::ordered_json::parse(render_json(run));
+  auto document = to_ordered_json(run);  // the run's keys in their documented order
   document["load"] = nlohmann::ordered_json::parse(
       load_to_json(r).dump(-1, ' ', false, json::error_handler_t::replace));
   return document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";

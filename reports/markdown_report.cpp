@@ -92,18 +92,14 @@ std::string grouped(std::uint64_t n) {
   return out;
 }
 
-std::string ms(std::int64_t us) {
-  const double v = static_cast<double>(us) / 1000.0;
-  return text::fixed(v, v < 1 ? 3 : v < 10 ? 2 : v < 1000 ? 1 : 0);
-}
-
 std::string percent(double fraction) {
   return text::fixed(fraction * 100.0, 2) + " %";
 }
 
 std::string latency_cell(const LatencySummary& l) {
   if (l.count == 0) return "no data";
-  return ms(l.p50) + " / " + ms(l.p99) + " / " + ms(l.max) + " ms";
+  return text::millis(l.p50) + " / " + text::millis(l.p99) + " / " + text::millis(l.max) +
+         " ms";
 }
 
 // --- Conformance ------------------------------------------------------------------------------
@@ -235,7 +231,8 @@ std::string load_figures(const LoadResult& l) {
     out += "| " + md_text(load::to_string(e.endpoint)) +
            " latency p50 / p99 / max, corrected | " + latency_cell(e.corrected) +
            " (uncorrected p99 " +
-           (e.uncorrected.count == 0 ? std::string("-") : ms(e.uncorrected.p99) + " ms") +
+           (e.uncorrected.count == 0 ? std::string("-")
+                                     : text::millis(e.uncorrected.p99) + " ms") +
            "; " + grouped(e.requests) + " requests) |\n";
   }
   out += "| Polls | " + grouped(s.polls) + "; " + percent(s.wasted_poll_share) +

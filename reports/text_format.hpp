@@ -33,6 +33,13 @@ inline std::string shortest(double value) {
   return std::string(buf, r.ptr);
 }
 
+// Microseconds as milliseconds with about three significant digits, no unit: 0.042, 1.23,
+// 45.6, 1234 (the reports' one way of printing a latency).
+inline std::string millis(double us) {
+  const double v = us / 1000.0;
+  return fixed(v, v < 1 ? 3 : v < 10 ? 2 : v < 1000 ? 1 : 0);
+}
+
 // Milliseconds as seconds with `decimals` digits: 1234.5 -> "1.234" (3) or "1.23" (2).
 inline std::string seconds(double ms, int decimals) {
   return fixed(ms / 1000.0, decimals);
