@@ -66,12 +66,16 @@ RunResult::Totals RunResult::totals() const {
     t.requests += s.requests;
     t.polls += s.polls;
     t.tasks += s.tasks_created;
+    t.not_seen += s.not_seen.size();
   }
   return t;
 }
 
 int exit_code(const RunResult& r) {
   if (r.interrupted) return 130;
+  for (const auto& t : r.thresholds) {
+    if (!t.passed) return kExitRunThresholdsFailed;
+  }
   for (const auto& s : r.scenarios) {
     if (s.verdict == Verdict::failed || s.verdict == Verdict::error) return 1;
   }

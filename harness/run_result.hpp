@@ -77,6 +77,15 @@ struct TaskTimeline {
   std::vector<TimelineEvent> events;
 };
 
+// A rule the scenario meant to check but never had the chance to: a live deployment never showed
+// what the check needs (no stall happened, no TO_CUSTOMER message was asked, no file was
+// offered), or the run lacked an input (no --account for the password exchange). Never a pass:
+// reports show it as "not seen" (a skipped JUnit case) with its reason.
+struct NotSeen {
+  std::string rule_id;  // a catalogue id
+  std::string reason;   // "the deployment never asked a multi_select question (12 tasks)"
+};
+
 struct ScenarioResult {
   std::string name;
   std::string file;
@@ -91,9 +100,26 @@ struct ScenarioResult {
   std::vector<StepRecord> steps;
   std::vector<FindingRecord> findings;
   std::vector<TaskTimeline> timelines;  // one per task created, in creation order
+  std::vector<NotSeen> not_seen;        // rules of `covers` this run could not check, by id
 
   std::size_t failures() const;
   std::size_t observations() const;
+};
+
+// The latency of one endpoint over every request of the run (the scenarios' steps; cleanup not
+// included), from the request's start to its whole response, retries and redirects included.
+// Exact percentiles of the recorded samples (nearest rank), in milliseconds.
+struct EndpointLatency {
+  std::string endpoint;  // the threshold label: "status", "create", "message", ... (endpoint_name)
+  std::size_t count = 0;
+  double p50_ms = 0, p90_ms = 0, p99_ms = 0, max_ms = 0;
+};
+
+// One `--threshold` of `agentwork run`, judged on the finished run.
+struct ThresholdOutcome {
+  std::string text;     // as written: "latency{endpoint=status}.p50 < 100ms"
+  bool passed = false;  // false also when the run could not answer it (an error)
+  std::string line;     // the judged line: "latency{endpoint=status}.p50 < 100ms: 12.3ms ok"
 };
 
 struct RunResult {
@@ -109,16 +135,22 @@ struct RunResult {
   double duration_ms = 0;
   bool interrupted = false;
   std::vector<ScenarioResult> scenarios;
+  std::vector<EndpointLatency> latency;       // per endpoint that was called, in Endpoint order
+  std::vector<ThresholdOutcome> thresholds;  // empty without --threshold
 
   struct Totals {
     std::size_t scenarios = 0, passed = 0, failed = 0, errors = 0, skipped = 0, interrupted = 0;
     std::size_t failures = 0, observations = 0, requests = 0, polls = 0, tasks = 0;
+    std::size_t not_seen = 0;
   };
   Totals totals() const;
 };
 
-// The process exit code of a run: 130 interrupted, 1 any scenario failed or errored, else 0.
-// (2, bad usage, and 3, target unreachable, are decided before a run starts.)
+// Exit code of a run whose --threshold failed (as agentwork load's).
+inline constexpr int kExitRunThresholdsFailed = 4;
+// The process exit code of a run: 130 interrupted, 4 a threshold failed, 1 any scenario failed
+// or errored, else 0 (the order of agentwork load's). (2, bad usage, and 3, target unreachable,
+// are decided before a run starts.)
 int exit_code(const RunResult& r);
 
 }  // namespace agentwork::harness
