@@ -22,11 +22,12 @@ Awaitable<ApiCall> AgentworkClient::call(std::string method, std::string path,
   } else if (auth == Auth::invalid) {
     request.headers.emplace_back("Authorization", "Bearer aw_live_not_a_valid_key_000000000000");
   }
+  ApiCall out;
   if (body) {
     request.headers.emplace_back("Content-Type", "application/json");
+    out.request_body = *body;
     request.body = std::move(*body);
   }
-  ApiCall out;
   out.path = std::move(path);
   out.exchange = co_await http_.send(std::move(request));
   out.json = json::parse(out.exchange.body, nullptr, /*allow_exceptions=*/false);

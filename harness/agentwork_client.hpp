@@ -15,6 +15,7 @@ namespace agentwork::harness {
 struct ApiCall {
   HttpExchange exchange;
   std::string path;     // as asked, under the base URL ("/api/v1/tasks/ID")
+  std::string request_body;  // as sent; empty without a body
   nlohmann::json json;  // the parsed body; discarded when the body is not JSON
   bool is_json() const { return !json.is_discarded(); }
   int status() const { return exchange.status; }

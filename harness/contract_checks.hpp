@@ -2,6 +2,7 @@
 // exchange to the findings it violates, each naming a rule of harness/rules.hpp. No sockets.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,6 +35,15 @@ enum class Endpoint {
   result,           // GET /tasks/{id}/result
   file_download,    // GET <download_url>
 };
+
+inline constexpr std::size_t kEndpointCount = 11;
+// The label of an endpoint in figures and thresholds, as agentwork load names it where both have
+// it: "register", "api_key", "create", "list", "status", "message", "solution", "events",
+// "cancel", "result", "download".
+std::string_view endpoint_label(Endpoint e);
+// The endpoint a request under /api/v1 goes to, by method and path ("/api/v1" prefix and query
+// optional); nullopt for anything else (an unknown path, a wrong method).
+std::optional<Endpoint> endpoint_of_request(std::string_view method, std::string_view path);
 
 struct Finding {
   std::string_view rule_id;  // an id of all_rules(); static storage
@@ -72,6 +82,13 @@ struct StatusFacts {
 // breaks a rule or is JSON this path does not read (see harness/json_tape.hpp) - the caller then
 // runs check_response, the reference. `task_id` as CheckContext::task_id.
 bool status_answer_clean(std::string_view body, std::string_view task_id, StatusFacts& facts);
+
+// The rule a server error (5xx) or a transport failure of a request to `e` breaks: the rule that
+// says what that endpoint answers when it works ("GET /tasks/{id} answers 200" is
+// G.status.shape). For message and solution-status the request body picks it: answers ->
+// G.message.reply_resumes, content alone -> G.message.content_alias, else G.message.plain_text;
+// REJECTED -> G.solution.reject, else G.solution.confirm. `request_body` may be any text.
+std::string_view success_rule(Endpoint e, std::string_view request_body);
 
 // Every rule id that check_response can emit (for coverage reports and tests).
 std::span<const std::string_view> contract_check_rule_ids();

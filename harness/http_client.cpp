@@ -408,6 +408,7 @@ Awaitable<HttpExchange> HttpClient::Impl::send(HttpRequest request) {
           static_cast<long>(rng() % static_cast<unsigned>(backoff.count() / 2 + 1)));
       const bool transport = a.error != ErrorClass::too_large && a.error != ErrorClass::protocol;
       if (transport && can_retry && Clock::now() + jittered < deadline) {
+        out.retried.push_back({0, a.error, a.message, {}, since(sent)});
         co_await sleep(jittered);
         continue;
       }
@@ -460,6 +461,9 @@ Awaitable<HttpExchange> HttpClient::Impl::send(HttpRequest request) {
                           options.backoff_base * (1 << std::min(tries - 1, 16)));
       if (wait && *wait > options.max_retry_after) break;  // not worth waiting for
       if (Clock::now() + delay < deadline) {
+        out.retried.push_back({out.status, ErrorClass::none, {},
+                               out.body.substr(0, std::min<std::size_t>(out.body.size(), 4096)),
+                               since(sent)});
         co_await sleep(delay);
         continue;
       }

@@ -91,6 +91,17 @@ struct HttpRequest {
   std::string body;
 };
 
+// An attempt of an exchange that failed and was retried (a transport failure of an idempotent
+// request, a 429 or 503): retrying keeps a run alive, but the failure is still the server's,
+// so it is kept for the caller to report.
+struct FailedAttempt {
+  int status = 0;                       // 0: no response (see error)
+  ErrorClass error = ErrorClass::none;  // none when the attempt got a response
+  std::string error_message;
+  std::string body;                              // the response's body, at most 4 KiB
+  std::chrono::microseconds duration{0};         // of this attempt
+};
+
 struct HttpExchange {
   std::string method;
   std::string url;  // the last URL asked (after redirects)
@@ -100,6 +111,8 @@ struct HttpExchange {
   ErrorClass error = ErrorClass::none;
   std::string error_message;  // with a context word: "connect: Connection refused"
   int attempts = 0;           // requests sent, retries and redirects included
+  std::vector<FailedAttempt> retried;  // failed attempts before the last, in order (a subset of
+                                       // attempts)
   int redirects = 0;
   bool reused_connection = false;             // the last attempt used a pooled connection
   std::chrono::microseconds connect_time{0};  // of the last attempt (0 when reused)

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "harness/cli_util.hpp"
+#include "harness/run_metrics.hpp"
 #include "harness/runner.hpp"
 #include "harness/scenario.hpp"
 #include "mock_server/mock_server.hpp"
@@ -49,6 +50,9 @@ std::string reproduce_command(const RunOptions& o, const RunnerConfig& config) {
   for (const auto& t : o.tags) out << " --tag " << quoted(t);
   for (const auto& t : o.exclude_tags) out << " --exclude-tag " << quoted(t);
   for (const auto& v : o.mock_violations) out << " --mock-violate " << v;
+  for (const auto& t : o.thresholds) out << " --threshold " << quoted(t);
+  if (o.max_tasks) out << " --max-tasks " << *o.max_tasks;
+  if (!o.account.empty()) out << " --account \"$AGENTWORK_ACCOUNT\"";
   if (!o.api_key.empty()) out << " --api-key \"$AGENTWORK_API_KEY\"";
   return out.str();
 }
@@ -102,8 +106,52 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
         ->check(CLI::IsMember(rules))
         ->option_text("RULE_ID ...");
   }
+  cmd.add_option("--threshold", o.thresholds,
+                 "A threshold on the run's figures, as agentwork load's: "
+                 "'latency{endpoint=status}.p50 < 100ms', 'errors.count == 0' (repeatable; "
+                 "exit 4 when one fails)");
+  cmd.add_option("--account", o.account,
+                 "EMAIL:PASSWORD of an existing password account, for the api-key exchange "
+                 "(without it those checks are reported not seen)")
+      ->envname("AGENTWORK_ACCOUNT");
+  cmd.add_option("--max-tasks", o.max_tasks,
+                 "Most tasks a coverage-driven live scenario may create (default: its own)")
+      ->check(CLI::Range(1, 100000));
   cmd.footer(kRunExitCodes);
 }
+
+namespace {
+
+// The --threshold texts, parsed and checked against the figures a run has; false (printed) on
+// the first that is not usable.
+bool parse_run_thresholds(const std::vector<std::string>& texts,
+                          std::vector<load::Threshold>& out) {
+  const RunMetrics empty;
+  for (const auto& text : texts) {
+    auto parsed = load::parse_threshold(text);
+    if (const auto* e = std::get_if<load::ParseError>(&parsed)) {
+      std::cerr << "agentwork run: --threshold " << e->message() << "\n";
+      return false;
+    }
+    auto t = std::get<load::Threshold>(std::move(parsed));
+    const auto v = empty.value(t.ref);
+    if (v.status != load::MetricValue::Status::ok &&
+        v.status != load::MetricValue::Status::no_data) {
+      std::cerr << "agentwork run: --threshold " << text << ": unknown "
+                << (v.status == load::MetricValue::Status::unknown_metric  ? "metric "
+                    : v.status == load::MetricValue::Status::unknown_label ? "label "
+                                                                            : "statistic ")
+                << v.detail
+                << " (a run has latency{endpoint=E}, requests{endpoint=E}.count and "
+                   "errors{endpoint=E}.count|rate)\n";
+      return false;
+    }
+    out.push_back(std::move(t));
+  }
+  return true;
+}
+
+}  // namespace
 
 int run_command(const RunOptions& o) {
   // 1. Scenarios: every error of every file, then exit 2.
@@ -121,6 +169,18 @@ int run_command(const RunOptions& o) {
     return 2;
   }
   if (!check_report_files(o.reports, "run")) return 2;
+  std::vector<load::Threshold> thresholds;
+  if (!parse_run_thresholds(o.thresholds, thresholds)) return 2;
+  std::string account_email, account_password;
+  if (!o.account.empty()) {
+    const auto colon = o.account.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == o.account.size()) {
+      std::cerr << "agentwork run: --account: expected EMAIL:PASSWORD\n";
+      return 2;
+    }
+    account_email = o.account.substr(0, colon);
+    account_password = o.account.substr(colon + 1);
+  }
 
   // 2. The target: the in-process mock, or a URL probed once.
   RunnerConfig config;
@@ -137,6 +197,10 @@ int run_command(const RunOptions& o) {
   config.api_key = o.api_key;
   config.run_id = new_run_id();
   config.handle_signals = true;
+  config.thresholds = std::move(thresholds);
+  config.account_email = account_email;
+  config.account_password = account_password;
+  config.max_tasks = o.max_tasks;
   std::unique_ptr<mock::MockServer> mock;
   std::string target_label;
   if (o.target == "mock") {
@@ -153,6 +217,10 @@ int run_command(const RunOptions& o) {
       return 3;
     }
     config.base_url = mock->base_url();
+    if (config.account_email.empty()) {  // the in-process mock's own password account
+      config.account_email = mock::kConformanceEmail;
+      config.account_password = mock::kConformancePassword;
+    }
     config.mock = true;
     config.time_scale = mc.time_scale;
     target_label = "bundled mock (in-process, " + config.base_url + ")";
@@ -230,7 +298,7 @@ int run_command(const RunOptions& o) {
   // 4. Reports.
   std::cout << reports::failure_details(result, color) << reports::summary(result, color);
   int code = exit_code(result);
-  if (code == 1) std::cout << "reproduce: " << reproduce_command(o, config) << "\n";
+  if (code == 1 || code == kExitRunThresholdsFailed) std::cout << "reproduce: " << reproduce_command(o, config) << "\n";
   if (!write_report_files(o.reports, "run", result, nullptr) && code == 0) code = 2;
   return code;
 }

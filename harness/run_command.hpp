@@ -32,11 +32,15 @@ struct RunOptions {
   bool insecure = false;
   std::string color = "auto";                // auto | always | never
   std::vector<std::string> mock_violations;  // --target mock only: rules the mock breaks
+  std::vector<std::string> thresholds;       // --threshold, agentwork load's language
+  std::string account;  // --account EMAIL:PASSWORD (or AGENTWORK_ACCOUNT): a password account
+  std::optional<std::size_t> max_tasks;  // --max-tasks: the coverage driver's task budget
 };
 
 inline constexpr const char* kRunExitCodes =
     "Exit codes: 0 all scenarios passed; 1 a conformance failure (or a scenario error);\n"
-    "2 bad usage or bad scenario file; 3 target unreachable; 130 interrupted (Ctrl-C).";
+    "2 bad usage or bad scenario file; 3 target unreachable; 4 a --threshold failed;\n"
+    "130 interrupted (Ctrl-C).";
 
 void add_run_options(CLI::App& cmd, RunOptions& o);
 // Returns the exit code.

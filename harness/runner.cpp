@@ -179,6 +179,12 @@ RunResult Runner::run(const std::vector<Scenario>& scenarios,
     out.scenarios.push_back(std::move(*results[i]));
   }
   out.duration_ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - began).count();
+  out.latency = ctx.metrics.summary();
+  const auto judged = load::evaluate_all(cfg.thresholds, ctx.metrics);
+  for (std::size_t i = 0; i < judged.size(); ++i) {
+    out.thresholds.push_back(
+        {cfg.thresholds[i].text, judged[i].verdict == load::Verdict::passed, judged[i].line});
+  }
   return out;
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "harness/http_client.hpp"
+#include "harness/load/thresholds.hpp"
 #include "harness/run_result.hpp"
 #include "harness/scenario.hpp"
 
@@ -39,6 +40,13 @@ struct RunnerConfig {
   std::string run_id;                           // "{run}" in e-mail addresses
   bool handle_signals = false;                  // SIGINT/SIGTERM interrupt the run
   std::chrono::milliseconds cleanup_timeout{30000};  // per scenario, for cancelling its tasks
+  // Judged on the run's figures (harness/run_metrics.hpp) when it ends; the CLI has checked that
+  // each names a figure the run has.
+  std::vector<load::Threshold> thresholds;
+  // A password account for the api-key exchange (`login` steps with "credentials": "cli");
+  // empty: those steps are not run and their rules are reported not seen.
+  std::string account_email, account_password;
+  std::optional<std::size_t> max_tasks;  // overrides every `cover` step's max_tasks
 };
 
 // What a first request to the target found.

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/json_file.hpp"
+#include "harness/live_coverage.hpp"
 #include "harness/rules.hpp"
 
 namespace agentwork::harness {
@@ -368,10 +369,24 @@ StepAction parse_register(const Object& o, StepContext& c) {
 
 StepAction parse_login(const Object& o, StepContext& c) {
   Login l;
-  l.email = email(o, "email", true);
-  l.password = o.required_string("password");
+  if (const json* v = o.find("credentials")) {
+    if (!v->is_string() || v->get<std::string>() != "cli") {
+      fail(o.at("credentials"), "expected \"cli\" (the run's --account)" + got(*v));
+    }
+    l.from_cli = true;
+  }
+  if (const json* v = o.find("wrong_password")) {
+    if (!v->is_boolean()) fail(o.at("wrong_password"), "expected true or false" + got(*v));
+    l.wrong_password = v->get<bool>();
+  }
+  if (!l.from_cli) l.email = email(o, "email", true);
+  if (!l.from_cli && !l.wrong_password) l.password = o.required_string("password");
+  if (l.from_cli && (o.has("email") || o.has("password"))) {
+    fail(o.path(), "\"credentials\": \"cli\" takes email and password from --account; "
+                   "remove email and password");
+  }
   l.key_name = o.string("key_name");
-  l.account = c.define_account(o);
+  if (!l.wrong_password) l.account = c.define_account(o);
   return l;
 }
 
@@ -617,6 +632,29 @@ StepAction parse_run_policy(const Object& o, StepContext& c) {
   return RunPolicy{c.task(o)};
 }
 
+StepAction parse_cover(const Object& o, StepContext& c) {
+  if (!c.has_policy()) fail(o.path(), "cover needs the scenario's \"policy\"; none is given");
+  Cover cv;
+  cv.account = c.account(o);
+  if (auto v = o.string("title")) cv.title = *v;
+  if (auto v = o.string("description")) cv.description = *v;
+  if (auto v = o.integer("max_tasks", 1, 100000)) cv.max_tasks = static_cast<std::size_t>(*v);
+  if (auto v = o.integer("parallel", 1, 1000)) cv.parallel = static_cast<std::size_t>(*v);
+  cv.max_seconds = o.seconds("max_seconds");
+  if (const json* v = o.find("want")) {
+    const auto path = o.at("want");
+    cv.want = string_list(*v, path);
+    for (std::size_t i = 0; i < cv.want.size(); ++i) {
+      if (!parse_interaction(cv.want[i])) {
+        std::string names;
+        for (auto in : all_interactions()) names += (names.empty() ? "" : ", ") + std::string(to_string(in));
+        fail(index_path(path, i), "expected an interaction (" + names + ")" + got((*v)[i]));
+      }
+    }
+  }
+  return cv;
+}
+
 StepAction parse_approve(const Object& o, StepContext& c) {
   return Approve{c.task(o)};
 }
@@ -642,7 +680,9 @@ struct StepKind {
 const std::vector<StepKind>& step_kinds() {
   static const std::vector<StepKind> kinds = {
       {"register", {"account", "email", "name", "organization_name"}, parse_register},
-      {"login", {"account", "email", "password", "key_name"}, parse_login},
+      {"login",
+       {"account", "email", "password", "key_name", "credentials", "wrong_password"},
+       parse_login},
       {"use_account", {"account"}, parse_use_account},
       {"create", {"task", "title", "description", "agent", "account"}, parse_create},
       {"await", {"task", "status", "timeout_seconds"}, parse_await},
@@ -664,6 +704,9 @@ const std::vector<StepKind>& step_kinds() {
       {"sleep", {"seconds"}, parse_sleep},
       {"expect_stall", {"task", "seconds"}, parse_expect_stall},
       {"run_policy", {"task"}, parse_run_policy},
+      {"cover",
+       {"account", "title", "description", "max_tasks", "parallel", "max_seconds", "want"},
+       parse_cover},
   };
   return kinds;
 }

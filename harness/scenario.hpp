@@ -51,6 +51,12 @@ struct Login {  // POST /auth/api-key: exchange a password for a key
   std::string email;
   std::string password;
   std::optional<std::string> key_name;
+  // "credentials": "cli": the run's --account EMAIL:PASSWORD instead of email and password;
+  // without one the step is not run and its rules are reported not seen.
+  bool from_cli = false;
+  // "wrong_password": true: the email with a wrong password, expecting 401
+  // (M.api_key.bad_credentials); defines no account.
+  bool wrong_password = false;
 };
 struct UseAccount {  // the current account of later steps that name none
   std::string account;
@@ -140,6 +146,21 @@ struct ExpectStall {  // processing with last_activity_at unchanged for `seconds
 struct RunPolicy {  // drive the task with the scenario's policy until it is terminal
   std::string task;
 };
+// Coverage-driven live run: start tasks (up to `parallel` at a time, at most `max_tasks`) with
+// the scenario's policy and roles chosen to reach every wanted interaction
+// (harness/live_coverage.hpp), and stop once all are seen or the budget is spent. Rules whose
+// interactions never happened are reported not seen.
+struct Cover {
+  std::string account;
+  std::string title = "Small greeting page";
+  // Short and open: agents ask clarifying questions about what is left open.
+  std::string description =
+      "Make a small web page that greets visitors. Ask me about anything you need to decide.";
+  std::size_t max_tasks = 12;
+  std::size_t parallel = 4;
+  std::optional<double> max_seconds;  // agent seconds; none: until the scenario's deadline
+  std::vector<std::string> want;      // interaction names; empty: the default set
+};
 
 }  // namespace steps
 
@@ -149,7 +170,7 @@ using StepAction =
     std::variant<steps::Register, steps::Login, steps::UseAccount, steps::Create, steps::Await,
                  steps::Expect, steps::Reply, steps::Approve, steps::Reject, steps::Cancel,
                  steps::Result, steps::Events, steps::List, steps::Request, steps::AdvanceClock,
-                 steps::Sleep, steps::ExpectStall, steps::RunPolicy>;
+                 steps::Sleep, steps::ExpectStall, steps::RunPolicy, steps::Cover>;
 
 struct Step {
   std::size_t index = 0;  // position in $.steps, for reports: "$.steps[<index>]"

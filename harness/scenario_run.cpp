@@ -1,4 +1,5 @@
 #include "harness/scenario_run.hpp"
+#include "harness/scenario_interpreter.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -38,15 +39,8 @@ void RunContext::stop() {
   for (auto* t : waiting) t->cancel();
 }
 
-namespace {
 
-// The scenario ends early: interrupted, past its deadline, or the target failed on the wire.
-struct Stop {
-  Verdict verdict;
-  std::string reason;
-};
-// A step's expectation failed (its finding is recorded): the scenario stops, verdict failed.
-struct StepFailed {};
+
 
 std::string join_states(const std::vector<TaskState>& states) {
   std::string out;
@@ -87,39 +81,9 @@ std::string string_field(const json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-// (TaskRec below) The last status poll of a task, as evidence; null before the first.
-struct TaskRec;
-const ApiCall* evidence(const TaskRec& t);
 
-// The per-task state a scenario keeps: the trace checker, the last status seen, and what
-// stall detection and `new_message_id` need.
-struct TaskRec {
-  std::string name;
-  std::string id;
-  std::string account;
-  // How it was created, for the policy's cancel-and-recreate.
-  std::string title, description;
-  json mock_script;
-  TraceChecker trace;
-  std::size_t violations_reported = 0;
-  std::optional<StatusView> last_view;
-  std::optional<ApiCall> last_poll;  // the evidence of findings about the task's status
-  std::optional<TaskState> last_state;
-  bool known_terminal = false;
-  std::string expect_message_id;  // seen by the previous `expect`
-  // Stall detection: the last_activity_at value seen while processing, and since when (steady).
-  std::string stall_activity;
-  SteadyClock::time_point stall_since{};
-  std::int64_t stall_activity_us = 0;
-  int recreated = 0;
-  // What the client did, for the checks of later polls and of the event log.
-  std::string replied_to;  // question message_id an accepted reply answered; until next poll
-  std::string rejected;    // proposal message_id an accepted REJECTED refused; until next poll
-  bool cancel_accepted = false;  // an accepted cancel (a cancelled task is then no surprise)
-  bool system_cancel_reported = false;
-  std::vector<json> replies;  // accepted reply bodies, in order
-  std::size_t decisions = 0;  // accepted CONFIRMED / REJECTED
-};
+
+
 
 const ApiCall* evidence(const TaskRec& t) {
   return t.last_poll ? &*t.last_poll : nullptr;
@@ -152,112 +116,7 @@ bool script_may_cancel(const json& script) {
   return !script.is_object() || script.dump().find("cancel") != std::string::npos;
 }
 
-class ScenarioRun {
- public:
-  ScenarioRun(RunContext& ctx, const Scenario& s, std::size_t ordinal)
-      : ctx_(ctx), sc_(s), ordinal_(ordinal) {
-    result_.name = s.name;
-    result_.file = s.file;
-    result_.tags = s.tags;
-    const double scale = ctx.config.time_scale;
-    poll_interval_ = ctx.config.poll_interval_seconds.value_or(s.poll_interval_seconds) * scale;
-    const double timeout =
-        ctx.config.timeout_seconds.value_or(s.timeout_seconds * ctx.config.time_scale);
-    started_ = SteadyClock::now();
-    deadline_ = started_ + to_duration(timeout);
-    run_tag_ = ctx.config.run_id + "-" + std::to_string(ordinal_);
-    std::seed_seq seq{ctx.config.seed, static_cast<std::uint64_t>(ordinal_)};
-    rng_.seed(seq);
-  }
 
-  Awaitable<ScenarioResult> run();
-
- private:
-  static SteadyClock::duration to_duration(double seconds) {
-    return std::chrono::duration_cast<SteadyClock::duration>(
-        std::chrono::duration<double>(std::max(0.0, std::min(seconds, 1e7))));
-  }
-  double scale() const { return ctx_.config.time_scale; }
-
-  // --- findings ----------------------------------------------------------------------------
-  void add_finding(std::string_view rule_id, std::string detail, const ApiCall* call,
-                   const std::string& task = {});
-  [[noreturn]] void fail(std::string_view rule_id, std::string detail, const ApiCall* call,
-                         const std::string& task = {});
-  void report_trace(TaskRec& t, const ApiCall* call);
-
-  // --- requests ----------------------------------------------------------------------------
-  Awaitable<AgentworkClient*> client(const std::string& account);
-  // Counts the request, stops the scenario on a transport failure, contract-checks the response.
-  void record(const ApiCall& c, std::optional<Endpoint> endpoint, const CheckContext& check,
-              const std::string& task = {});
-  // A step's request must get `want`: else S.step.status and the scenario stops.
-  void require_status(const ApiCall& c, int want, const std::string& task = {});
-  TaskRec& task(const std::string& name);
-  // Adds an event to the timeline of task `t` (made on its first event).
-  void timeline(const TaskRec& t, std::string kind, std::string value, bool ok = true);
-  std::string client_key(const std::string& account) const {
-    auto it = clients_.find(account);
-    return it == clients_.end() ? std::string() : it->second.api_key();
-  }
-
-  Awaitable<StatusView> poll(TaskRec& t);
-  Awaitable<void> pause(SteadyClock::duration d);
-  Awaitable<void> pause_poll();
-  SteadyClock::duration poll_wait();
-  Awaitable<double> stalled_for(TaskRec& t);  // agent seconds processing without activity
-  Awaitable<void> act(TaskRec& t, ClientAction action, const json& body);
-  Awaitable<void> create_task(const std::string& name, const std::string& account,
-                              const std::string& title, const std::string& description,
-                              const json& mock_script);
-  Awaitable<void> on_stall(TaskRec& t, double stalled_seconds);
-  json mock_script_for(const std::optional<AgentSpec>& spec) const;
-  Awaitable<json> mock_clock(const json* body);
-
-  // --- steps -------------------------------------------------------------------------------
-  Awaitable<void> run_step(const Step& step);
-  Awaitable<void> step(const steps::Register& s);
-  Awaitable<void> step(const steps::Login& s);
-  Awaitable<void> step(const steps::UseAccount& s);
-  Awaitable<void> step(const steps::Create& s);
-  Awaitable<void> step(const steps::Await& s);
-  Awaitable<void> step(const steps::Expect& s);
-  Awaitable<void> step(const steps::Reply& s);
-  Awaitable<void> step(const steps::Approve& s);
-  Awaitable<void> step(const steps::Reject& s);
-  Awaitable<void> step(const steps::Cancel& s);
-  Awaitable<void> step(const steps::Result& s);
-  Awaitable<void> step(const steps::Events& s);
-  Awaitable<void> step(const steps::List& s);
-  Awaitable<void> step(const steps::Request& s);
-  Awaitable<void> step(const steps::AdvanceClock& s);
-  Awaitable<void> step(const steps::Sleep& s);
-  Awaitable<void> step(const steps::ExpectStall& s);
-  Awaitable<void> step(const steps::RunPolicy& s);
-
-  Awaitable<void> cleanup();
-  void check_client_events(const TaskRec& t, const std::vector<std::string>& reply_contents,
-                           std::size_t decision_events, const ApiCall& c);
-
-  RunContext& ctx_;
-  const Scenario& sc_;
-  std::size_t ordinal_;
-  std::string run_tag_;
-  ScenarioResult result_;
-  double poll_interval_ = 1;  // wall seconds
-  // The scenario's own jitter: seeded by the run's seed and the scenario's number, so that a
-  // seed repeats the same waits whatever runs beside it.
-  std::mt19937_64 rng_;
-  SteadyClock::time_point started_, deadline_;
-  std::map<std::string, AgentworkClient> clients_;  // by account name
-  std::map<std::string, TaskRec> tasks_;            // by name: the current task of that name
-  std::vector<TaskRec> replaced_;                   // tasks a cancel-and-recreate replaced
-  // The step being run, for findings.
-  std::size_t step_index_ = 0;
-  std::string step_kind_;
-  std::string step_note_;
-  bool step_ok_ = true;
-};
 
 // ------------------------------------------------------------------------------------------
 // Findings
@@ -279,6 +138,14 @@ void ScenarioRun::add_finding(std::string_view rule_id, std::string detail, cons
   if (call) f.evidence = evidence_of(*call);
   if (f.severity == Severity::failure) step_ok_ = false;
   result_.findings.push_back(std::move(f));
+}
+
+void ScenarioRun::add_observation(std::string_view rule_id, std::string detail,
+                                  const ApiCall* call, const std::string& task) {
+  const bool was_ok = step_ok_;
+  add_finding(rule_id, std::move(detail), call, task);
+  result_.findings.back().severity = Severity::observation;
+  step_ok_ = was_ok;
 }
 
 void ScenarioRun::fail(std::string_view rule_id, std::string detail, const ApiCall* call,
@@ -319,9 +186,53 @@ Awaitable<AgentworkClient*> ScenarioRun::client(const std::string& account) {
   co_return &pos->second;
 }
 
+Evidence evidence_of(const ApiCall& c, const FailedAttempt& a) {
+  Evidence e = evidence_of(c);
+  e.status = a.status;
+  e.body_excerpt = excerpt(a.body);
+  e.error = a.error == ErrorClass::none ? std::string()
+                                        : std::string(to_string(a.error)) + ": " + a.error_message;
+  e.duration_ms = static_cast<double>(a.duration.count()) / 1000.0;
+  return e;
+}
+
+void ScenarioRun::report_server_errors(const ApiCall& c, std::string_view rule,
+                                       const std::string& task) {
+  const auto& retried = c.exchange.retried;
+  const std::string what = c.exchange.method + " " + c.path;
+  const int attempts = c.exchange.attempts - c.exchange.redirects;
+  for (std::size_t i = 0; i < retried.size(); ++i) {
+    const auto& a = retried[i];
+    if (a.status != 0 && a.status < 500) continue;  // a 429: the server asked to wait
+    const std::string seen = a.status ? "answered " + std::to_string(a.status)
+                                      : "failed on the wire (" + std::string(to_string(a.error)) +
+                                            ": " + a.error_message + ")";
+    add_finding(rule,
+                what + ": attempt " + std::to_string(i + 1) + " of " + std::to_string(attempts) +
+                    " " + seen + "; the client retried (a retry hides nothing)",
+                nullptr, task);
+    result_.findings.back().evidence = evidence_of(c, a);
+  }
+  if (c.exchange.ok() && c.status() >= 500) {
+    add_finding(rule, what + ": answered " + std::to_string(c.status()) + " (a server error)", &c,
+                task);
+  } else if (!c.exchange.ok()) {
+    add_finding(rule, what + ": no answer: " + to_string(c.exchange.error), &c, task);
+  }
+}
+
 void ScenarioRun::record(const ApiCall& c, std::optional<Endpoint> endpoint,
                          const CheckContext& check, const std::string& task) {
   ++result_.requests;
+  const auto e = endpoint ? endpoint : endpoint_of_request(c.exchange.method, c.path);
+  if (e) {
+    int errors = c.exchange.ok() && c.status() < 500 ? 0 : 1;
+    for (const auto& a : c.exchange.retried) errors += a.status == 0 || a.status >= 500;
+    ctx_.metrics.record(*e, c.exchange.total.count(), c.exchange.attempts - c.exchange.redirects,
+                        errors);
+  }
+  // A raw request (no endpoint given) is judged by its own step's rule.
+  if (endpoint) report_server_errors(c, success_rule(*endpoint, c.request_body), task);
   if (!c.exchange.ok()) {
     add_finding("S.transport",
                 c.exchange.method + " " + c.path + ": " + to_string(c.exchange.error) + ": " +
@@ -444,13 +355,15 @@ Awaitable<StatusView> ScenarioRun::poll(TaskRec& t) {
   }
   t.rejected.clear();
   // Cancelled without a cancel from the client, although the mock's script never cancels.
+  // Off the mock nobody knows what the agent may do: the [M] point is reported as it stands
+  // (an observation under guide).
   if (*state == TaskState::cancelled && !t.cancel_accepted && !t.system_cancel_reported &&
-      ctx_.config.mock && !script_may_cancel(t.mock_script)) {
+      (!ctx_.config.mock || !script_may_cancel(t.mock_script))) {
     t.system_cancel_reported = true;
     add_finding("M.lifecycle.system_cancel",
                 "task " + t.id +
-                    " is cancelled; the client never cancelled it and its agent "
-                    "script has no cancel",
+                    " is cancelled; the client never cancelled it" +
+                    std::string(ctx_.config.mock ? " and its agent script has no cancel" : ""),
                 &c, t.name);
   }
   // Stall bookkeeping: restart the stopwatch whenever the state or the activity changes.
@@ -541,10 +454,15 @@ json ScenarioRun::mock_script_for(const std::optional<AgentSpec>& spec) const {
 
 Awaitable<void> ScenarioRun::create_task(const std::string& name, const std::string& account,
                                          const std::string& title, const std::string& description,
-                                         const json& mock_script) {
+                                         const json& mock_script, bool* out_of_credits) {
   auto* api = co_await client(account);
   ApiCall c = co_await api->create_task(title, description, mock_script);
   record(c, Endpoint::create_task, {}, name);
+  if (out_of_credits && c.status() == 402) {  // the caller stops creating tasks
+    *out_of_credits = true;
+    step_note_ = "out of credits (402)";
+    co_return;
+  }
   // A task id in the body means a task exists, whatever the status says: keep it for the cleanup.
   const auto id = string_field(c.json, "task_id");
   if (id.empty()) {
@@ -577,8 +495,17 @@ Awaitable<void> ScenarioRun::on_stall(TaskRec& t, double stalled_seconds) {
          << " s (policy: " << policy.on_stall.after_seconds << " s)";
   if (policy.on_stall.action == Policy::OnStall::Action::fail ||
       t.recreated >= policy.on_stall.max_recreate) {
-    fail("S.stall", detail.str(), evidence(t), t.name);
+    fail("S.stall",
+         detail.str() + (policy.on_stall.action == Policy::OnStall::Action::fail
+                             ? ""
+                             : "; every re-created task stalled too (max_recreate " +
+                                   std::to_string(policy.on_stall.max_recreate) + ")"),
+         evidence(t), t.name);
   }
+  // A stall is the deployment's right (the guide's advice is to cancel and re-create): seen,
+  // with its evidence, not failed.
+  add_observation("G.stall.last_activity", detail.str() + "; cancelled and re-created",
+                  evidence(t), t.name);
   // Cancel the stalled task and create it again under the same name (the guide's advice).
   const std::string name = t.name;
   const int recreated = t.recreated + 1;
@@ -637,13 +564,37 @@ Awaitable<void> ScenarioRun::step(const steps::Register& s) {
 }
 
 Awaitable<void> ScenarioRun::step(const steps::Login& s) {
+  const std::string email = s.from_cli ? ctx_.config.account_email : s.email;
+  if (email.empty()) {  // "credentials": "cli" without --account
+    const std::string why = "no password account was given (--account EMAIL:PASSWORD)";
+    for (const char* rule : {"G.api_key.exchange", "M.api_key.created"}) {
+      if (!s.wrong_password) result_.not_seen.push_back({rule, why});
+    }
+    if (s.wrong_password) result_.not_seen.push_back({"M.api_key.bad_credentials", why});
+    step_note_ = "not run: " + why;
+    co_return;
+  }
   AgentworkClient fresh(ctx_.http, ctx_.config.base_url);
-  ApiCall c = co_await fresh.exchange_password(s.email, s.password, s.key_name);
+  if (s.wrong_password) {
+    const std::string wrong = "not-the-password-" + run_tag_;
+    ApiCall c = co_await fresh.exchange_password(email, wrong, s.key_name);
+    record(c, Endpoint::api_key, {});
+    if (c.status() != 401) {
+      add_finding("M.api_key.bad_credentials",
+                  "POST /auth/api-key for " + email + " with a wrong password: expected 401, got " +
+                      std::to_string(c.status()),
+                  &c);
+    }
+    step_note_ = "wrong password -> " + std::to_string(c.status());
+    co_return;
+  }
+  const std::string password = s.from_cli ? ctx_.config.account_password : s.password;
+  ApiCall c = co_await fresh.exchange_password(email, password, s.key_name);
   record(c, Endpoint::api_key, {});
   // The scenario's credentials are an account's: a refusal breaks the exchange itself.
   if (c.status() != 201) {
     fail("G.api_key.exchange",
-         "POST /auth/api-key for " + s.email + ": expected 201, got " + std::to_string(c.status()),
+         "POST /auth/api-key for " + email + ": expected 201, got " + std::to_string(c.status()),
          &c);
   }
   const auto key = string_field(c.json, "api_key");
@@ -1235,8 +1186,6 @@ Awaitable<ScenarioResult> ScenarioRun::run() {
   }
   co_return std::move(result_);
 }
-
-}  // namespace
 
 Awaitable<ScenarioResult> run_scenario(RunContext& ctx, const Scenario& scenario,
                                        std::size_t ordinal) {

@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "harness/http_client.hpp"
+#include "harness/run_metrics.hpp"
 #include "harness/run_result.hpp"
 #include "harness/runner.hpp"
 #include "harness/scenario.hpp"
@@ -28,6 +29,7 @@ struct RunContext {
   Executor executor;
   bool stopping = false;     // interrupted: waits end at once, no new step starts
   std::set<Timer*> waiting;  // timers of the waits in progress, cancelled by stop()
+  RunMetrics metrics;        // every request of every scenario's steps
 
   // Waits `d`; false when the run is stopping (at once, or when stop() comes during the wait).
   Awaitable<bool> wait(SteadyClock::duration d);
