@@ -1,5 +1,6 @@
 // agentwork: the conformance and load-test harness's command line. `main` only wires the
 // subcommands to the code that does the work.
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -47,10 +48,19 @@ std::string join(const std::vector<std::string>& items) {
 }
 
 // Every catalogue rule with the scenarios covering it; 1 when a rule is uncovered.
-int coverage(const std::vector<std::string>& paths) {
+// With tags, only the scenarios having one of them; "live" among them gives the live view.
+int coverage(const std::vector<std::string>& paths, const std::vector<std::string>& tags) {
   harness::LoadResult loaded;
   if (!load(paths, loaded)) return 2;
-  const auto report = harness::compute_coverage(loaded.scenarios);
+  std::vector<harness::Scenario> chosen;
+  for (auto& s : loaded.scenarios) {
+    const bool match = tags.empty() || std::any_of(tags.begin(), tags.end(), [&](const auto& t) {
+                         return std::find(s.tags.begin(), s.tags.end(), t) != s.tags.end();
+                       });
+    if (match) chosen.push_back(std::move(s));
+  }
+  const bool live = std::find(tags.begin(), tags.end(), "live") != tags.end();
+  const auto report = harness::compute_coverage(chosen, live);
   std::cout << harness::format_coverage(report);
   return report.complete() ? 0 : 1;
 }
@@ -115,6 +125,10 @@ int main(int argc, char** argv) {
   list_cmd->add_option("paths", list_paths, "Scenario files or folders")->capture_default_str();
   list_cmd->add_flag("--rules", list_rules, "Also print each covered rule id and its summary");
   bool list_coverage = false;
+  std::vector<std::string> list_tags;
+  list_cmd->add_option("--tag", list_tags,
+                       "With --coverage: only scenarios with one of these tags (--tag live: what "
+                       "a run against a deployment covers, and what needs control)");
   list_cmd->add_flag("--coverage", list_coverage,
                      "Instead, print every catalogue rule with its tag and the scenarios covering "
                      "it (UNCOVERED when none), then \"N of M rules covered\"");
@@ -145,7 +159,9 @@ int main(int argc, char** argv) {
   if (*report_cmd) return harness::report_command(report_options);
   if (*compare_cmd) return harness::compare_command(compare_options);
   if (*validate_cmd) return validate(validate_paths);
-  if (*list_cmd) return list_coverage ? coverage(list_paths) : list(list_paths, list_rules);
+  if (*list_cmd) {
+    return list_coverage ? coverage(list_paths, list_tags) : list(list_paths, list_rules);
+  }
   if (*mock_cmd) return mock::run_mock(mock_options, "agentwork mock");
   return 2;
 }

@@ -146,6 +146,27 @@ std::optional<Rule> find_rule(std::string_view id) {
 
 namespace {
 
+constexpr NeedsControl kNeedsControl[] = {
+    {"M.credits.exhausted",
+     "an organization runs out of credits only after a day's worth of tasks: provoking it would "
+     "spend a staging organization's credits (checked on the mock, started with --credits)"},
+};
+
+}  // namespace
+
+std::string_view live_needs_control(std::string_view rule_id) {
+  for (const auto& n : kNeedsControl) {
+    if (n.id == rule_id) return n.reason;
+  }
+  return {};
+}
+
+std::span<const NeedsControl> live_needs_control_rules() {
+  return kNeedsControl;
+}
+
+namespace {
+
 constexpr ScenarioRule kScenarioRules[] = {
     {"S.transport", "the request failed on the wire (dns, connect, tls, read, timeout, ...)"},
     {"S.step.status", "a step's request got an HTTP status other than the one it needs"},

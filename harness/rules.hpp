@@ -23,6 +23,16 @@ std::span<const Rule> all_rules();
 // nullopt for an unknown id.
 std::optional<Rule> find_rule(std::string_view id);
 
+// The rules a live run cannot give a chance against a deployment it does not control, each with
+// the reason: the one place that lists them (the live coverage view and the live violation
+// sweep read it). Empty reason: the rule is reachable live.
+std::string_view live_needs_control(std::string_view rule_id);
+struct NeedsControl {
+  std::string_view id;
+  std::string_view reason;
+};
+std::span<const NeedsControl> live_needs_control_rules();
+
 // The scenario's own expectations ("S.await.timeout", tag S): not contract rules, but every
 // failure names one, so that a report always says which check failed.
 struct ScenarioRule {
