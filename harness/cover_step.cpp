@@ -296,11 +296,6 @@ Awaitable<void> ScenarioRun::cover_completed(CoverRun& run, CoverTask& ct, TaskR
     }
     if (fetched > 0) cov.see(Interaction::files_downloaded);
   }
-  if (ct.replied && ct.decided) {
-    const steps::Events events{ct.name, {}};
-    co_await step(events);
-    cov.see(Interaction::events_read);
-  }
   if (!cov.seen(Interaction::cancel_terminal)) {
     const std::optional<json> none;
     co_await probe(t, "POST", "/cancel", none, 409, "M.cancel.terminal");
@@ -311,12 +306,27 @@ Awaitable<void> ScenarioRun::cover_completed(CoverRun& run, CoverTask& ct, TaskR
   co_await poll(t);
 }
 
+Awaitable<void> ScenarioRun::cover_finish(CoverRun& run, CoverTask& ct) {
+  TaskRec& t = task(ct.name);
+  // A cancel the server accepted must show: look once (the trace checker judges it).
+  if (t.cancel_accepted && t.last_state != TaskState::cancelled) co_await poll(t);
+  // The event log of every task the client replied to, whatever its role: each accepted reply
+  // and decision must be in it, a structured reply with its answers.
+  if (ct.replied) {
+    const steps::Events events{ct.name, {}};
+    co_await step(events);
+    run.coverage.see(Interaction::events_read);
+  }
+}
+
 Awaitable<bool> ScenarioRun::cover_advance(CoverRun& run, CoverTask& ct) {
   LiveCoverage& cov = run.coverage;
   TaskRec& t = task(ct.name);
   const StatusView v = co_await poll(t);
   const TaskState state = *t.last_state;
   if (state != TaskState::processing) run.stalls_in_a_row = 0;
+  // Processing since the last action: whatever waits next is new, even under the same id.
+  if (state == TaskState::processing) ct.last_handled.clear();
   if (state == TaskState::cancelled) {
     if (!t.cancel_accepted) cov.see(Interaction::system_cancel);
     co_return true;
@@ -381,6 +391,7 @@ Awaitable<void> ScenarioRun::step(const steps::Cover& s) {
     if (run.active.empty() || run.coverage.complete() || SteadyClock::now() >= stop_at) break;
     for (std::size_t i = 0; i < run.active.size();) {
       if (co_await cover_advance(run, run.active[i])) {
+        co_await cover_finish(run, run.active[i]);
         run.active.erase(run.active.begin() + static_cast<std::ptrdiff_t>(i));
       } else {
         ++i;

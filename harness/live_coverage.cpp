@@ -12,65 +12,65 @@ struct InteractionInfo {
   Interaction id;
   std::string_view name;
   bool wanted;
-  std::string_view never;  // completes "the deployment never ..." / "the run never ..."
+  std::string_view never;  // what was not seen, as "not seen in N tasks: <never>"
   std::vector<std::string_view> rules;
 };
 
 const std::array<InteractionInfo, kInteractionCount>& table() {
   static const std::array<InteractionInfo, kInteractionCount> kTable = {{
-      {I::question_text, "question.text", true, "asked a text question",
+      {I::question_text, "question.text", true, "a text question",
        {"G.status.question.clarifying_content", "G.status.question.item",
         "G.status.question.options"}},
       {I::question_single_select, "question.single_select", true,
-       "asked a single_select question",
+       "a single_select question",
        {"G.status.question.clarifying_content", "G.status.question.item",
         "G.status.question.options"}},
-      {I::question_multi_select, "question.multi_select", true, "asked a multi_select question",
+      {I::question_multi_select, "question.multi_select", true, "a multi_select question",
        {"G.status.question.clarifying_content", "G.status.question.item",
         "G.status.question.options"}},
-      {I::to_customer, "question.to_customer", true, "sent a TO_CUSTOMER message", {}},
-      {I::reply_answers, "reply.answers", true, "took a structured reply",
+      {I::to_customer, "question.to_customer", true, "a TO_CUSTOMER message", {}},
+      {I::reply_answers, "reply.answers", true, "an accepted structured reply",
        {"G.message.reply_resumes", "M.message.accepted", "M.events.answers_shown"}},
       {I::reply_message, "reply.message", true,
-       "took a plain-text reply to clarifying questions",
+       "an accepted plain-text reply to clarifying questions",
        {"G.message.plain_text", "G.message.reply_resumes", "M.message.accepted"}},
-      {I::reply_content, "reply.content", true, "took a reply sent as \"content\"",
+      {I::reply_content, "reply.content", true, "an accepted reply sent as \"content\"",
        {"G.message.content_alias", "G.message.reply_resumes", "M.message.accepted"}},
       {I::reply_message_and_answers, "reply.message_and_answers", true,
-       "took a reply with both message and answers",
+       "an accepted reply with both message and answers",
        {"G.message.answers_win", "G.message.reply_resumes", "M.message.accepted"}},
       {I::reject_revised, "solution.reject_revised", true,
-       "revised a rejected proposal", {"G.solution.reject", "M.status.message_id.new"}},
+       "a revision of a rejected proposal", {"G.solution.reject", "M.status.message_id.new"}},
       {I::approve_completed, "solution.approve_completed", true,
-       "completed an approved proposal",
+       "an approved proposal completed",
        {"G.solution.confirm", "G.lifecycle.completion_needs_confirm", "M.solution.accepted",
         "G.status.solution.presence", "G.status.solution.fields"}},
-      {I::result_fetched, "result.fetched", true, "gave a result", {"G.result.shape"}},
-      {I::files_downloaded, "result.files_downloaded", true, "offered a file to download",
+      {I::result_fetched, "result.fetched", true, "a result", {"G.result.shape"}},
+      {I::files_downloaded, "result.files_downloaded", true, "a file to download",
        {"M.result.download"}},
-      {I::events_read, "events.read", true, "showed the event log of a task with replies",
+      {I::events_read, "events.read", true, "the event log of a task with replies",
        {"G.events.shape", "G.events.type", "M.events.append_only", "M.events.client_actions"}},
-      {I::cancel_processing, "cancel.processing", true, "was cancelled while processing",
+      {I::cancel_processing, "cancel.processing", true, "a cancel while processing",
        {"G.cancel.cancels"}},
       {I::cancel_awaiting_reply, "cancel.awaiting_reply", true,
-       "was cancelled while awaiting_reply", {"G.cancel.cancels"}},
+       "a cancel while awaiting_reply", {"G.cancel.cancels"}},
       {I::cancel_awaiting_approval, "cancel.awaiting_solution_approval", true,
-       "was cancelled while awaiting_solution_approval", {"G.cancel.cancels"}},
-      {I::cancel_terminal, "cancel.terminal", true, "was sent a cancel once completed",
+       "a cancel while awaiting_solution_approval", {"G.cancel.cancels"}},
+      {I::cancel_terminal, "cancel.terminal", true, "a cancel of a completed task",
        {"M.cancel.terminal"}},
       {I::message_wrong_state, "message.wrong_state", true,
-       "was sent a message outside awaiting_reply", {"M.message.wrong_state"}},
+       "a message outside awaiting_reply", {"M.message.wrong_state"}},
       {I::solution_wrong_state, "solution.wrong_state", true,
-       "was sent a solution-status outside awaiting_solution_approval",
+       "a solution-status outside awaiting_solution_approval",
        {"M.solution.wrong_state"}},
       {I::result_not_completed, "result.not_completed", true,
-       "was asked for the result before completion", {"M.result.not_completed"}},
-      {I::message_invalid, "message.invalid", true, "was sent a message body without a reply",
+       "a result asked before completion", {"M.result.not_completed"}},
+      {I::message_invalid, "message.invalid", true, "a message body without a reply",
        {"M.message.invalid"}},
-      {I::solution_invalid, "solution.invalid", true, "was sent an unknown solution status",
+      {I::solution_invalid, "solution.invalid", true, "an unknown solution status",
        {"M.solution.invalid"}},
-      {I::stall, "stall", false, "stalled", {"G.stall.last_activity"}},
-      {I::system_cancel, "system_cancel", false, "cancelled a task by itself",
+      {I::stall, "stall", false, "a stall (processing, last_activity_at unchanged beyond the policy)", {"G.stall.last_activity"}},
+      {I::system_cancel, "system_cancel", false, "a task cancelled by the deployment itself",
        {"M.lifecycle.system_cancel"}},
   }};
   return kTable;
@@ -180,8 +180,8 @@ std::vector<NotSeen> LiveCoverage::not_seen(std::span<const std::string> covers,
     if (std::any_of(chances.begin(), chances.end(), [&](Interaction i) { return seen(i); })) {
       continue;
     }
-    std::string reason = "in " + std::to_string(tasks) + (tasks == 1 ? " task" : " tasks") +
-                         " no task ";
+    std::string reason =
+        "not seen in " + std::to_string(tasks) + (tasks == 1 ? " task: " : " tasks: ");
     for (std::size_t k = 0; k < chances.size(); ++k) {
       reason += (k == 0 ? "" : k + 1 == chances.size() ? " or " : ", ") +
                 std::string(info(chances[k]).never);

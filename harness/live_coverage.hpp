@@ -90,8 +90,8 @@ class LiveCoverage {
   // policy's reject_times) asks for it.
   bool should_reject(int rejected_so_far, int policy_reject_times) const;
 
-  // The rules of `covers` whose every interaction went unseen, with the reason ("the deployment
-  // never asked a multi_select question in 12 tasks"). A rule no interaction gives a chance at
+  // The rules of `covers` whose every interaction went unseen, with the reason ("not seen in 12
+  // tasks: a stall (processing, ...)"). A rule no interaction gives a chance at
   // is checked on every poll or request and never listed.
   std::vector<NotSeen> not_seen(std::span<const std::string> covers, std::size_t tasks) const;
 

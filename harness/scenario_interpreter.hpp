@@ -169,6 +169,8 @@ class ScenarioRun {
   Awaitable<bool> cover_reply(CoverRun& run, CoverTask& ct, TaskRec& t, const StatusView& v);
   Awaitable<bool> cover_solution(CoverRun& run, CoverTask& ct, TaskRec& t, const StatusView& v);
   Awaitable<void> cover_completed(CoverRun& run, CoverTask& ct, TaskRec& t);
+  // A task leaves the cover step: a look after its cancel, its event log.
+  Awaitable<void> cover_finish(CoverRun& run, CoverTask& ct);
   Awaitable<bool> cover_stall(CoverRun& run, TaskRec& t, double stalled_seconds);
   // A client action whose refusal (a 4xx) breaks `refused_rule`; true when accepted. Unlike
   // act(), a refusal does not end the step.
