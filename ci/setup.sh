@@ -9,7 +9,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libvalijson-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev openssl ca-certificates
-  curl jq wrk procps
+  curl jq wrk procps nginx-light
   python3 python3-yaml python3-prometheus-client libxml2-utils
   chromium fonts-dejavu-core
 )

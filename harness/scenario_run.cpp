@@ -313,9 +313,17 @@ Awaitable<void> ScenarioRun::pause_poll() {
 Awaitable<StatusView> ScenarioRun::poll(TaskRec& t) {
   auto* api = co_await client(t.account);
   ApiCall c = co_await api->task_status(t.id);
-  ++result_.polls;
   CheckContext check;
   check.task_id = t.id;
+  // A server error is reported (G.status.shape) and the poll is tried again after a poll
+  // interval, a few times: one bad answer says nothing about the lifecycle.
+  for (int again = 0; c.exchange.ok() && c.status() >= 500 && again < 3; ++again) {
+    ++result_.polls;
+    record(c, Endpoint::task_status, check, t.name);
+    co_await pause_poll();
+    c = co_await api->task_status(t.id);
+  }
+  ++result_.polls;
   record(c, Endpoint::task_status, check, t.name);
   require_status(c, 200, t.name);
   auto view = status_view(c.json);
