@@ -373,10 +373,14 @@ Awaitable<void> ScenarioRun::step(const steps::Cover& s) {
                     : deadline_;
   for (;;) {
     // Top up: new tasks while something is missing and the budget allows.
-    while (run.active.size() < s.parallel && run.created < max_tasks && !run.out_of_credits &&
-           !run.coverage.complete() && SteadyClock::now() < stop_at) {
+    for (;;) {
       std::vector<TaskRole> roles;
       for (const auto& ct : run.active) roles.push_back(ct.role);
+      if (run.active.size() >= s.parallel || run.created >= max_tasks || run.out_of_credits ||
+          run.coverage.complete() || SteadyClock::now() >= stop_at ||
+          !run.coverage.worth_another_task(roles)) {
+        break;
+      }
       CoverTask ct;
       ct.name = "#cover-" + std::to_string(++run.created);
       ct.role = run.coverage.next_role(roles);

@@ -134,6 +134,39 @@ std::vector<Interaction> LiveCoverage::missing() const {
   return out;
 }
 
+bool LiveCoverage::worth_another_task(std::span<const TaskRole> in_flight) const {
+  const auto flying = [&](TaskRole r) {
+    return std::find(in_flight.begin(), in_flight.end(), r) != in_flight.end();
+  };
+  for (auto i : missing()) {
+    switch (i) {
+      case I::approve_completed:
+      case I::result_fetched:
+      case I::files_downloaded:
+      case I::events_read:
+      case I::cancel_terminal:
+      case I::reject_revised:
+      case I::message_wrong_state:
+      case I::solution_wrong_state:
+      case I::solution_invalid:
+      case I::message_invalid:
+      case I::result_not_completed:
+        if (!flying(TaskRole::full)) return true;
+        break;
+      case I::cancel_processing:
+        if (!flying(TaskRole::cancel_after_reply)) return true;
+        break;
+      case I::cancel_awaiting_reply:
+      case I::cancel_awaiting_approval:
+        if (!flying(TaskRole::cancel_when_waiting)) return true;
+        break;
+      default:  // the agents' choice
+        return true;
+    }
+  }
+  return false;
+}
+
 TaskRole LiveCoverage::next_role(std::span<const TaskRole> in_flight) const {
   const auto flying = [&](TaskRole r) {
     return std::find(in_flight.begin(), in_flight.end(), r) != in_flight.end();

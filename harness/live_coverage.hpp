@@ -81,6 +81,11 @@ class LiveCoverage {
   bool complete() const;
   std::vector<Interaction> missing() const;  // wanted and not seen, in enum order
 
+  // Whether another task is worth its cost: false when the tasks in flight will give every
+  // missing interaction that is the client's to provoke (a full task completes, reads its
+  // events, probes the refusals; a cancelling task cancels). What the agents decide (question
+  // types, TO_CUSTOMER messages, rounds to reply to) always makes another task worth it.
+  bool worth_another_task(std::span<const TaskRole> in_flight) const;
   // The role of the next task, given the roles of the tasks in flight.
   TaskRole next_role(std::span<const TaskRole> in_flight) const;
   // The style of a reply: the first style not yet seen among those the question allows
