@@ -781,5 +781,44 @@ TEST(OpenApiDocument, EveryRefResolvesAndEveryErrorIsTheErrorSchema) {
   }
 }
 
+TEST(ContractChecks, AServerErrorBreaksTheRuleOfWhatTheEndpointAnswersWhenItWorks) {
+  EXPECT_EQ(success_rule(Endpoint::task_status, ""), "G.status.shape");
+  EXPECT_EQ(success_rule(Endpoint::create_task, R"({"title":"T"})"), "G.create.created");
+  EXPECT_EQ(success_rule(Endpoint::register_user, "{}"), "G.register.created");
+  EXPECT_EQ(success_rule(Endpoint::api_key, "{}"), "G.api_key.exchange");
+  EXPECT_EQ(success_rule(Endpoint::message, R"({"message":"hi"})"), "G.message.plain_text");
+  EXPECT_EQ(success_rule(Endpoint::message, R"({"content":"hi"})"), "G.message.content_alias");
+  EXPECT_EQ(success_rule(Endpoint::message, R"({"message":"hi","answers":[]})"),
+            "G.message.reply_resumes");
+  EXPECT_EQ(success_rule(Endpoint::solution_status, R"({"status":"REJECTED"})"),
+            "G.solution.reject");
+  EXPECT_EQ(success_rule(Endpoint::solution_status, R"({"status":"CONFIRMED"})"),
+            "G.solution.confirm");
+  EXPECT_EQ(success_rule(Endpoint::solution_status, "not json"), "G.solution.confirm");
+  EXPECT_EQ(success_rule(Endpoint::cancel, ""), "G.cancel.cancels");
+  EXPECT_EQ(success_rule(Endpoint::file_download, ""), "M.result.download");
+  for (std::size_t i = 0; i < kEndpointCount; ++i) {
+    EXPECT_TRUE(find_rule(success_rule(static_cast<Endpoint>(i), "")).has_value());
+  }
+}
+
+TEST(ContractChecks, RequestsAreNamedByTheirEndpoint) {
+  const std::string id = "3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b";
+  EXPECT_EQ(endpoint_of_request("GET", "/api/v1/tasks/" + id), Endpoint::task_status);
+  EXPECT_EQ(endpoint_of_request("GET", "/tasks/" + id + "?x=1"), Endpoint::task_status);
+  EXPECT_EQ(endpoint_of_request("POST", "/tasks/"), Endpoint::create_task);
+  EXPECT_EQ(endpoint_of_request("GET", "/tasks"), Endpoint::list_tasks);
+  EXPECT_EQ(endpoint_of_request("POST", "/tasks/" + id + "/solution-status"),
+            Endpoint::solution_status);
+  EXPECT_EQ(endpoint_of_request("GET", "/tasks/" + id + "/result"), Endpoint::result);
+  EXPECT_EQ(endpoint_of_request("POST", "/auth/api-key"), Endpoint::api_key);
+  EXPECT_FALSE(endpoint_of_request("GET", "/tasks/" + id + "/cancel").has_value());
+  EXPECT_FALSE(endpoint_of_request("DELETE", "/tasks/").has_value());
+  EXPECT_FALSE(endpoint_of_request("GET", "/tasks//events").has_value());
+  EXPECT_FALSE(endpoint_of_request("GET", "/no-such-thing").has_value());
+  EXPECT_EQ(endpoint_label(Endpoint::task_status), "status");
+  EXPECT_EQ(endpoint_label(Endpoint::file_download), "download");
+}
+
 }  // namespace
 }  // namespace agentwork::harness

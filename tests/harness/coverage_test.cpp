@@ -84,5 +84,36 @@ TEST(Coverage, DefaultsToTheWholeCatalogue) {
             std::string::npos);
 }
 
+TEST(Coverage, TheLiveViewExcusesOnlyTheRulesListedAsNeedingControl) {
+  const std::vector<Rule> rules = {
+      {"M.credits.exhausted", Tag::mock, "5", "402"},  // listed: needs control
+      {"G.status.enum", Tag::guide, "2", "enum"},
+  };
+  const std::vector<Scenario> scenarios = {scenario("live", {"G.status.enum"})};
+  const auto plain = compute_coverage(scenarios, rules);
+  EXPECT_FALSE(plain.complete());  // outside the live view every rule needs a scenario
+  const auto live = compute_coverage(scenarios, rules, /*live=*/true);
+  EXPECT_EQ(live.needs_control, 1u);
+  EXPECT_TRUE(live.complete());
+  const auto table = format_coverage(live);
+  EXPECT_NE(table.find("M.credits.exhausted  M    NEEDS CONTROL: "), std::string::npos) << table;
+  EXPECT_NE(table.find("1 of 2 rules covered by live scenarios (1 of 1 [G] rules); 1 listed"),
+            std::string::npos)
+      << table;
+  // A live gap that is not listed stays a gap.
+  const auto gap = compute_coverage({}, rules, /*live=*/true);
+  EXPECT_FALSE(gap.complete());
+}
+
+TEST(Coverage, EveryRuleListedAsNeedingControlIsInTheCatalogueWithAReason) {
+  ASSERT_FALSE(live_needs_control_rules().empty());
+  for (const auto& n : live_needs_control_rules()) {
+    EXPECT_TRUE(find_rule(n.id).has_value()) << n.id;
+    EXPECT_FALSE(n.reason.empty()) << n.id;
+    EXPECT_EQ(live_needs_control(n.id), n.reason);
+  }
+  EXPECT_TRUE(live_needs_control("G.status.enum").empty());
+}
+
 }  // namespace
 }  // namespace agentwork::harness

@@ -287,6 +287,35 @@ TEST(Scenario, Request) {
   EXPECT_FALSE(s.needs_mock);
 }
 
+TEST(Scenario, CoverAndLoginFromTheCommandLine) {
+  const auto s = parse_ok(with_steps(R"({"do": "login", "account": "pw", "credentials": "cli"},
+                                        {"do": "login", "credentials": "cli", "wrong_password": true},
+                                        {"do": "cover"},
+                                        {"do": "cover", "max_tasks": 3, "parallel": 2,
+                                         "max_seconds": 60, "title": "T", "description": "D",
+                                         "want": ["stall"]})",
+                                     R"("policy": {}, )"));
+  const auto& login = step_as<steps::Login>(s, 0);
+  EXPECT_TRUE(login.from_cli);
+  EXPECT_FALSE(login.wrong_password);
+  EXPECT_EQ(login.account, "pw");
+  EXPECT_TRUE(login.email.empty());
+  EXPECT_TRUE(step_as<steps::Login>(s, 1).wrong_password);
+  const auto& d = step_as<steps::Cover>(s, 2);
+  EXPECT_EQ(d.max_tasks, 12u);
+  EXPECT_EQ(d.parallel, 4u);
+  EXPECT_FALSE(d.max_seconds);
+  EXPECT_TRUE(d.want.empty());
+  EXPECT_EQ(d.account, "main");
+  EXPECT_EQ(step_kind(s.steps[2].action), "cover");
+  const auto& c = step_as<steps::Cover>(s, 3);
+  EXPECT_EQ(c.max_tasks, 3u);
+  EXPECT_EQ(c.parallel, 2u);
+  EXPECT_EQ(c.max_seconds, 60);
+  EXPECT_EQ(c.title, "T");
+  EXPECT_EQ(c.want, std::vector<std::string>{"stall"});
+}
+
 TEST(Scenario, PolicyDefaultsAndFields) {
   const auto d = parse_ok(with_steps(R"({"do": "create", "title": "T", "description": "D"},
                                         {"do": "run_policy"})",
@@ -349,12 +378,14 @@ TEST(Scenario, StepKindNamesEveryKind) {
     {"do": "advance_clock", "seconds": 1},
     {"do": "sleep", "seconds": 1},
     {"do": "expect_stall", "seconds": 1},
-    {"do": "run_policy"})",
+    {"do": "run_policy"},
+    {"do": "cover"})",
                                      R"("policy": {}, )"));
   const std::vector<std::string_view> words = {
       "register", "login",   "use_account",   "create", "await",        "expect",
       "reply",    "approve", "reject",        "cancel", "result",       "events",
-      "list",     "request", "advance_clock", "sleep",  "expect_stall", "run_policy"};
+      "list",     "request", "advance_clock", "sleep",  "expect_stall", "run_policy",
+      "cover"};
   ASSERT_EQ(s.steps.size(), words.size());
   ASSERT_EQ(std::variant_size_v<StepAction>, words.size());
   for (std::size_t i = 0; i < words.size(); ++i) {
@@ -379,7 +410,7 @@ const std::string kStates =
     "processing, awaiting_reply, awaiting_solution_approval, completed, cancelled";
 const std::string kKinds =
     "register, login, use_account, create, await, expect, reply, approve, reject, cancel, result, "
-    "events, list, request, advance_clock, sleep, expect_stall, run_policy";
+    "events, list, request, advance_clock, sleep, expect_stall, run_policy, cover";
 
 std::vector<ErrorCase> error_cases() {
   const std::string sleep = R"({"do": "sleep", "seconds": 1})";
@@ -490,6 +521,27 @@ std::vector<ErrorCase> error_cases() {
        "\"t9\""},
       {"run_policy without a policy", with_steps(kCreate + R"({"do": "run_policy"})"),
        "s.json: $.steps[1]: run_policy needs the scenario's \"policy\"; none is given"},
+      {"cover without a policy", with_steps(R"({"do": "cover"})"),
+       "s.json: $.steps[0]: cover needs the scenario's \"policy\"; none is given"},
+      {"cover wants an unknown interaction",
+       with_steps(R"({"do": "cover", "want": ["question.text", "question.essay"]})",
+                  R"("policy": {}, )"),
+       "s.json: $.steps[0].want[1]: expected an interaction (question.text, "
+       "question.single_select, question.multi_select, question.to_customer, reply.answers, "
+       "reply.message, reply.content, reply.message_and_answers, solution.reject_revised, "
+       "solution.approve_completed, result.fetched, result.files_downloaded, events.read, "
+       "cancel.processing, cancel.awaiting_reply, cancel.awaiting_solution_approval, "
+       "cancel.terminal, message.wrong_state, solution.wrong_state, result.not_completed, "
+       "message.invalid, solution.invalid, stall, system_cancel); got \"question.essay\""},
+      {"cover with zero tasks", with_steps(R"({"do": "cover", "max_tasks": 0})", R"("policy": {}, )"),
+       "s.json: $.steps[0].max_tasks: expected an integer from 1 to 100000; got 0"},
+      {"login from the command line with an email",
+       with_steps(R"({"do": "login", "credentials": "cli", "email": "a@example.com"})"),
+       "s.json: $.steps[0]: \"credentials\": \"cli\" takes email and password from --account; "
+       "remove email and password"},
+      {"login credentials other than cli",
+       with_steps(R"({"do": "login", "credentials": "env"})"),
+       "s.json: $.steps[0].credentials: expected \"cli\" (the run's --account); got \"env\""},
       // register, login, create.
       {"email with another placeholder",
        with_steps(R"({"do": "register", "email": "a-{runid}@x.io"})"),
