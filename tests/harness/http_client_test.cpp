@@ -224,6 +224,37 @@ TEST(HttpClient, RetriesIdempotentRequestsOnDroppedConnections) {
   EXPECT_EQ(s.calls.load(), 1);
 }
 
+TEST(HttpClient, KeepsEveryRetriedFailureForTheCallerToReport) {
+  TestServer s([](const mock::HttpRequest& r, int call) {
+    if (r.target == "/flaky" && call == 1) {
+      auto out = with_status(503, {{"Retry-After", "0"}});
+      out.body = "busy";
+      return out;
+    }
+    auto out = echo(r);
+    if (r.target == "/dropped" && call <= 2) out.fault = mock::FaultAction::drop;
+    return out;
+  });
+  auto flaky = run(fast(), {"GET", s.base + "/flaky", {}, ""});
+  EXPECT_EQ(flaky.status, 200);
+  ASSERT_EQ(flaky.retried.size(), 1u);  // the 503 a retry hid
+  EXPECT_EQ(flaky.retried[0].status, 503);
+  EXPECT_EQ(flaky.retried[0].error, ErrorClass::none);
+  EXPECT_EQ(flaky.retried[0].body, "busy");
+  s.calls = 0;
+  auto dropped = run(fast(), {"GET", s.base + "/dropped", {}, ""});
+  EXPECT_EQ(dropped.status, 200);
+  ASSERT_EQ(dropped.retried.size(), 2u);
+  for (const auto& a : dropped.retried) {
+    EXPECT_EQ(a.status, 0);
+    EXPECT_NE(a.error, ErrorClass::none);
+    EXPECT_FALSE(a.error_message.empty());
+  }
+  s.calls = 0;
+  auto clean = run(fast(), {"GET", s.base + "/clean", {}, ""});
+  EXPECT_TRUE(clean.retried.empty());
+}
+
 TEST(HttpClient, ReadTimeoutIsClassified) {
   TestServer s([](const mock::HttpRequest& r, int) {
     auto out = echo(r);

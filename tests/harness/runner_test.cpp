@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -505,6 +508,100 @@ TEST(Runner, AServerThatAnswers500IsAFailureNotACrash) {
   const auto probe = probe_target(base, config.http);
   EXPECT_TRUE(probe.reachable);  // it answers HTTP: reachable, not the mock
   EXPECT_FALSE(probe.mock);
+}
+
+TEST(Runner, A503ThatARetryHidIsStillAFindingOfTheEndpointsRule) {
+  auto mc = mock_config();
+  mock::FaultRule fault;
+  fault.method = "GET";
+  fault.route = "/api/v1/tasks/{id}";
+  fault.count = 2;  // the first two status polls; each is retried, then answered
+  fault.status = 503;
+  fault.retry_after = 0;
+  mc.faults.push_back(fault);
+  mock::MockServer server(mc);
+  server.start();
+  Runner runner(config_for(server.base_url()));
+  const auto result = runner.run({scenario(kLifecycle)});
+  const auto& s = result.scenarios[0];
+  EXPECT_EQ(s.verdict, Verdict::failed) << describe(s);
+  std::size_t hidden = 0;
+  for (const auto& f : s.findings) {
+    if (f.rule_id != "G.status.shape") continue;
+    ++hidden;
+    EXPECT_NE(f.detail.find("retried"), std::string::npos) << f.detail;
+    ASSERT_TRUE(f.evidence.has_value());
+    EXPECT_EQ(f.evidence->status, 503);
+  }
+  EXPECT_EQ(hidden, 2u) << describe(s);
+  // The rest of the lifecycle ran: the retries kept the scenario alive.
+  EXPECT_EQ(s.steps.size(), scenario(kLifecycle).steps.size());
+  EXPECT_EQ(exit_code(result), 1);
+}
+
+TEST(Runner, TheResultCarriesPerEndpointLatencyAndTheThresholdsVerdict) {
+  mock::MockServer server(mock_config());
+  server.start();
+  auto config = config_for(server.base_url());
+  for (const char* text : {"latency{endpoint=status}.count > 0", "latency{endpoint=status}.p50 < 1us",
+                           "errors.count == 0"}) {
+    config.thresholds.push_back(std::get<load::Threshold>(load::parse_threshold(text)));
+  }
+  Runner runner(config);
+  const auto result = runner.run({scenario(kLifecycle)});
+  EXPECT_EQ(result.scenarios[0].verdict, Verdict::passed) << describe(result.scenarios[0]);
+  std::map<std::string, EndpointLatency> latency;
+  for (const auto& l : result.latency) latency[l.endpoint] = l;
+  for (const char* e : {"register", "create", "status", "message", "solution", "result",
+                        "download", "events", "list"}) {
+    ASSERT_TRUE(latency.contains(e)) << e;
+    EXPECT_GT(latency[e].count, 0u) << e;
+    EXPECT_LE(latency[e].p50_ms, latency[e].p90_ms) << e;
+    EXPECT_LE(latency[e].p99_ms, latency[e].max_ms) << e;
+  }
+  EXPECT_EQ(latency["status"].count, result.scenarios[0].polls);
+  ASSERT_EQ(result.thresholds.size(), 3u);
+  EXPECT_TRUE(result.thresholds[0].passed) << result.thresholds[0].line;
+  EXPECT_FALSE(result.thresholds[1].passed) << result.thresholds[1].line;
+  EXPECT_TRUE(result.thresholds[2].passed) << result.thresholds[2].line;
+  EXPECT_EQ(result.thresholds[1].text, "latency{endpoint=status}.p50 < 1us");
+  EXPECT_EQ(exit_code(result), kExitRunThresholdsFailed);
+}
+
+TEST(Runner, TheCoverStepSeesEveryInteractionAndLeavesNoTaskOpen) {
+  mock::MockServer server(mock_config());
+  server.start();
+  const auto cover = scenario(R"({
+    "name": "cover", "poll_interval_seconds": 5,
+    "covers": ["G.stall.last_activity", "G.message.content_alias", "M.result.download"],
+    "policy": {"on_stall": {"after_seconds": 300, "action": "cancel_and_recreate"}},
+    "steps": [{"do": "cover", "max_tasks": 16, "parallel": 4}]
+  })");
+  Runner runner(config_for(server.base_url()));
+  const auto result = runner.run({cover});
+  const auto& s = result.scenarios[0];
+  EXPECT_EQ(s.verdict, Verdict::passed) << describe(s);
+  ASSERT_EQ(s.steps.size(), 1u);
+  EXPECT_NE(s.steps[0].note.find("every wanted interaction seen"), std::string::npos)
+      << s.steps[0].note;
+  // The mock's default agents never stall: that rule, and only it, was not seen.
+  ASSERT_EQ(s.not_seen.size(), 1u) << s.not_seen[0].rule_id;
+  EXPECT_EQ(s.not_seen[0].rule_id, "G.stall.last_activity");
+  EXPECT_EQ(open_tasks(server.app()), 0u);
+  // Every role happened: a cancel in each waiting state and in processing, and completions.
+  std::set<std::string> actions;
+  for (const auto& tl : s.timelines) {
+    std::string last_state;
+    for (const auto& e : tl.events) {
+      if (e.kind == "state") last_state = e.value;
+      if (e.kind == "action" && e.ok) actions.insert(e.value + " in " + last_state);
+    }
+  }
+  for (const char* a : {"cancel in processing", "cancel in awaiting_reply",
+                        "cancel in awaiting_solution_approval", "approve in awaiting_solution_approval",
+                        "reject in awaiting_solution_approval", "reply in awaiting_reply"}) {
+    EXPECT_TRUE(actions.contains(a)) << a;
+  }
 }
 
 // --- Interruption ------------------------------------------------------------------------------
