@@ -51,6 +51,31 @@ expect_exit 2 "unwritable report" -- "$agentwork" run "$source_dir/scenarios/exa
   --report-json /proc/nonexistent/run.json
 grep -q '/proc/nonexistent/run.json' "$work/err" || { cat "$work/err"; exit 1; }
 
+# Thresholds on the run's figures (agentwork load's language): a bad one is bad usage (2), a
+# failed one exit 4 with the judged line; --account must be EMAIL:PASSWORD.
+expect_exit 2 "unknown threshold metric" -- "$agentwork" run "$source_dir/scenarios/examples" \
+  --threshold 'polls_per_task.mean < 3'
+grep -q 'unknown metric polls_per_task' "$work/err" || { cat "$work/err"; exit 1; }
+expect_exit 2 "threshold syntax" -- "$agentwork" run "$source_dir/scenarios/examples" \
+  --threshold 'latency{endpoint=status}.p50 <'
+grep -q 'column' "$work/err" || { cat "$work/err"; exit 1; }
+expect_exit 2 "bad --account" -- "$agentwork" run "$source_dir/scenarios/examples" \
+  --account nobody-at-all
+grep -q 'expected EMAIL:PASSWORD' "$work/err" || { cat "$work/err"; exit 1; }
+expect_exit 4 "failed threshold" -- "$agentwork" run "$source_dir/scenarios/examples" \
+  --tag cancel --threshold 'latency{endpoint=status}.p50 < 1us' --threshold 'errors.count == 0' \
+  --report-json "$work/thr.json"
+grep -q 'latency{endpoint=status}.p50 < 1us' "$work/out" || { cat "$work/out"; exit 1; }
+[ "$(jq '[.thresholds[] | select(.passed)] | length' "$work/thr.json")" = 1 ] || exit 1
+[ "$(jq '.latency | map(.endpoint) | index("status") != null' "$work/thr.json")" = true ] || exit 1
+
+# The live view of the coverage: every rule a deployment can show, the rest listed with a reason.
+expect_exit 0 "live coverage" -- "$agentwork" list --coverage --tag live \
+  "$source_dir/scenarios/conformance"
+grep -q 'M.credits.exhausted .*NEEDS CONTROL: ' "$work/out" || { cat "$work/out"; exit 1; }
+grep -q 'rules covered by live scenarios' "$work/out" || { cat "$work/out"; exit 1; }
+if grep -q 'UNCOVERED' "$work/out"; then cat "$work/out"; exit 1; fi
+
 # 3: nothing listens there.
 expect_exit 3 "unreachable target" -- "$agentwork" run "$source_dir/scenarios/examples" \
   --target http://127.0.0.1:1 --request-timeout 2
