@@ -233,35 +233,30 @@ std::vector<Figure> load_figures(const LoadSummary& s, const std::vector<std::st
   return out;
 }
 
-// The endpoints of both runs, in the order first seen.
-std::vector<std::string> endpoint_names(const LoadResult& a, const LoadResult& b) {
+// The names of the endpoints in both lists, in the order first seen.
+template <typename Endpoints, typename Name>
+std::vector<std::string> endpoint_names(const Endpoints& a, const Endpoints& b, Name name) {
   std::vector<std::string> out;
-  for (const auto* l : {&a, &b}) {
-    for (const auto& e : l->summary.endpoints) {
-      const std::string name(load::to_string(e.endpoint));
-      if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+  for (const auto* list : {&a, &b}) {
+    for (const auto& e : *list) {
+      const std::string n(name(e));
+      if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
     }
   }
   return out;
 }
 
-void compare_load(const LoadResult& base, const LoadResult& cur,
-                  const std::vector<Tolerance>& overrides, CompareResult& out) {
-  const auto names = endpoint_names(base, cur);
-  const auto b = load_figures(base.summary, names), c = load_figures(cur.summary, names);
-  for (std::size_t i = 0; i < b.size(); ++i) {
-    if (b[i].value || c[i].value) out.rows.push_back(judge(b[i], c[i], overrides));
-  }
-
-  // Thresholds, by their text.
+// A row per threshold, by its text: one that passed and now does not is a regression.
+void compare_thresholds(const std::vector<load::ThresholdResult>& base,
+                        const std::vector<load::ThresholdResult>& cur, CompareResult& out) {
   std::map<std::string, std::pair<std::string, std::string>> thresholds;
   auto verdict = [](const load::ThresholdResult& t) {
     return t.verdict == load::Verdict::passed ? "passed"
            : t.verdict == load::Verdict::failed ? "failed"
                                                 : "error";
   };
-  for (const auto& t : base.thresholds) thresholds[threshold_text(t)].first = verdict(t);
-  for (const auto& t : cur.thresholds) thresholds[threshold_text(t)].second = verdict(t);
+  for (const auto& t : base) thresholds[threshold_text(t)].first = verdict(t);
+  for (const auto& t : cur) thresholds[threshold_text(t)].second = verdict(t);
   for (const auto& [text_, v] : thresholds) {
     Comparison row;
     row.metric = "threshold " + text_;
@@ -279,6 +274,18 @@ void compare_load(const LoadResult& base, const LoadResult& cur,
     }
     out.rows.push_back(row);
   }
+}
+
+void compare_load(const LoadResult& base, const LoadResult& cur,
+                  const std::vector<Tolerance>& overrides, CompareResult& out) {
+  const auto names =
+      endpoint_names(base.summary.endpoints, cur.summary.endpoints,
+                     [](const load::EndpointSummary& e) { return load::to_string(e.endpoint); });
+  const auto b = load_figures(base.summary, names), c = load_figures(cur.summary, names);
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    if (b[i].value || c[i].value) out.rows.push_back(judge(b[i], c[i], overrides));
+  }
+  compare_thresholds(base.thresholds, cur.thresholds, out);
 
   // Contract rules broken: a rule broken now and not before is a regression.
   std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> rules;
@@ -302,6 +309,43 @@ void compare_load(const LoadResult& base, const LoadResult& cur,
 }
 
 // --- Conformance ----------------------------------------------------------------------------
+
+// A conformance run's percentile in microseconds (its figures are milliseconds).
+std::optional<double> latency_stat(const harness::EndpointLatency& l, std::string_view stat) {
+  if (l.count == 0) return std::nullopt;
+  const double ms = stat == "p50" ? l.p50_ms : stat == "p90" ? l.p90_ms : l.p99_ms;
+  return ms * 1000.0;
+}
+
+// The latency figures of a conformance run, named and judged as a load run's:
+// latency{endpoint=E}.p50, .p90, .p99 of each endpoint in `endpoints`; nullopt when not called.
+std::vector<Figure> run_latency_figures(const RunResult& r,
+                                        const std::vector<std::string>& endpoints) {
+  std::vector<Figure> out;
+  for (const auto& name : endpoints) {
+    const auto e =
+        std::find_if(r.latency.begin(), r.latency.end(),
+                     [&](const harness::EndpointLatency& l) { return l.endpoint == name; });
+    for (const char* stat : {"p50", "p90", "p99"}) {
+      out.push_back({"latency{endpoint=" + name + "}." + stat, Unit::micros, Better::lower,
+                     e != r.latency.end() ? latency_stat(*e, stat) : std::nullopt});
+    }
+  }
+  return out;
+}
+
+// Latency by the load rules (the same names and tolerances), then the thresholds.
+void compare_run_figures(const RunResult& base, const RunResult& cur,
+                         const std::vector<Tolerance>& overrides, CompareResult& out) {
+  const auto names = endpoint_names(base.latency, cur.latency,
+                                    [](const harness::EndpointLatency& e) { return e.endpoint; });
+  const auto b = run_latency_figures(base, names), c = run_latency_figures(cur, names);
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    if (b[i].value || c[i].value) out.rows.push_back(judge(b[i], c[i], overrides));
+  }
+  compare_thresholds(as_threshold_results(base.thresholds), as_threshold_results(cur.thresholds),
+                     out);
+}
 
 void compare_conformance(const RunResult& base, const RunResult& cur, CompareResult& out) {
   // Scenarios by file and name.
@@ -386,6 +430,7 @@ CompareResult compare_runs(const RunInput& baseline, const RunInput& current,
     compare_load(*baseline.load, *current.load, overrides, out);
   } else if (!baseline.load && !current.load) {
     compare_conformance(*baseline.run, *current.run, out);
+    compare_run_figures(*baseline.run, *current.run, overrides, out);
   } else {
     out.notes.push_back("one result is a load run and the other a conformance run: nothing to "
                         "compare");

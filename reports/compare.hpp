@@ -1,8 +1,9 @@
 // `agentwork compare`: a baseline run result against a current one, for performance and
 // conformance gates in CI. Pure: it reads two results and judges each figure.
 //
-// Conformance: a scenario that passed in the baseline and does not pass now, and a rule broken
-// more often than in the baseline, are regressions. Load: each figure below is judged in its
+// Conformance: a scenario that passed in the baseline and does not pass now, a rule broken more
+// often than in the baseline, an endpoint's latency{endpoint=E}.p50/p90/p99 worse beyond its
+// tolerance (as a load run's) and a threshold that passed and now does not are regressions. Load: each figure below is judged in its
 // direction (lower latency is better, a higher request rate is better) and is a regression when
 // it is worse than the baseline by more than its tolerance, max(relative * |baseline|,
 // absolute); a threshold that passed and now does not, and a contract rule newly broken, are

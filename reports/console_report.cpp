@@ -1,12 +1,15 @@
 #include "reports/console_report.hpp"
 
 #include <string_view>
+#include <vector>
 
+#include "reports/load_report.hpp"
 #include "reports/text_format.hpp"
 
 namespace agentwork::reports {
 namespace {
 
+using harness::EndpointLatency;
 using harness::FindingRecord;
 using harness::RunResult;
 using harness::ScenarioResult;
@@ -66,6 +69,42 @@ std::string finding_block(const std::string& scenario, const FindingRecord& f,
          paint(text::rule_label(f), colour, color) + "\n" + text::finding_body(f, "      ");
 }
 
+// "  name\n      RULE: reason\n" for each scenario with rules it never had the chance to check.
+std::string not_seen_blocks(const RunResult& r) {
+  std::string out;
+  for (const auto& s : r.scenarios) {
+    if (s.not_seen.empty()) continue;
+    out += "  " + text::one_line(s.name) + "\n";
+    for (const auto& n : s.not_seen)
+      out += "      " + text::one_line(n.rule_id) + ": " + text::one_line(n.reason) + "\n";
+  }
+  return out;
+}
+
+// The latency of each endpoint the run called, in ms, as the load summary's table.
+std::string latency_section(const std::vector<EndpointLatency>& latency, bool color) {
+  if (latency.empty()) return "";
+  std::vector<std::vector<std::string>> rows = {
+      {"endpoint", "requests", "p50", "p90", "p99", "max"}};
+  const auto ms = [](double v) { return text::millis(v * 1000.0); };
+  for (const auto& e : latency) {
+    rows.push_back({text::one_line(e.endpoint), std::to_string(e.count), ms(e.p50_ms), ms(e.p90_ms),
+                    ms(e.p99_ms), ms(e.max_ms)});
+  }
+  return "\n" +
+         paint("Latency per endpoint (ms, from a request's start to its whole response):", kBold,
+               color) +
+         "\n" + text::table(rows);
+}
+
+std::string thresholds_section(const RunResult& r, bool color) {
+  if (r.thresholds.empty()) return "";
+  std::string out = "\n" + paint("Thresholds:", kBold, color) + "\n";
+  for (const auto& t : r.thresholds)
+    out += "  " + threshold_line(as_threshold_result(t), color) + "\n";
+  return out;
+}
+
 }  // namespace
 
 std::string scenario_line(const ScenarioResult& s, bool color) {
@@ -83,6 +122,9 @@ std::string scenario_line(const ScenarioResult& s, bool color) {
     if (failures > 0 && observations > 0) out += ", ";
     if (observations > 0) out += text::count_of(observations, "observation");
   }
+  // Never a pass: a rule left unchecked shows on the line of the scenario that meant to check it.
+  if (!s.not_seen.empty())
+    out += " · " + paint(std::to_string(s.not_seen.size()) + " not seen", kYellow, color);
   if (has_reason(s)) out += " · " + text::one_line(s.reason);
   return out + "\n";
 }
@@ -105,6 +147,11 @@ std::string failure_details(const RunResult& r, bool color) {
     out += paint("Observations (not failures under the guide profile):", kBold, color) + "\n" +
            observations;
   }
+  if (const std::string not_seen = not_seen_blocks(r); !not_seen.empty()) {
+    if (!out.empty()) out += "\n";
+    out += paint("Not seen (" + std::to_string(r.totals().not_seen) + "):", kBold, color) + "\n" +
+           not_seen;
+  }
   return out;
 }
 
@@ -114,15 +161,19 @@ std::string summary(const RunResult& r, bool color) {
     const std::string s = std::to_string(n) + " " + std::string(word);
     return n > 0 ? paint(s, colour, color) : s;
   };
-  std::string out = text::count_of(t.scenarios, "scenario") + ": " +
-                    counted(t.passed, "passed", kGreen) + ", " + counted(t.failed, "failed", kRed) +
-                    ", " + counted(t.errors, t.errors == 1 ? "error" : "errors", kRed) + ", " +
-                    counted(t.skipped, "skipped", kYellow);
+  // The run's figures first, so that the totals stay the last line.
+  std::string out = latency_section(r.latency, color) + thresholds_section(r, color);
+  if (!out.empty()) out += "\n";
+  out += text::count_of(t.scenarios, "scenario") + ": " + counted(t.passed, "passed", kGreen) +
+         ", " + counted(t.failed, "failed", kRed) + ", " +
+         counted(t.errors, t.errors == 1 ? "error" : "errors", kRed) + ", " +
+         counted(t.skipped, "skipped", kYellow);
   if (t.interrupted > 0) out += ", " + counted(t.interrupted, "interrupted", kYellow);
   out += " · " + text::count_of(t.failures, "failure") + ", " +
-         text::count_of(t.observations, "observation") + " · " +
-         text::count_of(t.requests, "request") + " (" + text::count_of(t.polls, "poll") + "), " +
-         text::count_of(t.tasks, "task") + " · " + text::seconds(r.duration_ms, 1) + " s" +
+         text::count_of(t.observations, "observation");
+  if (t.not_seen > 0) out += ", " + counted(t.not_seen, "not seen", kYellow);
+  out += " · " + text::count_of(t.requests, "request") + " (" + text::count_of(t.polls, "poll") +
+         "), " + text::count_of(t.tasks, "task") + " · " + text::seconds(r.duration_ms, 1) + " s" +
          " · profile " + text::one_line(r.profile) + " · target " + text::one_line(r.target) + "\n";
   if (r.interrupted)
     out += paint("INTERRUPTED", kYellow, color) +

@@ -63,6 +63,20 @@ svg text{font:11px system-ui,sans-serif;fill:#1f2328}
 .legend span{display:inline-block;margin-right:14px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
 )css";
 
+// The thresholds of a load run, or of a conformance run (as_threshold_results), alike.
+std::string thresholds_section(const std::vector<load::ThresholdResult>& thresholds) {
+  if (thresholds.empty()) return "";
+  std::string out = "<section id=\"thresholds\"><h2>Thresholds</h2><table><tbody>";
+  for (const auto& t : thresholds) {
+    const bool passed = t.verdict == load::Verdict::passed;
+    out += "<tr data-verdict=\"" + std::string(passed ? "passed" : "failed") + "\"><td class=\"" +
+           (passed ? "passed\">passed" : "failed\">not passed") + "</td><td><code>" +
+           html_escape(threshold_text(t)) + "</code></td><td>" +
+           html_escape(threshold_observed(t)) + "</td></tr>";
+  }
+  return out + "</tbody></table></section>";
+}
+
 // --- Task timelines ---------------------------------------------------------------------------
 
 struct Lane {
@@ -202,6 +216,46 @@ std::string finding_article(const ScenarioResult& s, const FindingRecord& f) {
   return out + "</article>";
 }
 
+// " · 2 not seen" in a scenario's note: a passed row that could not check every rule it covers.
+std::string not_seen_note(const ScenarioResult& s) {
+  if (s.not_seen.empty()) return "";
+  return std::string(s.reason.empty() ? "" : " · ") + "<span class=\"skipped\">" +
+         std::to_string(s.not_seen.size()) + " not seen</span>";
+}
+
+std::string not_seen_section(const RunResult& r) {
+  const std::size_t total = r.totals().not_seen;
+  if (total == 0) return "";
+  std::string out = "<section id=\"not-seen\"><h2>Not seen (" + std::to_string(total) +
+                    ")</h2><p class=\"muted\">Rules a scenario meant to check but never had the "
+                    "chance to: not passes.</p><table><thead><tr><th>Scenario</th><th>Rule</th>"
+                    "<th>Why not seen</th></tr></thead><tbody>";
+  for (const auto& s : r.scenarios) {
+    for (const auto& n : s.not_seen) {
+      out += "<tr data-rule=\"" + html_escape(n.rule_id) + "\"><td>" + html_escape(s.name) +
+             "</td><td><code>" + html_escape(n.rule_id) + "</code></td><td>" +
+             html_escape(n.reason) + "</td></tr>";
+    }
+  }
+  return out + "</tbody></table></section>";
+}
+
+std::string latency_section(const RunResult& r) {
+  if (r.latency.empty()) return "";
+  std::string out =
+      "<section id=\"latency\"><h2>Latency per endpoint</h2><table><thead><tr><th>Endpoint</th>"
+      "<th>Requests</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr></thead><tbody>";
+  const auto cell = [](double ms) {
+    return "<td class=\"n\">" + text::millis(ms * 1000.0) + " ms</td>";
+  };
+  for (const auto& e : r.latency) {
+    out += "<tr data-endpoint=\"" + html_escape(e.endpoint) + "\"><td>" + html_escape(e.endpoint) +
+           "</td><td class=\"n\">" + std::to_string(e.count) + "</td>" + cell(e.p50_ms) +
+           cell(e.p90_ms) + cell(e.p99_ms) + cell(e.max_ms) + "</tr>";
+  }
+  return out + "</tbody></table></section>";
+}
+
 std::string conformance_body(const RunResult& r) {
   std::string out = "<section id=\"scenarios\"><h2>Scenarios (" +
                     std::to_string(r.scenarios.size()) +
@@ -211,11 +265,11 @@ std::string conformance_body(const RunResult& r) {
   for (const auto& s : r.scenarios) {
     out += "<tr data-verdict=\"" + verdict_class(s.verdict) + "\"><td class=\"" +
            verdict_class(s.verdict) + "\">" + verdict_class(s.verdict) + "</td><td>" +
-           html_escape(s.name) + "</td><td><code>" + html_escape(s.file) + "</code></td><td class=\"n\">" +
-           text::seconds(s.duration_ms, 2) + " s</td><td class=\"n\">" +
-           std::to_string(s.requests) + "</td><td class=\"n\">" + std::to_string(s.polls) +
-           "</td><td class=\"n\">" + std::to_string(s.failures()) + "</td><td>" +
-           html_escape(s.reason) + "</td></tr>";
+           html_escape(s.name) + "</td><td><code>" + html_escape(s.file) +
+           "</code></td><td class=\"n\">" + text::seconds(s.duration_ms, 2) +
+           " s</td><td class=\"n\">" + std::to_string(s.requests) + "</td><td class=\"n\">" +
+           std::to_string(s.polls) + "</td><td class=\"n\">" + std::to_string(s.failures()) +
+           "</td><td>" + html_escape(s.reason) + not_seen_note(s) + "</td></tr>";
   }
   out += "</tbody></table></section>";
   for (const Severity severity : {Severity::failure, Severity::observation}) {
@@ -234,7 +288,8 @@ std::string conformance_body(const RunResult& r) {
            (failures ? "Failures" : "Observations") + " (" + std::to_string(n) + ")</h2>" +
            articles + "</section>";
   }
-  return out + timelines_section(r);
+  return out + not_seen_section(r) + latency_section(r) +
+         thresholds_section(as_threshold_results(r.thresholds)) + timelines_section(r);
 }
 
 // --- Charts -----------------------------------------------------------------------------------
@@ -440,17 +495,7 @@ std::string load_body(const LoadResult& l) {
   out += "</section><section id=\"polling\"><h2>Polling</h2>" + polls_chart(s) +
          delay_histogram(s) + "</section>";
 
-  if (!l.thresholds.empty()) {
-    out += "<section id=\"thresholds\"><h2>Thresholds</h2><table><tbody>";
-    for (const auto& t : l.thresholds) {
-      const bool passed = t.verdict == load::Verdict::passed;
-      out += "<tr data-verdict=\"" + std::string(passed ? "passed" : "failed") +
-             "\"><td class=\"" + (passed ? "passed\">passed" : "failed\">not passed") +
-             "</td><td><code>" + html_escape(threshold_text(t)) + "</code></td><td>" +
-             html_escape(threshold_observed(t)) + "</td></tr>";
-    }
-    out += "</tbody></table></section>";
-  }
+  out += thresholds_section(l.thresholds);
   if (!l.check_failures.empty()) {
     out += "<section id=\"failures\"><h2>Contract failures (" +
            std::to_string(l.check_failures.size()) + " rules)</h2>";
@@ -483,9 +528,13 @@ std::string render_html(const RunResult& run, const LoadResult* load) {
     const auto t = run.totals();
     verdict_class_name = code == 0 ? "pass" : code == 130 ? "stopped" : "fail";
     headline = std::string("Agentwork conformance: ") +
-               (code == 0 ? "passed" : code == 130 ? "interrupted" : "failed") + " · " +
-               std::to_string(t.passed) + " of " + std::to_string(t.scenarios) +
-               " scenarios passed · exit code " + std::to_string(code);
+               (code == 0     ? "passed"
+                : code == 130 ? "interrupted"
+                              : "failed") +
+               " · " + std::to_string(t.passed) + " of " + std::to_string(t.scenarios) +
+               " scenarios passed" +
+               (t.not_seen > 0 ? " · " + text::count_of(t.not_seen, "rule") + " not seen" : "") +
+               " · exit code " + std::to_string(code);
     title = "Agentwork conformance";
   }
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"

@@ -1,10 +1,11 @@
 // A single-file HTML report of a run: no script, no network, inline CSS and SVG, so it opens from
-// a CI artifact as it is. The verdict and findings with their evidence; for a conformance run a
-// timeline of every task (swimlanes processing / awaiting_reply / awaiting_solution_approval /
-// terminal, the client's actions marked); for a load run the key figures and charts: requests/s,
-// latency percentiles and errors over time, polls per transition, the detection-delay histogram.
-// Pure; every string from the run is HTML-escaped. Elements tests and tools can find are
-// documented in docs/reports.md (data-* attributes).
+// a CI artifact as it is. The verdict and findings with their evidence; for a conformance run the
+// rules not seen, the latency per endpoint, the thresholds and a timeline of every task
+// (swimlanes processing / awaiting_reply / awaiting_solution_approval / terminal, the client's
+// actions marked); for a load run the key figures and charts: requests/s, latency percentiles and
+// errors over time, polls per transition, the detection-delay histogram. Pure; every string from
+// the run is HTML-escaped. Elements tests and tools can find are documented in docs/reports.md
+// (data-* attributes).
 #pragma once
 
 #include <string>

@@ -11,13 +11,16 @@
 namespace agentwork::reports {
 namespace {
 
+using harness::EndpointLatency;
 using harness::Evidence;
 using harness::FindingRecord;
+using harness::NotSeen;
 using harness::RunResult;
 using harness::ScenarioResult;
 using harness::Severity;
 using harness::StepRecord;
 using harness::TaskTimeline;
+using harness::ThresholdOutcome;
 using harness::TimelineEvent;
 using harness::Verdict;
 using nlohmann::json;
@@ -66,12 +69,38 @@ Json timeline_json(const TaskTimeline& t) {
   return {{"task", t.task}, {"task_id", t.task_id}, {"polls", t.polls}, {"events", std::move(events)}};
 }
 
+// An array of `items`, each written by `one`.
+template <typename Json, typename T, typename One>
+Json array_of(const std::vector<T>& items, One one) {
+  Json out = Json::array();
+  for (const auto& item : items) out.push_back(one(item));
+  return out;
+}
+
+template <typename Json>
+Json not_seen_json(const NotSeen& n) {
+  return {{"rule_id", n.rule_id}, {"reason", n.reason}};
+}
+
+template <typename Json>
+Json latency_json(const EndpointLatency& e) {
+  return {{"endpoint", e.endpoint}, {"count", e.count},   {"p50_ms", e.p50_ms},
+          {"p90_ms", e.p90_ms},     {"p99_ms", e.p99_ms}, {"max_ms", e.max_ms}};
+}
+
+template <typename Json>
+Json threshold_json(const ThresholdOutcome& t) {
+  return {{"text", t.text}, {"passed", t.passed}, {"line", t.line}};
+}
+
 template <typename Json>
 Json scenario_json(const ScenarioResult& s) {
   Json steps = Json::array(), findings = Json::array(), timelines = Json::array();
   for (const auto& step : s.steps) steps.push_back(step_json<Json>(step));
   for (const auto& f : s.findings) findings.push_back(finding_json<Json>(f));
   for (const auto& t : s.timelines) timelines.push_back(timeline_json<Json>(t));
+  // Written even when empty, as timelines are: a reader sees that nothing was left unchecked.
+  Json not_seen = array_of<Json>(s.not_seen, not_seen_json<Json>);
   return {{"name", s.name},
           {"file", s.file},
           {"tags", s.tags},
@@ -86,6 +115,7 @@ Json scenario_json(const ScenarioResult& s) {
           {"observations", s.observations()},
           {"steps", std::move(steps)},
           {"findings", std::move(findings)},
+          {"not_seen", std::move(not_seen)},
           {"timelines", std::move(timelines)}};
 }
 
@@ -96,7 +126,7 @@ Json totals_json(const RunResult::Totals& t) {
           {"skipped", t.skipped},     {"interrupted", t.interrupted},
           {"failures", t.failures},   {"observations", t.observations},
           {"requests", t.requests},   {"polls", t.polls},
-          {"tasks", t.tasks}};
+          {"tasks", t.tasks},         {"not_seen", t.not_seen}};
 }
 
 // Reading it back (reports/json_reader.hpp).
@@ -148,6 +178,44 @@ StepRecord read_step(Reader& in, const json& o, const std::string& path) {
   return s;
 }
 
+// Each element of the array `key` of `o` read by `one(in, element, its path)` into `out`. An
+// optional array (`required` false) may be absent: files written before it was added lack it.
+template <typename T, typename One>
+void read_array(Reader& in, const json& o, const std::string& path, const char* key, bool required,
+                std::vector<T>& out, One one) {
+  if (!required && o.is_object() && !o.contains(key)) return;
+  const json* items = in.array(o, path, key);
+  if (items == nullptr) return;
+  for (std::size_t i = 0; i < items->size() && in.ok(); ++i)
+    out.push_back(one(in, (*items)[i], Reader::index_path(path, key, i)));
+}
+
+NotSeen read_not_seen(Reader& in, const json& o, const std::string& path) {
+  NotSeen n;
+  in.get(o, path, "rule_id", n.rule_id);
+  in.get(o, path, "reason", n.reason);
+  return n;
+}
+
+EndpointLatency read_latency(Reader& in, const json& o, const std::string& path) {
+  EndpointLatency e;
+  in.get(o, path, "endpoint", e.endpoint);
+  in.get(o, path, "count", e.count);
+  in.get(o, path, "p50_ms", e.p50_ms);
+  in.get(o, path, "p90_ms", e.p90_ms);
+  in.get(o, path, "p99_ms", e.p99_ms);
+  in.get(o, path, "max_ms", e.max_ms);
+  return e;
+}
+
+ThresholdOutcome read_threshold(Reader& in, const json& o, const std::string& path) {
+  ThresholdOutcome t;
+  in.get(o, path, "text", t.text);
+  in.get(o, path, "passed", t.passed);
+  in.get(o, path, "line", t.line);
+  return t;
+}
+
 // Optional: files written before timelines were kept have none.
 TaskTimeline read_timeline(Reader& in, const json& o, const std::string& path) {
   TaskTimeline t;
@@ -189,22 +257,10 @@ ScenarioResult read_scenario(Reader& in, const json& o, const std::string& path)
   in.get(o, path, "requests", s.requests);
   in.get(o, path, "polls", s.polls);
   in.get(o, path, "tasks_cancelled", s.tasks_cancelled);
-  if (const json* steps = in.array(o, path, "steps")) {
-    for (std::size_t i = 0; i < steps->size() && in.ok(); ++i)
-      s.steps.push_back(read_step(in, (*steps)[i], Reader::index_path(path, "steps", i)));
-  }
-  if (const json* findings = in.array(o, path, "findings")) {
-    for (std::size_t i = 0; i < findings->size() && in.ok(); ++i)
-      s.findings.push_back(read_finding(in, (*findings)[i], Reader::index_path(path, "findings", i)));
-  }
-  if (o.is_object() && o.contains("timelines")) {
-    if (const json* timelines = in.array(o, path, "timelines")) {
-      for (std::size_t i = 0; i < timelines->size() && in.ok(); ++i) {
-        s.timelines.push_back(
-            read_timeline(in, (*timelines)[i], Reader::index_path(path, "timelines", i)));
-      }
-    }
-  }
+  read_array(in, o, path, "steps", true, s.steps, read_step);
+  read_array(in, o, path, "findings", true, s.findings, read_finding);
+  read_array(in, o, path, "not_seen", false, s.not_seen, read_not_seen);
+  read_array(in, o, path, "timelines", false, s.timelines, read_timeline);
   return s;
 }
 
@@ -230,6 +286,8 @@ Json document(const RunResult& r) {
           {"interrupted", r.interrupted},
           {"exit_code", harness::exit_code(r)},
           {"totals", totals_json<Json>(r.totals())},
+          {"latency", array_of<Json>(r.latency, latency_json<Json>)},
+          {"thresholds", array_of<Json>(r.thresholds, threshold_json<Json>)},
           {"scenarios", std::move(scenarios)}};
 }
 
@@ -270,10 +328,9 @@ std::optional<RunResult> from_json(const json& j, std::string& error) {
   in.get(j, "$", "started_at", r.started_at);
   in.get(j, "$", "duration_ms", r.duration_ms);
   in.get(j, "$", "interrupted", r.interrupted);
-  if (const json* scenarios = in.array(j, "$", "scenarios")) {
-    for (std::size_t i = 0; i < scenarios->size() && in.ok(); ++i)
-      r.scenarios.push_back(read_scenario(in, (*scenarios)[i], Reader::index_path("$", "scenarios", i)));
-  }
+  read_array(in, j, "$", "latency", false, r.latency, read_latency);
+  read_array(in, j, "$", "thresholds", false, r.thresholds, read_threshold);
+  read_array(in, j, "$", "scenarios", true, r.scenarios, read_scenario);
   if (!in.ok()) return std::nullopt;
   return r;
 }

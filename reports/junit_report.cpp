@@ -2,6 +2,7 @@
 
 #include <cstddef>
 
+#include "reports/load_report.hpp"  // as_threshold_result
 #include "reports/text_format.hpp"
 
 namespace agentwork::reports {
@@ -135,6 +136,48 @@ std::string testcase(const ScenarioResult& s) {
   return head + "    </testcase>\n";
 }
 
+// A skipped case per rule the scenario never had the chance to check, beside the scenario's own
+// (its classname and file): a reporter counts it as skipped, never as passed.
+std::string not_seen_cases(const ScenarioResult& s) {
+  std::string out;
+  for (const auto& n : s.not_seen) {
+    out += "    <testcase name=\"" + attr(n.rule_id) + "\" classname=\"" +
+           attr(junit_classname(s.file)) + "\" file=\"" + attr(s.file) +
+           "\" time=\"0.000\">\n      <skipped message=\"" + attr("not seen: " + n.reason) +
+           "\"/>\n    </testcase>\n";
+  }
+  return out;
+}
+
+// tests="3" failures="1" errors="0" skipped="1" time="4.322"
+std::string counts(std::size_t tests, std::size_t failures, std::size_t errors, std::size_t skipped,
+                   double ms) {
+  return "tests=\"" + std::to_string(tests) + "\" failures=\"" + std::to_string(failures) +
+         "\" errors=\"" + std::to_string(errors) + "\" skipped=\"" + std::to_string(skipped) +
+         "\" time=\"" + text::seconds(ms, 3) + "\"";
+}
+
+// The suite "thresholds": a case per --threshold, named as written, a <failure> when it did not
+// pass (type threshold_error when the run could not answer it). Empty without thresholds.
+std::string thresholds_suite(const RunResult& r) {
+  if (r.thresholds.empty()) return "";
+  std::string cases;
+  std::size_t failed = 0;
+  for (const auto& t : r.thresholds) {
+    cases += "    <testcase name=\"" + attr(t.text) + "\" classname=\"thresholds\" time=\"0.000\"";
+    if (t.passed) {
+      cases += "/>\n";
+      continue;
+    }
+    ++failed;
+    const bool error = as_threshold_result(t).verdict == load::Verdict::error;
+    cases += ">\n      <failure message=\"" + attr(text::one_line(t.line)) + "\" type=\"" +
+             (error ? "threshold_error" : "threshold") + "\"/>\n    </testcase>\n";
+  }
+  return "  <testsuite name=\"thresholds\" " + counts(r.thresholds.size(), failed, 0, 0, 0) +
+         ">\n" + cases + "  </testsuite>\n";
+}
+
 std::string property(std::string_view name, std::string_view value) {
   return "      <property name=\"" + attr(name) + "\" value=\"" + attr(value) + "\"/>\n";
 }
@@ -198,14 +241,19 @@ std::string junit_classname(std::string_view file) {
 
 std::string render_junit(const RunResult& r) {
   const auto t = r.totals();
-  // Interrupted scenarios are reported as <error type="interrupted">, so they count as errors.
-  const std::string counts =
-      "tests=\"" + std::to_string(t.scenarios) + "\" failures=\"" + std::to_string(t.failed) +
-      "\" errors=\"" + std::to_string(t.errors + t.interrupted) + "\" skipped=\"" +
-      std::to_string(t.skipped) + "\" time=\"" + text::seconds(r.duration_ms, 3) + "\"";
+  std::size_t thresholds_failed = 0;
+  for (const auto& th : r.thresholds) thresholds_failed += th.passed ? 0 : 1;
+  // Interrupted scenarios are reported as <error type="interrupted">, so they count as errors;
+  // each rule not seen is a skipped case of its own.
+  const std::size_t tests = t.scenarios + t.not_seen, errors = t.errors + t.interrupted,
+                    skipped = t.skipped + t.not_seen;
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += "<testsuites name=\"agentwork\" " + counts + ">\n";
-  out += "  <testsuite name=\"agentwork conformance\" " + counts;
+  out += "<testsuites name=\"agentwork\" " +
+         counts(tests + r.thresholds.size(), t.failed + thresholds_failed, errors, skipped,
+                r.duration_ms) +
+         ">\n";
+  out += "  <testsuite name=\"agentwork conformance\" " +
+         counts(tests, t.failed, errors, skipped, r.duration_ms);
   // The Ant JUnit schema's timestamp is an xs:dateTime without zone or fraction: keep the
   // first 19 characters (YYYY-MM-DDTHH:MM:SS, UTC).
   if (!r.started_at.empty()) {
@@ -221,8 +269,8 @@ std::string render_junit(const RunResult& r) {
   out += property("run_id", r.run_id);
   out += property("interrupted", r.interrupted ? "true" : "false");
   out += "    </properties>\n";
-  for (const auto& s : r.scenarios) out += testcase(s);
-  out += "  </testsuite>\n</testsuites>\n";
+  for (const auto& s : r.scenarios) out += testcase(s) + not_seen_cases(s);
+  out += "  </testsuite>\n" + thresholds_suite(r) + "</testsuites>\n";
   return out;
 }
 

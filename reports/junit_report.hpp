@@ -1,5 +1,6 @@
 // The JUnit XML rendering of a run, for CI test reporters (GitLab, Jenkins, GitHub actions that
-// read JUnit): one <testcase> per scenario. The mapping is documented in docs/run-result.md.
+// read JUnit): one <testcase> per scenario, a skipped one per rule it did not see, and a suite
+// "thresholds" with one per --threshold. The mapping is documented in docs/run-result.md.
 #pragma once
 
 #include <string>

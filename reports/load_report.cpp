@@ -85,26 +85,6 @@ std::string nonzero_counts(const std::array<std::uint64_t, N>& counts, const Nam
   return out;
 }
 
-// Rows of cells, two spaces apart: the first column left-aligned, the others right-aligned.
-std::string table(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<std::size_t> widths;
-  for (const auto& row : rows) {
-    if (widths.size() < row.size()) widths.resize(row.size(), 0);
-    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  std::string out;
-  for (const auto& row : rows) {
-    std::string line = "  ";
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      const std::string pad(widths[i] - row[i].size(), ' ');
-      line += i == 0 ? row[i] + pad : "  " + pad + row[i];
-    }
-    while (line.ends_with(' ')) line.pop_back();
-    out += line + "\n";
-  }
-  return out;
-}
-
 std::string what_ran(const LoadResult& r, bool color) {
   std::string out = paint("Load run", kBold, color) + ": profile " + text::one_line(r.profile_name);
   if (!r.profile_file.empty()) out += " (" + text::one_line(r.profile_file) + ")";
@@ -159,7 +139,7 @@ std::string endpoints_section(const LoadSummary& s, bool color) {
                     cell(c, c.p90), cell(c, c.p99), cell(c, c.p99_9), cell(c, c.max),
                     cell(e.uncorrected, e.uncorrected.p99)});
   }
-  return out + table(rows);
+  return out + text::table(rows);
 }
 
 std::string polling_section(const LoadSummary& s, bool color) {
@@ -246,17 +226,6 @@ std::string limits_section(const LoadResult& r, bool color) {
   out += field("arrivals", std::to_string(r.arrivals));
   out += field("dropped arrivals", flagged(r.dropped_arrivals, kYellow, color));
   return out;
-}
-
-// The result's line with its mark (✓ passed, ✗ failed) coloured; an error line in red.
-std::string threshold_line(const ThresholdResult& t, bool color) {
-  std::string line = text::one_line(t.line);
-  if (t.verdict == load::Verdict::error) return paint(line, kRed, color);
-  const bool passed = t.verdict == load::Verdict::passed;
-  const std::string_view mark = passed ? "✓" : "✗";
-  if (line.ends_with(mark)) line.resize(line.size() - mark.size());
-  while (line.ends_with(' ')) line.pop_back();
-  return line + " " + paint(mark, passed ? kGreen : kRed, color);
 }
 
 std::string thresholds_section(const LoadResult& r, bool color) {
@@ -383,6 +352,34 @@ std::string threshold_observed(const ThresholdResult& t) {
   }
   while (rest.ends_with(' ')) rest.remove_suffix(1);
   return std::string(rest);
+}
+
+std::string threshold_line(const ThresholdResult& t, bool color) {
+  std::string line = text::one_line(t.line);
+  if (t.verdict == load::Verdict::error) return paint(line, kRed, color);
+  const bool passed = t.verdict == load::Verdict::passed;
+  const std::string_view mark = passed ? "✓" : "✗";
+  if (line.ends_with(mark)) line.resize(line.size() - mark.size());
+  while (line.ends_with(' ')) line.pop_back();
+  return line + " " + paint(mark, passed ? kGreen : kRed, color);
+}
+
+ThresholdResult as_threshold_result(const harness::ThresholdOutcome& t) {
+  ThresholdResult r;
+  r.line = t.line;
+  const bool error = std::string_view(t.line).starts_with(t.text + ": error: ");
+  r.verdict = t.passed ? load::Verdict::passed
+              : error  ? load::Verdict::error
+                       : load::Verdict::failed;
+  return r;
+}
+
+std::vector<ThresholdResult> as_threshold_results(
+    const std::vector<harness::ThresholdOutcome>& thresholds) {
+  std::vector<ThresholdResult> out;
+  out.reserve(thresholds.size());
+  for (const auto& t : thresholds) out.push_back(as_threshold_result(t));
+  return out;
 }
 
 std::string load_verdict(const LoadResult& r) {

@@ -6,10 +6,12 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "harness/load/load_result.hpp"
+#include "harness/run_result.hpp"
 
 namespace agentwork::reports {
 
@@ -43,6 +45,17 @@ std::string load_verdict(const load::LoadResult& r);
 // or "error: WHY". (A threshold's text cannot hold ": error: " and an observed value has no ": ".)
 std::string threshold_text(const load::ThresholdResult& t);
 std::string threshold_observed(const load::ThresholdResult& t);
+
+// The console line of a threshold result: its line with the mark (✓ passed, ✗ failed) in colour
+// when `color`; an error line all in red.
+std::string threshold_line(const load::ThresholdResult& t, bool color);
+
+// A threshold of `agentwork run` (harness::ThresholdOutcome) as the load result it was judged
+// like, so that both kinds of run show their thresholds alike: the verdict from `passed` and the
+// line (a line "TEXT: error: WHY" is an error); the observed figure is unknown.
+load::ThresholdResult as_threshold_result(const harness::ThresholdOutcome& t);
+std::vector<load::ThresholdResult> as_threshold_results(
+    const std::vector<harness::ThresholdOutcome>& thresholds);
 
 // JUnit XML: one <testsuite name="load"> with a testcase per threshold, one "contract", one
 // "cleanup", and an error testcase "circuit_breaker" or "interrupted" when the run stopped so;

@@ -115,8 +115,9 @@ std::string run_headline(const RunResult& r) {
          " · " + std::to_string(t.skipped) + " skipped";
   if (t.interrupted > 0) out += " · " + std::to_string(t.interrupted) + " interrupted";
   out += " — " + text::count_of(t.failures, "failure") + ", " +
-         text::count_of(t.observations, "observation") + ", " +
-         text::count_of(t.requests, "request") + " (" + std::to_string(t.polls) + " polls), " +
+         text::count_of(t.observations, "observation") + ", ";
+  if (t.not_seen > 0) out += std::to_string(t.not_seen) + " not seen, ";
+  out += text::count_of(t.requests, "request") + " (" + std::to_string(t.polls) + " polls), " +
          text::count_of(t.tasks, "task") + " · exit code " + std::to_string(code) + "\n\n";
   return out;
 }
@@ -134,10 +135,14 @@ std::string scenario_table(const RunResult& r) {
       "| | Scenario | File | Time (s) | Requests | Failures | Note |\n"
       "|---|---|---|---:|---:|---:|---|\n";
   for (const ScenarioResult& s : r.scenarios) {
+    // A passed scenario that could not check every rule it covers says so beside its ✅.
+    std::string note = md_text(s.reason);
+    if (!s.not_seen.empty())
+      note += (note.empty() ? "" : " · ") + std::to_string(s.not_seen.size()) + " not seen";
     out += "| " + std::string(verdict_icon(s.verdict)) + " | " + md_text(s.name) + " | " +
            md_code(s.file, true) + " | " + text::seconds(s.duration_ms, 2) + " | " +
-           std::to_string(s.requests) + " | " + std::to_string(s.failures()) + " | " +
-           md_text(s.reason) + " |\n";
+           std::to_string(s.requests) + " | " + std::to_string(s.failures()) + " | " + note +
+           " |\n";
   }
   return out + "\n";
 }
@@ -191,6 +196,34 @@ std::string findings_section(const RunResult& r, Severity severity, std::string_
   }
   if (total > shown)
     out += "\n… and " + std::to_string(total - shown) + " more (all in the JSON result)\n";
+  return out + "\n";
+}
+
+std::string not_seen_section(const RunResult& r) {
+  const std::size_t total = r.totals().not_seen;
+  if (total == 0) return "";
+  std::string out = "### Not seen (" + std::to_string(total) +
+                    ")\n\nRules a scenario meant to check but never had the chance to: not "
+                    "passes.\n\n| Scenario | Rule | Why not seen |\n|---|---|---|\n";
+  for (const auto& s : r.scenarios) {
+    for (const auto& n : s.not_seen) {
+      out += "| " + md_text(s.name) + " | " + md_code(n.rule_id, true) + " | " + md_text(n.reason) +
+             " |\n";
+    }
+  }
+  return out + "\n";
+}
+
+std::string latency_section(const RunResult& r) {
+  if (r.latency.empty()) return "";
+  const auto ms = [](double v) { return text::millis(v * 1000.0); };
+  std::string out =
+      "### Latency per endpoint (ms)\n\n| Endpoint | Requests | p50 | p90 | p99 | max |\n"
+      "|---|---:|---:|---:|---:|---:|\n";
+  for (const auto& e : r.latency) {
+    out += "| " + md_text(e.endpoint) + " | " + grouped(e.count) + " | " + ms(e.p50_ms) + " | " +
+           ms(e.p90_ms) + " | " + ms(e.p99_ms) + " | " + ms(e.max_ms) + " |\n";
+  }
   return out + "\n";
 }
 
@@ -252,10 +285,11 @@ std::string load_figures(const LoadResult& l) {
   return out;
 }
 
-std::string load_thresholds(const LoadResult& l) {
-  if (l.thresholds.empty()) return "";
+// The thresholds of a load run, or of a conformance run (as_threshold_results), alike.
+std::string thresholds_section(const std::vector<load::ThresholdResult>& thresholds) {
+  if (thresholds.empty()) return "";
   std::string out = "### Thresholds\n\n| | Threshold | Observed |\n|---|---|---|\n";
-  for (const auto& t : l.thresholds) {
+  for (const auto& t : thresholds) {
     const std::string_view icon = t.verdict == load::Verdict::passed ? "✅" : "❌";
     out += "| " + std::string(icon) + " | " + md_code(threshold_text(t), true) + " | " +
            md_text(threshold_observed(t)) + " |\n";
@@ -281,11 +315,12 @@ std::string load_check_failures(const LoadResult& l) {
 std::string render_markdown(const RunResult& run, const LoadResult* load) {
   if (load != nullptr) {
     return load_headline(*load) + load_facts(run, *load) + load_figures(*load) +
-           load_thresholds(*load) + load_check_failures(*load);
+           thresholds_section(load->thresholds) + load_check_failures(*load);
   }
   return run_headline(run) + run_facts(run) + scenario_table(run) +
          findings_section(run, Severity::failure, "Failures") +
-         findings_section(run, Severity::observation, "Observations");
+         findings_section(run, Severity::observation, "Observations") + not_seen_section(run) +
+         latency_section(run) + thresholds_section(as_threshold_results(run.thresholds));
 }
 
 }  // namespace agentwork::reports

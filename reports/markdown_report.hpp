@@ -1,7 +1,7 @@
 // A Markdown summary of a run, for $GITHUB_STEP_SUMMARY and merge-request comments (GitHub and
-// GitLab flavoured Markdown): the verdict first, then a table of scenarios, the failures with
-// their rule ids and evidence, and for a load run its key figures, thresholds and contract
-// failures. Pure: it reads the results and writes text; every string from the run is escaped,
+// GitLab flavoured Markdown): the verdict first, then a table of scenarios, the failures and
+// observations with their rule ids and evidence, the rules not seen, the latency per endpoint and
+// the thresholds; for a load run its key figures, thresholds and contract failures. Pure: it reads the results and writes text; every string from the run is escaped,
 // so a response body cannot inject markup. The layout is documented in docs/reports.md.
 #pragma once
 

@@ -119,6 +119,31 @@ void run_families(Writer& w, const RunResult& r) {
   w.sample_number("agentwork_run_duration_seconds", {}, r.duration_ms / 1000.0);
 }
 
+// The latency per endpoint as a summary (exact quantiles of the run's requests; quantile 1 is
+// the maximum; no _sum: the run keeps no total) and the thresholds as load's are. A result
+// without them (older files, no --threshold) has neither family.
+void run_figures(Writer& w, const RunResult& r) {
+  if (!r.latency.empty()) {
+    w.family("agentwork_run_latency_seconds", "summary",
+             "Latency by endpoint over the run's requests, from a request's start to its whole "
+             "response.",
+             "seconds");
+  }
+  for (const auto& e : r.latency) {
+    const std::pair<const char*, double> quantiles[] = {
+        {"0.5", e.p50_ms}, {"0.9", e.p90_ms}, {"0.99", e.p99_ms}, {"1", e.max_ms}};
+    for (const auto& [q, ms] : quantiles) {
+      w.sample_number("agentwork_run_latency_seconds", {{"endpoint", e.endpoint}, {"quantile", q}},
+                      ms / 1000.0);
+    }
+    w.sample("agentwork_run_latency_seconds_count", {{"endpoint", e.endpoint}}, e.count);
+  }
+  if (r.thresholds.empty()) return;
+  w.family("agentwork_run_threshold_passed", "gauge", "1 when the threshold passed, else 0.");
+  for (const auto& t : r.thresholds)
+    w.sample("agentwork_run_threshold_passed", {{"threshold", t.text}}, t.passed ? "1" : "0");
+}
+
 void conformance_families(Writer& w, const RunResult& r) {
   w.family("agentwork_run_exit_code", "gauge", "The exit code of agentwork run.");
   w.sample("agentwork_run_exit_code", {}, std::to_string(harness::exit_code(r)));
@@ -157,6 +182,10 @@ void conformance_families(Writer& w, const RunResult& r) {
   w.sample("agentwork_polls_total", {}, t.polls);
   w.family("agentwork_tasks_created", "counter", "Tasks the scenarios created.");
   w.sample("agentwork_tasks_created_total", {}, t.tasks);
+  w.family("agentwork_run_not_seen", "gauge",
+           "Rules the scenarios meant to check but never had the chance to (not passes).");
+  w.sample("agentwork_run_not_seen", {}, t.not_seen);
+  run_figures(w, r);
 }
 
 void load_families(Writer& w, const LoadResult& l) {

@@ -1,6 +1,7 @@
 // The final figures of a run as OpenMetrics text (application/openmetrics-text 1.0.0, which
 // Prometheus scrapes and a Pushgateway or a textfile collector accepts): the run and its scenarios
-// by verdict, findings by rule; for a load run its requests, errors and latency histograms per
+// by verdict, findings by rule, rules not seen, the latency per endpoint (a summary of exact
+// quantiles) and thresholds; for a load run its requests, errors and latency histograms per
 // endpoint, polling, tasks, thresholds and contract failures. Histograms have cumulative buckets
 // ending in +Inf, then _count and _sum, in seconds. Pure; the families are listed in
 // docs/reports.md.

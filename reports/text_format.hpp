@@ -1,13 +1,15 @@
-// Small text helpers shared by the console and JUnit renderers: locale-independent numbers and
-// the one-line labels of a finding. Header-only: shared by the renderers of reports/.
+// Small text helpers shared by the console and JUnit renderers: locale-independent numbers, the
+// one-line labels of a finding, aligned tables. Header-only: shared by the renderers of reports/.
 #pragma once
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "harness/rules.hpp"
 #include "harness/run_result.hpp"
@@ -115,6 +117,27 @@ inline std::string finding_body(const harness::FindingRecord& f, std::string_vie
 // "3 tasks", "1 task": English plural by appending 's'.
 inline std::string count_of(std::size_t n, std::string_view noun) {
   return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
+}
+
+// Rows of cells, two spaces apart and indented by two: the first column left-aligned, the
+// others right-aligned (figures), each line without trailing spaces.
+inline std::string table(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> widths;
+  for (const auto& row : rows) {
+    if (widths.size() < row.size()) widths.resize(row.size(), 0);
+    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line = "  ";
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      const std::string pad(widths[i] - row[i].size(), ' ');
+      line += i == 0 ? row[i] + pad : "  " + pad + row[i];
+    }
+    while (line.ends_with(' ')) line.pop_back();
+    out += line + "\n";
+  }
+  return out;
 }
 
 }  // namespace agentwork::reports::text

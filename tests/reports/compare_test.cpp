@@ -125,6 +125,62 @@ TEST(Compare, ConformanceVerdictsAndRules) {
   EXPECT_EQ(r.regressions(), 1u);
 }
 
+// A conformance run's latency is judged as a load run's: the same names and tolerances.
+TEST(Compare, AConformanceLatencyRegressionIsCaught) {
+  const auto base = fixtures::live_run();
+  EXPECT_EQ(compare_runs({&base, nullptr}, {&base, nullptr}, {}).regressions(), 0u);
+  auto cur = base;
+  cur.latency[0].p99_ms = 420;  // status: 210 -> 420 ms
+  const auto r = compare_runs({&base, nullptr}, {&cur, nullptr}, {});
+  EXPECT_EQ(r.regressions(), 1u);
+  const auto* p99 = row(r, "latency{endpoint=status}.p99");
+  ASSERT_NE(p99, nullptr);
+  EXPECT_EQ(p99->verdict, Change::regression);
+  EXPECT_EQ(p99->baseline, "210.0 ms");
+  EXPECT_EQ(p99->current, "420.0 ms");
+  EXPECT_EQ(p99->change, "+100.0%");
+  EXPECT_EQ(p99->tolerance, "10% or 1.00 ms");
+  EXPECT_EQ(row(r, "latency{endpoint=create}.p50")->verdict, Change::same);
+  // 12.5 -> 13.4 ms at p50: worse by less than 10%.
+  cur = base;
+  cur.latency[0].p50_ms = 13.4;
+  EXPECT_EQ(row(compare_runs({&base, nullptr}, {&cur, nullptr}, {}), "latency{endpoint=status}.p50")
+                ->verdict,
+            Change::worse_within_tolerance);
+  // A --tolerance for latencies covers them here too.
+  cur.latency[0].p99_ms = 420;
+  std::string error;
+  const auto loose = parse_tolerance("latency=150%", error);
+  ASSERT_TRUE(loose) << error;
+  EXPECT_EQ(compare_runs({&base, nullptr}, {&cur, nullptr}, {*loose}).regressions(), 0u);
+  // An endpoint only one run called is new or gone, not a regression.
+  cur = base;
+  cur.latency.pop_back();
+  const auto gone = compare_runs({&base, nullptr}, {&cur, nullptr}, {});
+  EXPECT_EQ(gone.regressions(), 0u);
+  EXPECT_EQ(row(gone, "latency{endpoint=create}.p99")->verdict, Change::removed);
+}
+
+TEST(Compare, AConformanceThresholdThatNowFailsIsARegression) {
+  const auto base = fixtures::live_run();
+  auto cur = base;
+  cur.thresholds[0].passed = false;
+  cur.thresholds[0].line = "latency{endpoint=status}.p50 < 100ms: 130ms ✗";
+  cur.thresholds[1].passed = true;
+  cur.thresholds[1].line = "latency{endpoint=create}.max < 100ms: 90ms ✓";
+  const auto r = compare_runs({&base, nullptr}, {&cur, nullptr}, {});
+  const auto* now_failing = row(r, "threshold latency{endpoint=status}.p50 < 100ms");
+  ASSERT_NE(now_failing, nullptr);
+  EXPECT_EQ(now_failing->verdict, Change::regression);
+  EXPECT_EQ(now_failing->change, "passed -> failed");
+  EXPECT_EQ(row(r, "threshold latency{endpoint=create}.max < 100ms")->verdict, Change::improved);
+  const auto* error = row(r, "threshold latency{endpoint=list}.p50 < 50ms");
+  ASSERT_NE(error, nullptr);
+  EXPECT_EQ(error->baseline, "error");
+  EXPECT_EQ(error->verdict, Change::same);
+  EXPECT_EQ(r.regressions(), 1u);
+}
+
 TEST(Compare, ALoadRunAgainstAConformanceRunIsAnError) {
   const auto run = fixtures::tiny_run();
   const auto load = fixtures::full_result();

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "fixtures.hpp"
+#include "golden.hpp"
 
 namespace agentwork::reports {
 namespace {
@@ -120,6 +121,74 @@ TEST(ConsoleReport, SummaryOfAnInterruptedRun) {
             std::string::npos)
       << text;
   EXPECT_NE(text.find("\nINTERRUPTED: "), std::string::npos) << text;
+}
+
+// What `agentwork run` prints of a live run: the scenario lines, the details, the summary.
+std::string console_of(const harness::RunResult& r, bool color) {
+  std::string out;
+  for (const auto& s : r.scenarios) out += scenario_line(s, color);
+  return out + failure_details(r, color) + summary(r, color);
+}
+
+// Rules not seen, a [G] observation with its evidence, the latency table and the thresholds.
+TEST(ConsoleReport, LiveRunGolden) {
+  golden::expect_matches("conformance-live.txt", console_of(live_run(), false));
+}
+
+TEST(ConsoleReport, ScenarioLineCountsRulesNotSeen) {
+  EXPECT_EQ(scenario_line(live_scenario(), false),
+            "PASS  live coverage  61.23 s · 2 tasks · 40 requests (35 polls) · 1 observation · "
+            "2 not seen\n");
+  EXPECT_NE(scenario_line(live_scenario(), true).find(" · \x1b[33m2 not seen\x1b[0m\n"),
+            std::string::npos);
+}
+
+TEST(ConsoleReport, NotSeenSectionListsRuleAndReasonPerScenario) {
+  const std::string text = failure_details(live_run(), false);
+  EXPECT_NE(text.find("\nNot seen (2):\n"
+                      "  live coverage\n"
+                      "      G.status.question.options: in 2 tasks no task asked a multi_select "
+                      "question\n"
+                      "      G.api_key.exchange: no --account given: the password exchange was not "
+                      "tried\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(failure_details(tiny_run(), false).find("Not seen"), std::string::npos);
+}
+
+// An observation of a guide rule (a stall the policy handled) is listed with its evidence.
+TEST(ConsoleReport, GuideObservationsShowTheirEvidence) {
+  const std::string text = failure_details(live_run(), false);
+  const auto at = text.find(
+      "Observations (not failures under the guide profile):\n"
+      "  live coverage step 1 (cover, task t1): G.stall.last_activity [G] ");
+  ASSERT_NE(at, std::string::npos) << text;
+  EXPECT_NE(text.find("      evidence: GET /api/v1/tasks/abc -> 200 41.5 ms\n"
+                      "      body: {\"status\":\"processing\",",
+                      at),
+            std::string::npos)
+      << text;
+}
+
+TEST(ConsoleReport, SummaryShowsLatencyThresholdsAndNotSeen) {
+  const std::string text = summary(live_run(), false);
+  EXPECT_NE(text.find("  endpoint  requests   p50    p90    p99    max\n"
+                      "  status          35  12.5   48.2  210.0  250.5\n"
+                      "  create           2  95.0  120.0  120.0  120.0\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  latency{endpoint=status}.p50 < 100ms: 12.5ms ✓\n"
+                      "  latency{endpoint=create}.max < 100ms: 120ms ✗\n"
+                      "  latency{endpoint=list}.p50 < 50ms: error: no data for "
+                      "latency{endpoint=list}.p50\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find(" · 1 failure, 1 observation, 2 not seen · "), std::string::npos) << text;
+  // The totals stay the last line.
+  EXPECT_TRUE(text.ends_with("target https://staging.agentwork.example\n")) << text;
+  const std::string coloured = summary(live_run(), true);
+  EXPECT_NE(coloured.find("120ms \x1b[31m✗\x1b[0m\n"), std::string::npos) << coloured;
+  EXPECT_NE(coloured.find("12.5ms \x1b[32m✓\x1b[0m\n"), std::string::npos) << coloured;
 }
 
 // A decimal comma in the user's C++ locale must not reach the report.

@@ -1,5 +1,7 @@
 // Small RunResults shared by the report tests: a tiny run with one passed (with an observation),
-// one failed and one skipped scenario, and builders for the other verdicts.
+// one failed and one skipped scenario, builders for the other verdicts, and a run against a live
+// deployment with what only such runs have: rules not seen, a [G] observation with its evidence,
+// latency per endpoint and thresholds.
 #pragma once
 
 #include <locale>
@@ -99,6 +101,43 @@ inline ScenarioResult interrupted_scenario() {
   return s;
 }
 
+// Against a live deployment: a stall the scenario's policy handled (a [G] observation with its
+// evidence) and two rules it covers that the deployment never gave it the chance to check.
+inline ScenarioResult live_scenario() {
+  ScenarioResult s;
+  s.name = "live coverage";
+  s.file = "scenarios/live/coverage.json";
+  s.tags = {"live"};
+  s.verdict = Verdict::passed;
+  s.duration_ms = 61234.5;
+  s.tasks_created = 2;
+  s.requests = 40;
+  s.polls = 35;
+  s.steps = {{0, "cover", "t1", true, 61000, "2 tasks; 1 stall"}};
+  s.findings = {{"G.stall.last_activity", 'G', Severity::observation, 0, "cover", "t1",
+                 "task abc processing with last_activity_at 2024-05-01T12:00:01.000000Z unchanged "
+                 "for 300 s (policy: 240 s); cancelled and re-created",
+                 Evidence{"GET", "/api/v1/tasks/abc", 200,
+                          "{\"status\":\"processing\",\"last_activity_at\":"
+                          "\"2024-05-01T12:00:01.000000Z\"}",
+                          "", 41.5}}};
+  s.not_seen = {{"G.status.question.options", "in 2 tasks no task asked a multi_select question"},
+                {"G.api_key.exchange", "no --account given: the password exchange was not tried"}};
+  return s;
+}
+
+// Two endpoints; one threshold passed, one failed, one the run could not answer.
+inline void add_figures(RunResult& r) {
+  r.latency = {{"status", 35, 12.5, 48.25, 210, 250.5}, {"create", 2, 95, 120, 120, 120}};
+  r.thresholds = {
+      {"latency{endpoint=status}.p50 < 100ms", true,
+       "latency{endpoint=status}.p50 < 100ms: 12.5ms ✓"},
+      {"latency{endpoint=create}.max < 100ms", false,
+       "latency{endpoint=create}.max < 100ms: 120ms ✗"},
+      {"latency{endpoint=list}.p50 < 50ms", false,
+       "latency{endpoint=list}.p50 < 50ms: error: no data for latency{endpoint=list}.p50"}};
+}
+
 inline RunResult run_of(std::vector<ScenarioResult> scenarios) {
   RunResult r;
   r.tool_version = "0.1.0";
@@ -121,6 +160,18 @@ inline RunResult tiny_run() {
 inline RunResult every_verdict_run() {
   return run_of({passed_scenario(), failed_scenario(), skipped_scenario(), error_scenario(),
                  interrupted_scenario()});
+}
+
+// A guide-profile run against a live deployment: the live scenario and a failed one, with the
+// run's latency and thresholds.
+inline RunResult live_run() {
+  RunResult r = run_of({live_scenario(), failed_scenario()});
+  r.target = "https://staging.agentwork.example";
+  r.profile = "guide";
+  r.mock = false;
+  r.time_scale = 1;
+  add_figures(r);
+  return r;
 }
 
 // The catalogue summary of a rule, so that golden strings do not copy harness/rules.cpp.

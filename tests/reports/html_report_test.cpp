@@ -46,6 +46,54 @@ TEST(HtmlReport, ASelfContainedPage) {
   EXPECT_EQ(count(html, "<article class=\"finding observation\""), 1u);  // observations
 }
 
+// The part of `html` from the element opening with `start` to the next `end`.
+std::string part(const std::string& html, const std::string& start, const std::string& end) {
+  const auto at = html.find(start);
+  if (at == std::string::npos) return "";
+  return html.substr(at, html.find(end, at) - at);
+}
+
+TEST(HtmlReport, NotSeenLatencyAndThresholdsOfALiveRun) {
+  const std::string html = render_html(fixtures::live_run(), nullptr);
+  EXPECT_NE(html.find("1 of 2 scenarios passed · 2 rules not seen · exit code 4"),
+            std::string::npos);
+  const std::string not_seen = part(html, "<section id=\"not-seen\">", "</section>");
+  EXPECT_NE(not_seen.find("<h2>Not seen (2)</h2>"), std::string::npos) << not_seen;
+  EXPECT_EQ(count(not_seen, "<tr data-rule="), 2u);
+  EXPECT_NE(not_seen.find("<tr data-rule=\"G.status.question.options\"><td>live coverage</td>"
+                          "<td><code>G.status.question.options</code></td><td>in 2 tasks no task "
+                          "asked a multi_select question</td></tr>"),
+            std::string::npos)
+      << not_seen;
+  const std::string latency = part(html, "<section id=\"latency\">", "</section>");
+  EXPECT_NE(latency.find("<tr data-endpoint=\"status\"><td>status</td><td class=\"n\">35</td>"
+                         "<td class=\"n\">12.5 ms</td><td class=\"n\">48.2 ms</td>"
+                         "<td class=\"n\">210.0 ms</td><td class=\"n\">250.5 ms</td></tr>"),
+            std::string::npos)
+      << latency;
+  const std::string thresholds = part(html, "<section id=\"thresholds\">", "</section>");
+  EXPECT_EQ(count(thresholds, "<tr data-verdict=\"passed\">"), 1u) << thresholds;
+  EXPECT_EQ(count(thresholds, "<tr data-verdict=\"failed\">"), 2u) << thresholds;
+  EXPECT_NE(thresholds.find("<code>latency{endpoint=create}.max &lt; 100ms</code></td><td>120ms"),
+            std::string::npos)
+      << thresholds;
+  // The passed scenario's row says what it could not check.
+  EXPECT_NE(html.find("<span class=\"skipped\">2 not seen</span></td></tr>"), std::string::npos);
+  // The [G] observation with its evidence.
+  const std::string observations = part(html, "<section id=\"observations\">", "</section>");
+  EXPECT_NE(observations.find("data-rule=\"G.stall.last_activity\"><h3><code>G.stall.last_activity"
+                              "</code> [G] "),
+            std::string::npos)
+      << observations;
+  EXPECT_NE(observations.find("<p><code>GET /api/v1/tasks/abc -&gt; 200 41.5 ms</code></p>"),
+            std::string::npos)
+      << observations;
+  // None of it without the data.
+  const std::string tiny = render_html(fixtures::tiny_run(), nullptr);
+  for (const char* id : {"not-seen", "latency", "thresholds"})
+    EXPECT_EQ(tiny.find(std::string("<section id=\"") + id), std::string::npos) << id;
+}
+
 TEST(HtmlReport, TimelinesShowStatesAndActions) {
   const std::string html = render_html(fixtures::tiny_run(), nullptr);
   EXPECT_EQ(count(html, "<svg class=\"timeline\""), 1u);
@@ -63,11 +111,18 @@ TEST(HtmlReport, EveryStringIsEscaped) {
   s.findings[0].detail = "\"quoted\" & <b>bold</b>";
   s.findings[0].evidence->body_excerpt = "</pre><img src=x onerror=alert(1)>\xff";
   s.timelines[0].task = "\"><svg onload=alert(1)>";
-  const std::string html = render_html(fixtures::run_of({s}), nullptr);
+  s.not_seen = {{"<b>rule</b>", "<script>alert(2)</script>"}};
+  auto r = fixtures::run_of({s});
+  r.latency = {{"<b>endpoint</b>", 1, 1, 1, 1, 1}};
+  r.thresholds = {{"<b>t</b> < 1ms", false, "<b>t</b> < 1ms: 2ms ✗"}};
+  const std::string html = render_html(r, nullptr);
+  EXPECT_NE(html.find("&lt;script&gt;alert(2)&lt;/script&gt;"), std::string::npos);
+  EXPECT_NE(html.find("data-rule=\"&lt;b&gt;rule&lt;/b&gt;\""), std::string::npos);
+  EXPECT_NE(html.find("<code>&lt;b&gt;t&lt;/b&gt; &lt; 1ms</code>"), std::string::npos);
   EXPECT_EQ(html.find("<script>alert"), std::string::npos);
   EXPECT_EQ(html.find("<img"), std::string::npos);
   EXPECT_EQ(html.find("<svg onload"), std::string::npos);
-  EXPECT_EQ(html.find("<b>bold"), std::string::npos);
+  EXPECT_EQ(html.find("<b>"), std::string::npos);
   EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
   EXPECT_NE(html.find("&quot;quoted&quot; &amp; &lt;b&gt;bold&lt;/b&gt;"), std::string::npos);
   EXPECT_NE(html.find("&lt;/pre&gt;&lt;img src=x onerror=alert(1)&gt;\xEF\xBF\xBD"),

@@ -13,6 +13,12 @@ namespace {
 using namespace fixtures;
 using nlohmann::json;
 
+std::string error_of(const json& j) {
+  std::string error;
+  EXPECT_FALSE(from_json(j, error).has_value());
+  return error;
+}
+
 TEST(JsonReport, Golden) {
   EXPECT_EQ(render_json(run_of({failed_scenario()})), R"json({
   "schema_version": 1,
@@ -41,8 +47,11 @@ TEST(JsonReport, Golden) {
     "observations": 0,
     "requests": 4,
     "polls": 2,
-    "tasks": 1
+    "tasks": 1,
+    "not_seen": 0
   },
+  "latency": [],
+  "thresholds": [],
   "scenarios": [
     {
       "name": "status enum",
@@ -94,6 +103,7 @@ TEST(JsonReport, Golden) {
           }
         }
       ],
+      "not_seen": [],
       "timelines": [
         {
           "task": "t1",
@@ -136,7 +146,7 @@ TEST(JsonReport, TotalsVerdictsAndSeverities) {
   const json j = to_json(every_verdict_run());
   EXPECT_EQ(j["totals"], json::parse(R"({"scenarios": 5, "passed": 1, "failed": 1, "errors": 1,
       "skipped": 1, "interrupted": 1, "failures": 2, "observations": 1, "requests": 10,
-      "polls": 5, "tasks": 2})"));
+      "polls": 5, "tasks": 2, "not_seen": 0})"));
   std::vector<std::string> verdicts;
   for (const auto& s : j["scenarios"]) verdicts.push_back(s["verdict"]);
   EXPECT_EQ(verdicts,
@@ -180,6 +190,98 @@ TEST(JsonReport, RoundTrip) {
   EXPECT_FALSE(back->scenarios[1].timelines[0].events[2].ok);
 }
 
+// The live run's own fields, as docs/run-result.md has them.
+TEST(JsonReport, NotSeenLatencyAndThresholdsAreWritten) {
+  const json j = to_json(live_run());
+  EXPECT_EQ(j["scenarios"][0]["not_seen"], json::parse(R"([
+      {"rule_id": "G.status.question.options",
+       "reason": "in 2 tasks no task asked a multi_select question"},
+      {"rule_id": "G.api_key.exchange",
+       "reason": "no --account given: the password exchange was not tried"}])"));
+  EXPECT_EQ(j["scenarios"][1]["not_seen"], json::array());
+  EXPECT_EQ(j["totals"]["not_seen"], 2);
+  EXPECT_EQ(j["latency"][0], json::parse(R"({"endpoint": "status", "count": 35, "p50_ms": 12.5,
+      "p90_ms": 48.25, "p99_ms": 210.0, "max_ms": 250.5})"));
+  EXPECT_EQ(j["latency"].size(), 2u);
+  EXPECT_EQ(j["thresholds"][1], json::parse(R"({"text": "latency{endpoint=create}.max < 100ms",
+      "passed": false, "line": "latency{endpoint=create}.max < 100ms: 120ms ✗"})"));
+  EXPECT_EQ(j["thresholds"].size(), 3u);
+  EXPECT_EQ(j["exit_code"], harness::kExitRunThresholdsFailed);
+  EXPECT_EQ(j["scenarios"][0]["findings"][0]["tag"], "G");
+  EXPECT_EQ(j["scenarios"][0]["findings"][0]["severity"], "observation");
+  // In the documented order: the run's figures before the scenarios, not_seen after findings.
+  const std::string text = render_json(live_run());
+  EXPECT_LT(text.find("\"totals\""), text.find("\"latency\""));
+  EXPECT_LT(text.find("\"latency\""), text.find("\"thresholds\""));
+  EXPECT_LT(text.find("\"thresholds\""), text.find("\"scenarios\": ["));
+  EXPECT_LT(text.find("\"findings\""), text.find("\"not_seen\": ["));
+  EXPECT_LT(text.find("\"not_seen\": ["), text.find("\"timelines\""));
+}
+
+// `agentwork report` renders from what it reads back: every new field survives, and the file
+// written again is byte-identical.
+TEST(JsonReport, RoundTripOfNotSeenLatencyAndThresholds) {
+  auto r = live_run();
+  r.latency[0].p90_ms = 1.0 / 3;
+  const std::string text = render_json(r);
+  std::string error;
+  const auto back = from_json(json::parse(text), error);
+  ASSERT_TRUE(back.has_value()) << error;
+  EXPECT_EQ(render_json(*back), text);
+  ASSERT_EQ(back->scenarios[0].not_seen.size(), 2u);
+  EXPECT_EQ(back->scenarios[0].not_seen[1].rule_id, "G.api_key.exchange");
+  EXPECT_EQ(back->scenarios[0].not_seen[1].reason,
+            "no --account given: the password exchange was not tried");
+  EXPECT_EQ(back->totals().not_seen, 2u);
+  ASSERT_EQ(back->latency.size(), 2u);
+  EXPECT_EQ(back->latency[0].endpoint, "status");
+  EXPECT_EQ(back->latency[0].count, 35u);
+  EXPECT_EQ(back->latency[0].p50_ms, 12.5);
+  EXPECT_EQ(back->latency[0].p90_ms, 1.0 / 3);
+  EXPECT_EQ(back->latency[0].p99_ms, 210);
+  EXPECT_EQ(back->latency[0].max_ms, 250.5);
+  ASSERT_EQ(back->thresholds.size(), 3u);
+  EXPECT_TRUE(back->thresholds[0].passed);
+  EXPECT_FALSE(back->thresholds[1].passed);
+  EXPECT_EQ(back->thresholds[2].text, "latency{endpoint=list}.p50 < 50ms");
+  EXPECT_EQ(back->thresholds[2].line, r.thresholds[2].line);
+  EXPECT_EQ(harness::exit_code(*back), harness::kExitRunThresholdsFailed);
+  const auto& f = back->scenarios[0].findings[0];
+  EXPECT_EQ(f.tag, 'G');
+  EXPECT_EQ(f.severity, harness::Severity::observation);
+  ASSERT_TRUE(f.evidence.has_value());
+  EXPECT_EQ(f.evidence->duration_ms, 41.5);
+}
+
+// Files written before not_seen, latency and thresholds were kept read back without them; a
+// wrong one is named by its path.
+TEST(JsonReport, NotSeenLatencyAndThresholdsAreOptionalAndChecked) {
+  json j = to_json(live_run());
+  j.erase("latency");
+  j.erase("thresholds");
+  j["totals"].erase("not_seen");
+  for (auto& s : j["scenarios"]) s.erase("not_seen");
+  std::string error;
+  const auto back = from_json(j, error);
+  ASSERT_TRUE(back.has_value()) << error;
+  EXPECT_TRUE(back->latency.empty());
+  EXPECT_TRUE(back->thresholds.empty());
+  EXPECT_TRUE(back->scenarios[0].not_seen.empty());
+  const json good = to_json(live_run());
+  j = good;
+  j["thresholds"][1]["passed"] = "no";
+  EXPECT_EQ(error_of(j), "$.thresholds[1].passed: expected true or false");
+  j = good;
+  j["latency"][0]["count"] = -1;
+  EXPECT_EQ(error_of(j), "$.latency[0].count: expected an integer >= 0");
+  j = good;
+  j["latency"] = json::object();
+  EXPECT_EQ(error_of(j), "$.latency: expected an array");
+  j = good;
+  j["scenarios"][0]["not_seen"][1].erase("reason");
+  EXPECT_EQ(error_of(j), "$.scenarios[0].not_seen[1].reason: missing");
+}
+
 // Files written before the timelines were kept read back, without them; a bad event is named.
 TEST(JsonReport, TimelinesAreOptionalAndChecked) {
   json j = to_json(tiny_run());
@@ -205,12 +307,6 @@ TEST(JsonReport, FromJsonAcceptsSignedNonNegativeIntegers) {
   const auto back = from_json(j, error);
   ASSERT_TRUE(back.has_value()) << error;
   EXPECT_EQ(back->seed, 7u);
-}
-
-std::string error_of(const json& j) {
-  std::string error;
-  EXPECT_FALSE(from_json(j, error).has_value());
-  return error;
 }
 
 TEST(JsonReport, FromJsonErrorsNameThePath) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "fixtures.hpp"
+#include "golden.hpp"
 
 namespace agentwork::reports {
 namespace {
@@ -128,6 +129,69 @@ TEST(JunitReport, EverySuiteAndCaseHasNameAndTime) {
   EXPECT_EQ(seen, 7u);
 }
 
+// Also validated against tests/data/schemas/junit.xsd by xmllint (CTest
+// junit.golden_file_validates).
+TEST(JunitReport, LiveRunGolden) {
+  golden::expect_matches("conformance-live.junit.xml", render_junit(live_run()));
+}
+
+// Each rule not seen is a skipped case beside its scenario's, never a passed one.
+TEST(JunitReport, RulesNotSeenAreSkippedCases) {
+  const std::string xml = render_junit(live_run());
+  EXPECT_NE(xml.find("<testcase name=\"live coverage\" classname=\"scenarios.live.coverage\" "
+                     "file=\"scenarios/live/coverage.json\" time=\"61.234\">"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("    <testcase name=\"G.status.question.options\" "
+                     "classname=\"scenarios.live.coverage\" file=\"scenarios/live/coverage.json\" "
+                     "time=\"0.000\">\n"
+                     "      <skipped message=\"not seen: in 2 tasks no task asked a multi_select "
+                     "question\"/>\n"
+                     "    </testcase>\n"
+                     "    <testcase name=\"G.api_key.exchange\" "),
+            std::string::npos)
+      << xml;
+  // Two scenarios and two rules not seen; one failed; the rules are the skipped ones.
+  EXPECT_NE(xml.find("<testsuite name=\"agentwork conformance\" tests=\"4\" failures=\"1\" "
+                     "errors=\"0\" skipped=\"2\" "),
+            std::string::npos)
+      << xml;
+}
+
+TEST(JunitReport, ThresholdsAreASuiteOfTheirOwn) {
+  const std::string xml = render_junit(live_run());
+  EXPECT_NE(xml.find("  <testsuite name=\"thresholds\" tests=\"3\" failures=\"2\" errors=\"0\" "
+                     "skipped=\"0\" time=\"0.000\">\n"
+                     "    <testcase name=\"latency{endpoint=status}.p50 &lt; 100ms\" "
+                     "classname=\"thresholds\" time=\"0.000\"/>\n"
+                     "    <testcase name=\"latency{endpoint=create}.max &lt; 100ms\" "
+                     "classname=\"thresholds\" time=\"0.000\">\n"
+                     "      <failure message=\"latency{endpoint=create}.max &lt; 100ms: 120ms ✗\" "
+                     "type=\"threshold\"/>\n"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("type=\"threshold_error\"/>"), std::string::npos) << xml;
+  // The outer counts add both suites up.
+  EXPECT_NE(xml.find("<testsuites name=\"agentwork\" tests=\"7\" failures=\"3\" errors=\"0\" "
+                     "skipped=\"2\" "),
+            std::string::npos)
+      << xml;
+  EXPECT_EQ(render_junit(tiny_run()).find("name=\"thresholds\""), std::string::npos);
+}
+
+// Observations of any tag go to their scenario's <system-out> with their evidence.
+TEST(JunitReport, GuideObservationsWithEvidenceInSystemOut) {
+  const std::string xml = render_junit(live_run());
+  EXPECT_NE(xml.find("<system-out>step 1 (cover, task t1) ok 61000.0 ms: 2 tasks; 1 stall\n"
+                     "observation: step 1 (cover, task t1): G.stall.last_activity [G] "),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("\n  evidence: GET /api/v1/tasks/abc -&gt; 200 41.5 ms\n"
+                     "  body: {&quot;status&quot;:&quot;processing&quot;,"),
+            std::string::npos)
+      << xml;
+}
+
 TEST(JunitReport, Classname) {
   EXPECT_EQ(junit_classname("scenarios/examples/cancel.json"), "scenarios.examples.cancel");
   EXPECT_EQ(junit_classname("./scenarios/v1.2/x.json"), "scenarios.v1_2.x");
@@ -212,6 +276,21 @@ TEST(JunitReport, HostileNamesStayWellFormed) {
         "<error ", "</error>", "<skipped ", "<system-out>", "</system-out>"})
     for (auto at = xml.find(t); at != std::string::npos; at = xml.find(t, at + 1)) ++tags;
   EXPECT_EQ(open, tags) << xml;
+}
+
+TEST(JunitReport, HostileReasonsAndThresholdsStayWellFormed) {
+  const std::string hostile = "<&\"'> ]]> \x01\x1b[1m \xff\xc3 tab\tnl\n";
+  auto r = live_run();
+  r.scenarios[0].not_seen[0] = {hostile, hostile};
+  r.thresholds[1].text = hostile;
+  r.thresholds[1].line = hostile + ": 1 ✗";
+  const std::string xml = render_junit(r);
+  EXPECT_TRUE(only_xml_characters(xml));
+  EXPECT_EQ(xml.find("]]>"), std::string::npos);
+  EXPECT_EQ(xml.find('\x1b'), std::string::npos);
+  EXPECT_NE(xml.find("<skipped message=\"not seen: &lt;&amp;&quot;&apos;&gt; ]]&gt; "),
+            std::string::npos)
+      << xml;
 }
 
 harness::RunResult long_run() {

@@ -1,5 +1,6 @@
-// The Markdown summary: golden files for a conformance run with every verdict and for a load run
-// with every field set; escaping of hostile strings; the cap on findings written out.
+// The Markdown summary: golden files for a conformance run with every verdict, for a live run
+// (rules not seen, latency, thresholds) and for a load run with every field set; escaping of
+// hostile strings; the cap on findings written out.
 #include "reports/markdown_report.hpp"
 
 #include <gtest/gtest.h>
@@ -20,6 +21,21 @@ TEST(MarkdownReport, ConformanceGolden) {
 TEST(MarkdownReport, PassedConformanceGolden) {
   golden::expect_matches("conformance-passed.md",
                          render_markdown(fixtures::run_of({fixtures::passed_scenario()}), nullptr));
+}
+
+// Rules not seen, a [G] observation with its evidence, the latency table and the thresholds.
+TEST(MarkdownReport, LiveConformanceGolden) {
+  golden::expect_matches("conformance-live.md", render_markdown(fixtures::live_run(), nullptr));
+}
+
+// A reason or a rule id with markup cannot break the "Not seen" table.
+TEST(MarkdownReport, NotSeenCellsAreEscaped) {
+  auto r = fixtures::live_run();
+  r.scenarios[0].not_seen = {{"G.a|b", "a | b <i>x</i>\nnext"}};
+  const std::string md = render_markdown(r, nullptr);
+  EXPECT_NE(md.find("| live coverage | `G.a\\|b` | a \\| b \\<i\\>x\\</i\\> next |\n"),
+            std::string::npos)
+      << md;
 }
 
 TEST(MarkdownReport, LoadGolden) {

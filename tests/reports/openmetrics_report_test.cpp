@@ -1,4 +1,4 @@
-// OpenMetrics: golden files for a conformance run and a load run (also parsed by the reference
+// OpenMetrics: golden files for conformance runs and a load run (also parsed by the reference
 // OpenMetrics parser in tests/reports/openmetrics_check.py), cumulative buckets from histogram
 // slots, label escaping.
 #include "reports/openmetrics_report.hpp"
@@ -19,6 +19,38 @@ using load::Histogram;
 TEST(OpenMetrics, ConformanceGolden) {
   golden::expect_matches("conformance.prom",
                          render_openmetrics(fixtures::every_verdict_run(), nullptr));
+}
+
+// Also parsed by the reference parser (CTest openmetrics.golden_files_parse).
+TEST(OpenMetrics, LiveConformanceGolden) {
+  golden::expect_matches("conformance-live.prom",
+                         render_openmetrics(fixtures::live_run(), nullptr));
+}
+
+TEST(OpenMetrics, RunLatencyNotSeenAndThresholds) {
+  const std::string text = render_openmetrics(fixtures::live_run(), nullptr);
+  EXPECT_NE(text.find("# TYPE agentwork_run_latency_seconds summary\n"
+                      "# UNIT agentwork_run_latency_seconds seconds\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("agentwork_run_latency_seconds{endpoint=\"status\",quantile=\"0.5\"} 0.0125\n"
+                "agentwork_run_latency_seconds{endpoint=\"status\",quantile=\"0.9\"} 0.04825\n"
+                "agentwork_run_latency_seconds{endpoint=\"status\",quantile=\"0.99\"} 0.21\n"
+                "agentwork_run_latency_seconds{endpoint=\"status\",quantile=\"1\"} 0.2505\n"
+                "agentwork_run_latency_seconds_count{endpoint=\"status\"} 35\n"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\nagentwork_run_not_seen 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nagentwork_run_threshold_passed{threshold=\"latency{endpoint=create}.max "
+                      "< 100ms\"} 0\n"),
+            std::string::npos)
+      << text;
+  // Without latency or thresholds, no empty family; the count of rules not seen is always there.
+  const std::string tiny = render_openmetrics(fixtures::tiny_run(), nullptr);
+  EXPECT_EQ(tiny.find("agentwork_run_latency_seconds"), std::string::npos);
+  EXPECT_EQ(tiny.find("agentwork_run_threshold_passed"), std::string::npos);
+  EXPECT_NE(tiny.find("\nagentwork_run_not_seen 0\n"), std::string::npos);
 }
 
 TEST(OpenMetrics, LoadGolden) {
