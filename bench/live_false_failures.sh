@@ -20,7 +20,7 @@ for tool in "$agentwork" "$mock"; do
 done
 command -v jq >/dev/null || { echo "jq is missing (ci/setup.sh installs it)" >&2; exit 2; }
 work=$(mktemp -d)
-trap 'jobs -p | xargs -r kill 2>/dev/null; rm -rf "$work"' EXIT
+trap 'jobs -p | xargs -r kill 2>/dev/null || true; rm -rf "$work"' EXIT
 
 one_run() {  # one_run SEED RATE: a mock of its own, the live suite against it
   local seed=$1 rate=$2 dir="$work/$1-$2" rc=0
