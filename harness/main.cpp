@@ -126,9 +126,11 @@ int main(int argc, char** argv) {
   list_cmd->add_flag("--rules", list_rules, "Also print each covered rule id and its summary");
   bool list_coverage = false;
   std::vector<std::string> list_tags;
-  list_cmd->add_option("--tag", list_tags,
-                       "With --coverage: only scenarios with one of these tags (--tag live: what "
-                       "a run against a deployment covers, and what needs control)");
+  list_cmd
+      ->add_option("--tag", list_tags,
+                   "With --coverage: only scenarios with one of these tags (--tag live: what "
+                   "a run against a deployment covers, and what needs control)")
+      ->allow_extra_args(false);
   list_cmd->add_flag("--coverage", list_coverage,
                      "Instead, print every catalogue rule with its tag and the scenarios covering "
                      "it (UNCOVERED when none), then \"N of M rules covered\"");

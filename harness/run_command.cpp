@@ -68,8 +68,11 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
                  "strict ([G] and [M] rules fail) or guide ([M] points are observations); "
                  "default: strict on the bundled mock, guide elsewhere")
       ->check(CLI::IsMember({"strict", "guide"}));
-  cmd.add_option("--tag", o.tags, "Run only scenarios with one of these tags (repeatable)");
-  cmd.add_option("--exclude-tag", o.exclude_tags, "Skip scenarios with one of these tags");
+  // One value per flag: "--tag live scenarios/" must not take the path for a tag.
+  cmd.add_option("--tag", o.tags, "Run only scenarios with one of these tags (repeatable)")
+      ->allow_extra_args(false);
+  cmd.add_option("--exclude-tag", o.exclude_tags, "Skip scenarios with one of these tags")
+      ->allow_extra_args(false);
   cmd.add_option("-j,--parallel", o.parallel, "Scenarios running at once")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
@@ -109,7 +112,8 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--threshold", o.thresholds,
                  "A threshold on the run's figures, as agentwork load's: "
                  "'latency{endpoint=status}.p50 < 100ms', 'errors.count == 0' (repeatable; "
-                 "exit 4 when one fails)");
+                 "exit 4 when one fails)")
+      ->allow_extra_args(false);
   cmd.add_option("--account", o.account,
                  "EMAIL:PASSWORD of an existing password account, for the api-key exchange "
                  "(without it those checks are reported not seen)")
