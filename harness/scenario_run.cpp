@@ -826,8 +826,9 @@ void ScenarioRun::check_client_events(const TaskRec& t,
     const std::string message = body.value("message", body.value("content", std::string()));
     const bool message_shown = !message.empty() && content.find(message) != std::string::npos;
     add_finding(message_shown ? "G.message.answers_win" : "M.events.answers_shown",
-                "task " + t.id + ": reply " + std::to_string(i + 1) + " had structured answers, " +
-                    "its event shows " + (message_shown ? "the message instead" : "not") +
+                "task " + t.id + ": reply " + std::to_string(i + 1) + " had structured answers; " +
+                    (message_shown ? "its event shows the message instead"
+                                   : "its event does not show them") +
                     " (missing: " + missing + ")",
                 &c, t.name);
   }
