@@ -72,44 +72,9 @@ Interaction reply_interaction(ReplyStyle style) {
 
 Awaitable<bool> ScenarioRun::try_act(TaskRec& t, ClientAction action, const json& body,
                                      std::string_view refused_rule) {
-  auto* api = co_await client(t.account);
-  ApiCall c;
-  Endpoint endpoint = Endpoint::message;
-  CheckContext check;
-  check.task_id = t.id;
-  switch (action) {
-    case ClientAction::reply:
-      c = co_await api->send_message(t.id, body);
-      check.expected_status_after = "processing";
-      break;
-    case ClientAction::confirm:
-      c = co_await api->approve(t.id);
-      endpoint = Endpoint::solution_status;
-      check.expected_status_after = "completed";
-      break;
-    case ClientAction::reject:
-      c = co_await api->reject(t.id, body.value("rejection_reason", std::string()));
-      endpoint = Endpoint::solution_status;
-      check.expected_status_after = "processing";
-      break;
-    case ClientAction::cancel:
-      c = co_await api->cancel(t.id);
-      endpoint = Endpoint::cancel;
-      check.expected_status_after = "cancelled";
-      break;
-  }
-  record(c, endpoint, check, t.name);
+  const ApiCall c = co_await send_action(t, action, body);
   const bool accepted = c.status() >= 200 && c.status() < 300;
-  t.trace.act(action, accepted);
-  timeline(t, "action", action == ClientAction::confirm  ? "approve"
-                        : action == ClientAction::reject ? "reject"
-                                                         : std::string(to_string(action)),
-           accepted);
-  report_trace(t, &c);
-  if (accepted) {
-    note_accepted(t, action, body);
-    if (action == ClientAction::cancel) t.known_terminal = true;
-  } else if (c.status() < 500) {  // a 5xx is reported by record() under the same rule
+  if (!accepted && c.status() < 500) {  // a 5xx is reported by record() under the same rule
     add_finding(refused_rule,
                 c.exchange.method + " " + c.path + " " + c.request_body + ": expected 200, got " +
                     std::to_string(c.status()),

@@ -131,6 +131,9 @@ class ScenarioRun {
   Awaitable<void> pause_poll();
   SteadyClock::duration poll_wait();
   Awaitable<double> stalled_for(TaskRec& t);  // agent seconds processing without activity
+  // Sends a client action and tells the task's checks whether the server accepted it.
+  Awaitable<ApiCall> send_action(TaskRec& t, ClientAction action, const json& body);
+  // send_action, and a refusal fails the step (S.step.status).
   Awaitable<void> act(TaskRec& t, ClientAction action, const json& body);
   Awaitable<void> create_task(const std::string& name, const std::string& account,
                               const std::string& title, const std::string& description,

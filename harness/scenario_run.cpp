@@ -413,7 +413,7 @@ Awaitable<double> ScenarioRun::stalled_for(TaskRec& t) {
   co_return stalled / scale();
 }
 
-Awaitable<void> ScenarioRun::act(TaskRec& t, ClientAction action, const json& body) {
+Awaitable<ApiCall> ScenarioRun::send_action(TaskRec& t, ClientAction action, const json& body) {
   auto* api = co_await client(t.account);
   ApiCall c;
   Endpoint endpoint = Endpoint::message;
@@ -449,6 +449,11 @@ Awaitable<void> ScenarioRun::act(TaskRec& t, ClientAction action, const json& bo
   report_trace(t, &c);
   if (accepted) note_accepted(t, action, body);
   if (accepted && action == ClientAction::cancel) t.known_terminal = true;
+  co_return c;
+}
+
+Awaitable<void> ScenarioRun::act(TaskRec& t, ClientAction action, const json& body) {
+  const ApiCall c = co_await send_action(t, action, body);
   require_status(c, 200, t.name);
 }
 
