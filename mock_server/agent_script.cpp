@@ -342,4 +342,150 @@ AgentScript default_agent_script(std::uint64_t seed) {
   return s;
 }
 
+namespace {
+
+// The fleet's wording. None of it says "cancel": a task whose script mentions no cancel is one
+// the M.lifecycle.system_cancel breach may fake a cancel for (violations.cpp).
+constexpr std::array<const char*, 6> kFleetTextQuestions = {
+    "What is the primary use case?",
+    "Who will use this day to day?",
+    "Are there constraints I should know about (deadlines, budget, hosting)?",
+    "What does success look like for you?",
+    "Is there an existing system this has to work with?",
+    "Anything you definitely do not want?"};
+constexpr std::array<const char*, 4> kFleetSingleQuestions = {
+    "Which stack should I use?", "Where will this run?",
+    "How polished should the first version be?", "Which language do you prefer?"};
+constexpr std::array<const char*, 4> kFleetMultiQuestions = {
+    "Which features do you need?", "Which platforms must it support?",
+    "What should the first version cover?", "Which integrations matter to you?"};
+// One option pool per select question above, at least 5 entries each.
+constexpr std::array<std::array<const char*, 6>, 4> kFleetSingleOptions = {{
+    {"React", "Vue", "Svelte", "Django", "Rails", "Plain HTML"},
+    {"AWS", "Google Cloud", "Azure", "On premises", "Vercel", "Not sure yet"},
+    {"Prototype", "Internal tool", "Customer facing", "Production grade", "Demo", "Spike"},
+    {"Python", "TypeScript", "Go", "Rust", "Java", "No preference"},
+}};
+constexpr std::array<std::array<const char*, 6>, 4> kFleetMultiOptions = {{
+    {"Auth", "Database", "File upload", "Payments", "Search", "Notifications"},
+    {"Web", "iOS", "Android", "Desktop", "CLI", "API only"},
+    {"Sign-up", "Dashboard", "Reports", "Admin panel", "Exports", "Email alerts"},
+    {"Slack", "GitHub", "Stripe", "Google Sheets", "Salesforce", "Zapier"},
+}};
+constexpr std::array<const char*, 3> kFleetMessages = {
+    "I can also add automated tests for this. Should I include them?",
+    "Do you have a style guide or an existing design I should follow?",
+    "An open-source library already covers part of this. May I use it?"};
+constexpr std::array<const char*, 6> kFleetFiles = {"src/main.py",        "src/app.ts",
+                                                    "README.md",          "docs/design.md",
+                                                    "tests/test_main.py", "config.yaml"};
+
+// `n` distinct entries of a pool, in the order drawn.
+template <std::size_t N>
+std::vector<std::string> pick_distinct(Random& r, const std::array<const char*, N>& pool,
+                                       std::size_t n) {
+  std::vector<std::string> out;
+  std::array<bool, N> taken{};
+  while (out.size() < n && out.size() < N) {
+    const auto i = r.next() % N;
+    if (!taken[i]) taken[i] = true, out.emplace_back(pool[i]);
+  }
+  return out;
+}
+
+Step fleet_step(Step::Kind kind, std::uint64_t seconds, std::string text) {
+  Step step;
+  step.kind = kind;
+  step.seconds = static_cast<double>(seconds);
+  step.text = std::move(text);
+  return step;
+}
+
+// Each question's type is uniformly random, so that a handful of tasks shows all three.
+Question fleet_question(Random& r) {
+  const auto type = r.between(0, 2);
+  const auto which = r.next() % 4;
+  if (type == 0) return {QuestionType::text, kFleetTextQuestions[r.next() % 6], {}};
+  if (type == 1) {
+    return {QuestionType::single_select, kFleetSingleQuestions[which],
+            pick_distinct(r, kFleetSingleOptions[which], r.between(2, 5))};
+  }
+  return {QuestionType::multi_select, kFleetMultiQuestions[which],
+          pick_distinct(r, kFleetMultiOptions[which], r.between(2, 5))};
+}
+
+Step fleet_ask(Random& r) {
+  Step ask;
+  ask.kind = Step::Kind::ask;
+  const auto n = r.between(1, 3);
+  for (std::uint64_t i = 0; i < n; ++i) ask.questions.push_back(fleet_question(r));
+  return ask;
+}
+
+Step fleet_propose(Random& r, std::uint64_t seed) {
+  Step propose;
+  propose.kind = Step::Kind::propose;
+  const bool no_files = r.between(0, 9) == 0;
+  const auto n_files = no_files ? 0 : r.between(1, 3);
+  propose.text = no_files ? "Here is my recommendation; no files were needed."
+                          : "I've built a first version; the files are attached.";
+  propose.result_text = no_files ? "The recommendation is in the proposal above."
+                                 : "Here is the completed work with the files I created.";
+  for (const auto& name : pick_distinct(r, kFleetFiles, n_files)) {
+    propose.files.push_back(
+        {name, "# " + name + " written by a fleet agent (seed " + std::to_string(seed) + ")\n"});
+  }
+  propose.on_reject.revise = -1;
+  propose.on_reject.seconds = static_cast<double>(r.between(10, 40));
+  return propose;
+}
+
+// A TO_CUSTOMER message, then the work the reply leads to.
+void add_fleet_message(AgentScript& s, Random& r) {
+  s.steps.push_back(fleet_step(Step::Kind::message, 0, kFleetMessages[r.next() % 3]));
+  s.steps.push_back(
+      fleet_step(Step::Kind::work, r.between(10, 30), "Taking your reply on board..."));
+}
+
+// Replaces the work step number `pick` (modulo their count) before the proposal with a stall.
+void stall_a_work_step(AgentScript& s, std::uint64_t pick) {
+  std::vector<std::size_t> work;
+  for (std::size_t i = 0; i < s.steps.size(); ++i) {
+    if (s.steps[i].kind == Step::Kind::propose) break;
+    if (s.steps[i].kind == Step::Kind::work) work.push_back(i);
+  }
+  if (work.empty()) return;
+  Step stall;
+  stall.kind = Step::Kind::stall;
+  s.steps[work[pick % work.size()]] = stall;
+}
+
+}  // namespace
+
+AgentScript fleet_agent_script(std::uint64_t seed, double stall_rate) {
+  Random r(seed);
+  AgentScript s;
+  s.name = "fleet";
+  s.steps.push_back(fleet_step(Step::Kind::work, r.between(10, 40), "Analyzing requirements..."));
+  const auto roll = r.between(0, 99);
+  const int rounds = roll < 15 ? 0 : roll < 75 ? 1 : 2;
+  const bool message = r.between(0, 99) < 35;
+  const bool message_first = r.between(0, 1) == 0;
+  if (message && message_first) add_fleet_message(s, r);
+  for (int i = 0; i < rounds; ++i) {
+    s.steps.push_back(fleet_ask(r));
+    s.steps.push_back(
+        fleet_step(Step::Kind::work, r.between(10, 30), "Working through your answers..."));
+  }
+  if (message && !message_first) add_fleet_message(s, r);
+  s.steps.push_back(
+      fleet_step(Step::Kind::work, r.between(10, 60), "Implementing the solution..."));
+  s.steps.push_back(fleet_propose(r, seed));
+  // Drawn at every rate, last: one seed gives the same agent at any rate but for the stall.
+  const double stall_draw = r.uniform01();
+  const auto stall_pick = r.next();
+  if (stall_draw < stall_rate) stall_a_work_step(s, stall_pick);
+  return s;
+}
+
 }  // namespace agentwork::mock

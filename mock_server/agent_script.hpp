@@ -71,6 +71,16 @@ nlohmann::json to_json(const AgentScript& script);
 // wording and options vary with the seed; the same seed gives the same script.
 AgentScript default_agent_script(std::uint64_t seed);
 
+// A fleet agent, as a real deployment's agents behave (the deployment-like mode): work 10-40 s;
+// 0, 1 or 2 rounds of 1-3 clarifying questions of random types (about 15/60/25 %), each
+// followed by 10-30 s of work; a TO_CUSTOMER message in about 35 % of tasks, before or after
+// the rounds; 10-60 s of work; a proposal with 1-3 files (0 in about 10 % of tasks) revised
+// 10-40 s after every rejection. With probability `stall_rate` one of the work steps before the
+// proposal is a `stall` instead. No work step is longer than 60 s, so that a working agent never
+// looks stalled to a client. Named "fleet"; the same seed gives the same script, and at every
+// stall rate the same one but for the stall.
+AgentScript fleet_agent_script(std::uint64_t seed, double stall_rate);
+
 // The CLARIFYING_QUESTIONS content string: {"type":"clarifying_questions","questions":[...]}.
 std::string clarifying_questions_content(const std::vector<Question>& questions);
 

@@ -195,6 +195,32 @@ Route classify(std::string_view path, std::string& task_id) {
   return Route::unknown;
 }
 
+// Checks the config, and takes from a deployment-like one what a deployment lacks: the control
+// API and scripts.
+MockConfig effective(MockConfig config) {
+  if (!(config.stall_rate >= 0.0 && config.stall_rate <= 1.0)) {
+    throw std::invalid_argument("stall_rate " + std::to_string(config.stall_rate) +
+                                " is not a probability from 0 to 1");
+  }
+  if (config.deployment_like) {
+    config.control_api = false;
+    config.default_script = nullptr;
+    config.scripts.clear();
+  }
+  return config;
+}
+
+StoreOptions store_options(const MockConfig& config) {
+  StoreOptions o;
+  o.seed = config.seed;
+  o.credits = config.credits;
+  o.password_users = config.users;
+  o.scripts = config.scripts;
+  o.seeded_agent = config.deployment_like ? SeededAgent::fleet : SeededAgent::default_agent;
+  o.stall_rate = config.stall_rate;
+  return o;
+}
+
 }  // namespace
 
 const char* route_template(Route r) {
@@ -228,9 +254,9 @@ const char* route_template(Route r) {
 }
 
 App::App(MockConfig config)
-    : config_(std::move(config)),
+    : config_(effective(std::move(config))),
       clock_(config_.time_scale),
-      store_(clock_, StoreOptions{config_.seed, config_.credits, config_.users, config_.scripts}),
+      store_(clock_, store_options(config_)),
       faults_(config_.seed),
       calls_(std::make_unique<std::array<std::array<std::array<std::atomic<std::uint64_t>, 600>, 3>,
                                          kRouteCount>>()) {
@@ -452,7 +478,8 @@ HttpResponse App::dispatch(const HttpRequest& req, Route route, const std::strin
         return failure;
       }
       ScriptPtr script = config_.default_script;
-      if (auto it = body.find("mock_script"); it != body.end() && !it->is_null()) {
+      auto it = config_.deployment_like ? body.end() : body.find("mock_script");
+      if (it != body.end() && !it->is_null()) {
         if (it->is_string()) {
           script = store_.find_script(it->get<std::string>());
           if (!script)

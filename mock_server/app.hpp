@@ -22,7 +22,7 @@
 namespace agentwork::mock {
 
 struct MockConfig {
-  std::uint64_t seed = 1;                    // seeds the default agents and fault probabilities
+  std::uint64_t seed = 1;                    // seeds the seeded agents and fault probabilities
   double time_scale = 1.0;                   // multiplies every agent duration
   bool control_api = false;                  // answer /_mock/ (404 otherwise)
   bool start_frozen = false;                 // start with the virtual clock frozen
@@ -35,6 +35,11 @@ struct MockConfig {
   // Rule ids to break on purpose (violations.hpp); the App throws std::invalid_argument for an
   // id the mock cannot break.
   std::vector<std::string> violations;
+  // Behave as a real deployment: no control API (whatever control_api says), no scripts (an
+  // inline "mock_script" is ignored as an unknown field; default_script and scripts are unused)
+  // and a seeded fleet agent for every task (fleet_agent_script).
+  bool deployment_like = false;
+  double stall_rate = 0.0;  // deployment-like: probability in [0, 1] that an agent stalls for good
 };
 
 // The routes the mock knows, for call counting and fault matching.
@@ -57,6 +62,8 @@ const char* route_template(Route r);  // "/api/v1/tasks/{id}" ...
 
 class App {
  public:
+  // Throws std::invalid_argument for a violation id the mock cannot break or a stall_rate
+  // outside [0, 1].
   explicit App(MockConfig config);
 
   HttpResponse handle(const HttpRequest& request);

@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
           "\nExamples:\n"
           "  agentwork-mock --port 8080 --control --time-scale 0.01\n"
           "  agentwork-mock --port 0 --port-file port.txt --frozen-clock --control --seed 7\n"
-          "  agentwork-mock --tls-cert cert.pem --tls-key key.pem --threads 2 --log requests\n\n") +
+          "  agentwork-mock --tls-cert cert.pem --tls-key key.pem --threads 2 --log requests\n"
+          "  agentwork-mock --deployment-like --stall-rate 0.1 --time-scale 0.05\n\n") +
       agentwork::mock::kMockExitCodes);
   try {
     cli.parse(argc, argv);

@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "mock_server/config_files.hpp"
 
@@ -48,6 +49,38 @@ std::string load_inputs(MockCliOptions& o) {
   return "";
 }
 
+// --stall-rate and the flags a deployment-like mock refuses, with the reason; returns an error
+// message or "". Fills o.mock.stall_rate.
+std::string check_deployment_like(MockCliOptions& o) {
+  if (o.stall_rate) {
+    std::ostringstream value;
+    value << *o.stall_rate;
+    if (!o.mock.deployment_like) {
+      return "--stall-rate " + value.str() +
+             " needs --deployment-like: only the fleet agents of a deployment-like mock stall";
+    }
+    if (!(*o.stall_rate >= 0.0 && *o.stall_rate <= 1.0)) {
+      return "--stall-rate " + value.str() + ": expected a probability from 0 to 1";
+    }
+    o.mock.stall_rate = *o.stall_rate;
+  }
+  if (!o.mock.deployment_like) return "";
+  if (o.mock.control_api) {
+    return "--deployment-like excludes --control: a deployment has no control API "
+           "(/_mock/ answers 404)";
+  }
+  if (o.mock.start_frozen) {
+    return "--deployment-like excludes --frozen-clock: a deployment's clock cannot be frozen, "
+           "and without the control API nothing could move it";
+  }
+  if (!o.script_file.empty() || !o.named_scripts.empty()) {
+    return std::string("--deployment-like excludes ") +
+           (o.script_file.empty() ? "--named-script" : "--script") +
+           ": a deployment runs its own agents, not scripts";
+  }
+  return "";
+}
+
 }  // namespace
 
 void add_mock_options(CLI::App& cli, MockCliOptions& o) {
@@ -72,6 +105,13 @@ void add_mock_options(CLI::App& cli, MockCliOptions& o) {
                "Answer the control API under /_mock/ (404 otherwise)");
   cli.add_flag("--frozen-clock", o.mock.start_frozen,
                "Start with the clock frozen (advance it with POST /_mock/clock)");
+  cli.add_flag("--deployment-like", o.mock.deployment_like,
+               "Behave as a real deployment: no control API, no scripts (\"mock_script\" is "
+               "ignored), a seeded fleet agent per task");
+  cli.add_option("--stall-rate", o.stall_rate,
+                 "With --deployment-like: probability (0 to 1) that a task's agent stalls for "
+                 "good (default 0)")
+      ->option_text("R");
   cli.add_flag("--credits", o.mock.credits.enabled, "Charge credits per task; 402 when out");
   cli.add_option("--credits-per-day", o.mock.credits.per_day, "Credits per organization per day")
       ->check(CLI::Range(0, 1 << 30))
@@ -123,6 +163,10 @@ void add_mock_options(CLI::App& cli, MockCliOptions& o) {
 }
 
 int run_mock(MockCliOptions& o, const std::string& name) {
+  if (auto error = check_deployment_like(o); !error.empty()) {
+    std::cerr << name << ": " << error << "\n";
+    return 2;
+  }
   if (auto error = load_inputs(o); !error.empty()) {
     std::cerr << name << ": " << error << "\n";
     return 2;
@@ -139,7 +183,9 @@ int run_mock(MockCliOptions& o, const std::string& name) {
     }
     std::cout << name << " listening on " << mock.base_url() << " (threads " << o.server.threads
               << ", time scale " << o.mock.time_scale << ", control API "
-              << (o.mock.control_api ? "on" : "off") << ")" << std::endl;
+              << (o.mock.control_api ? "on" : "off");
+    if (o.mock.deployment_like) std::cout << ", deployment-like, stall rate " << o.mock.stall_rate;
+    std::cout << ")" << std::endl;
     for (const auto& rule : o.mock.violations) {
       std::cerr << name << ": VIOLATING " << rule << " on purpose\n";
     }

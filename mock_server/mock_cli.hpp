@@ -2,6 +2,7 @@
 // `agentwork mock` subcommand: one options struct, the flags that fill it, and the run.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@ struct MockCliOptions {
   std::string faults_file;
   std::string script_file;
   std::vector<std::string> named_scripts;  // NAME=FILE
+  std::optional<double> stall_rate;        // --stall-rate, checked against --deployment-like
   std::string port_file;
   std::string log = "quiet";
   long long idle_timeout_ms = 30000;
@@ -32,7 +34,8 @@ inline constexpr const char* kMockExitCodes =
     "Exit codes: 0 stopped by SIGINT/SIGTERM; 1 could not start (e.g. port in use);\n"
     "2 bad arguments or input files.";
 // Loads the files the flags name, starts the mock and serves until SIGINT/SIGTERM.
-// Returns the exit code: 0 stopped, 1 could not start, 2 bad input files. `name` prefixes messages.
+// Returns the exit code: 0 stopped, 1 could not start, 2 bad input files or flags that do not go
+// together (--deployment-like with --control, ...). `name` prefixes messages.
 int run_mock(MockCliOptions& o, const std::string& name);
 
 }  // namespace agentwork::mock

@@ -44,4 +44,14 @@ MockConfig conformance_mock_config(std::uint64_t seed, double time_scale) {
   return config;
 }
 
+MockConfig deployment_mock_config(std::uint64_t seed, double time_scale, double stall_rate) {
+  MockConfig config;
+  config.seed = seed;
+  config.time_scale = time_scale;
+  config.deployment_like = true;
+  config.stall_rate = stall_rate;
+  config.users.push_back({kConformanceEmail, kConformancePassword, "Conformance", "Conformance"});
+  return config;
+}
+
 }  // namespace agentwork::mock

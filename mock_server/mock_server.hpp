@@ -40,4 +40,10 @@ MockConfig conformance_mock_config(std::uint64_t seed, double time_scale);
 inline constexpr const char* kConformanceEmail = "conformance@example.com";
 inline constexpr const char* kConformancePassword = "conformance-password";
 
+// A stand-in for a real deployment, to prove the live suite against: deployment-like (no control
+// API, no scripts, a seeded fleet agent per task that stalls for good with `stall_rate`),
+// credits off, and the conformance password account above so that live runs can exercise
+// POST /auth/api-key.
+MockConfig deployment_mock_config(std::uint64_t seed, double time_scale, double stall_rate);
+
 }  // namespace agentwork::mock

@@ -115,6 +115,16 @@ Store::Shard& Store::shard_for(std::string_view task_id) {
   return shards_[hash_text(task_id) % kShards];
 }
 
+// The one place a seeded agent's seed is derived: the mock's seed, the task's place in its
+// organization and its title, so that a run's tasks differ and a rerun repeats them.
+ScriptPtr Store::seeded_script(const Task& task) const {
+  const auto seed = mix_seed(options_.seed, mix_seed(task.ordinal, hash_text(task.title)));
+  if (options_.seeded_agent == SeededAgent::fleet) {
+    return std::make_shared<const AgentScript>(fleet_agent_script(seed, options_.stall_rate));
+  }
+  return std::make_shared<const AgentScript>(default_agent_script(seed));
+}
+
 Store::CreateError Store::create_task(const Principal& who, std::string title,
                                       std::string description, ScriptPtr script,
                                       std::string& task_id) {
@@ -139,10 +149,7 @@ Store::CreateError Store::create_task(const Principal& who, std::string title,
   task.ordinal = org.next_ordinal++;
   task.title = std::move(title);
   task.description = std::move(description);
-  if (!script) {
-    const auto seed = mix_seed(options_.seed, mix_seed(task.ordinal, hash_text(task.title)));
-    script = std::make_shared<const AgentScript>(default_agent_script(seed));
-  }
+  if (!script) script = seeded_script(task);
   start_task(task, std::move(script), now);
   task_id = task.id;
   org.task_ids.push_back(task.id);

@@ -45,11 +45,17 @@ struct PasswordUser {
   std::string organization_name;  // default: generated
 };
 
+// The seeded agent of a task created without a script: the mock's default agent, or a fleet
+// agent as a real deployment runs (fleet_agent_script; the deployment-like mode).
+enum class SeededAgent : std::uint8_t { default_agent, fleet };
+
 struct StoreOptions {
-  std::uint64_t seed = 1;  // seeds the default agent of every task
+  std::uint64_t seed = 1;  // seeds the seeded agent of every task
   CreditOptions credits;
   std::vector<PasswordUser> password_users;  // seeded at start and after every reset
   std::map<std::string, ScriptPtr> scripts;  // named scripts, likewise
+  SeededAgent seeded_agent = SeededAgent::default_agent;
+  double stall_rate = 0.0;  // fleet agents: the probability that one stalls for good
 };
 
 struct Principal {
@@ -96,7 +102,7 @@ class Store {
 
   // --- tasks ---
   enum class CreateError { none, out_of_credits, unknown_organization };
-  // `script` null: the seeded default agent.
+  // `script` null: the seeded agent (StoreOptions::seeded_agent).
   CreateError create_task(const Principal& who, std::string title, std::string description,
                           ScriptPtr script, std::string& task_id);
 
@@ -156,6 +162,7 @@ class Store {
                                    const std::string& organization_name,
                                    const std::string& password);
   IssuedKey issue_key_locked(std::uint32_t user, const std::string& key_name);
+  ScriptPtr seeded_script(const Task& task) const;
   void seed_locked();
 
   Clock& clock_;

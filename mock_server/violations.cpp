@@ -126,6 +126,17 @@ bool has_upper(const std::string& s) {
   return std::any_of(s.begin(), s.end(), [](unsigned char c) { return std::isupper(c); });
 }
 
+// Whether a script may cancel its task itself: a `cancel` step, or a proposal that gives up
+// after its revisions. Faking a system cancel breaches the rule only for scripts that cannot,
+// such as the default and fleet agents. Read from the steps, not the wording: a question that
+// happens to say "cancel" must not hide the breach.
+bool may_cancel_itself(const AgentScript& script) {
+  return std::any_of(script.steps.begin(), script.steps.end(), [](const Step& s) {
+    return s.kind == Step::Kind::cancel ||
+           (s.kind == Step::Kind::propose && s.on_reject.then == OnReject::Then::cancel);
+  });
+}
+
 }  // namespace
 
 std::span<const std::string_view> violatable_rules() {
@@ -341,8 +352,7 @@ void Violator::after(const HttpRequest& req, Route route, const std::string& tas
     if (on("M.lifecycle.system_cancel") && status == "processing") {
       bool scripted_without_cancel = false;
       store.with_any_task(task_id, [&](Task& t) {
-        scripted_without_cancel =
-            t.script && to_json(*t.script).dump().find("cancel") == std::string::npos;
+        scripted_without_cancel = t.script && !may_cancel_itself(*t.script);
       });
       if (scripted_without_cancel) {
         j["status"] = "cancelled";

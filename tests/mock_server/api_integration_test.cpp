@@ -432,5 +432,27 @@ TEST_F(ApiTest, ControlApiIs404WhenNotEnabled) {
   EXPECT_EQ(http().post("/_mock/clock", json{{"action", "freeze"}}).status, 404);
 }
 
+// The stand-in the live suite is proved against: a deployment's surface and nothing more.
+TEST_F(ApiTest, DeploymentMockConfigLooksLikeADeployment) {
+  const auto config = mock::deployment_mock_config(7, 1.0, 0.25);
+  EXPECT_TRUE(config.deployment_like);
+  EXPECT_DOUBLE_EQ(config.stall_rate, 0.25);
+  EXPECT_DOUBLE_EQ(config.time_scale, 1.0);  // agents work 10 s and more: none asks yet
+  EXPECT_FALSE(config.credits.enabled);
+  start(config);
+  EXPECT_EQ(http().get("/_mock/health").status, 404);
+  EXPECT_EQ(http().post("/_mock/clock", json{{"action", "freeze"}}).status, 404);
+  // The password account exchanges its credentials for a working key.
+  auto r = http().post("/api/v1/auth/api-key", json{{"email", mock::kConformanceEmail},
+                                                    {"password", mock::kConformancePassword}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  const auto key = r.json()["api_key"].get<std::string>();
+  // Credits off: more tasks than a day's credits would allow; a mock_script changes nothing.
+  for (int i = 0; i < 12; ++i) {
+    const auto id = create_task(key, json{{"steps", {{{"do", "propose"}}}}});
+    EXPECT_EQ(status(key, id)["status"], "processing");
+  }
+}
+
 }  // namespace
 }  // namespace agentwork::testing

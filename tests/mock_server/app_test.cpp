@@ -1064,6 +1064,108 @@ TEST_F(AppTest, DefaultAgentAsksClarifyingQuestionsThenProposes) {
   EXPECT_GE(result["files"].size(), 1u);
 }
 
+// --- the deployment-like mode ---
+
+MockConfig deployment_like(double stall_rate) {
+  MockConfig c;
+  c.start_frozen = true;  // the tests move the clock directly, as on any App
+  c.control_api = true;   // must be overridden
+  c.deployment_like = true;
+  c.stall_rate = stall_rate;
+  return c;
+}
+
+TEST_F(AppTest, DeploymentLikeHasNoControlApiWhateverControlApiSays) {
+  restart(deployment_like(0.0));
+  EXPECT_FALSE(app_->config().control_api);
+  for (const auto& [method, target] :
+       std::vector<std::pair<std::string, std::string>>{{"GET", "/_mock/clock"},
+                                                        {"GET", "/_mock/health"},
+                                                        {"POST", "/_mock/reset"},
+                                                        {"PUT", "/_mock/scripts/x"}}) {
+    auto r = call(method, target, "{}");
+    EXPECT_EQ(r.status, 404) << method << " " << target;
+    EXPECT_EQ(detail_of(r), "Not Found");
+  }
+}
+
+TEST_F(AppTest, DeploymentLikeIgnoresMockScriptsAndRunsTheFleet) {
+  auto c = deployment_like(0.0);
+  std::string error;
+  const auto message_script = std::make_shared<const AgentScript>(*parse_agent_script(
+      json::parse(R"({"steps":[{"do":"message","content":"Scripted"}]})"), error));
+  c.default_script = message_script;
+  c.scripts["named"] = message_script;
+  restart(c);
+  const auto key = register_user("fleet@example.com");
+  // Inline, named, unknown and invalid scripts alike: an unknown field, so a plain 201.
+  for (const json& mock_script :
+       {json::parse(kProposeScript), json("named"), json("no-such-script"),
+        json::parse(R"({"steps": 5})"), json(nullptr)}) {
+    auto r = post("/api/v1/tasks/",
+                  {{"title", "T"}, {"description", "D"}, {"mock_script", mock_script}}, key);
+    ASSERT_EQ(r.status, 201) << mock_script.dump() << ": " << r.body;
+    const auto id = body_of(r)["task_id"].get<std::string>();
+    EXPECT_EQ(body_of(r), (json{{"task_id", id}, {"status", "processing"}}));
+    std::string name;
+    app_->store().with_any_task(id, [&](Task& t) { name = t.script ? t.script->name : ""; });
+    EXPECT_EQ(name, "fleet") << mock_script.dump();
+    // The fleet works at least 10 s first (the proposal script would be waiting already).
+    EXPECT_EQ(status(key, id)["status"], "processing");
+  }
+  EXPECT_EQ(status(key, create_task(key))["status"], "processing");  // no default script either
+}
+
+TEST_F(AppTest, DeploymentLikeFleetAgentsTalkAndPropose) {
+  restart(deployment_like(0.0));
+  const auto key = register_user("fleet@example.com");
+  std::set<std::string> question_types;
+  for (int n = 0; n < 8; ++n) {
+    const auto id = create_task(key, "", "Task " + std::to_string(n));
+    json s;
+    // Replies until the proposal: at most 2 rounds and a message, no step over 60 s.
+    for (int i = 0; i < 12; ++i) {
+      advance(61);
+      s = status(key, id);
+      if (s["status"] != "awaiting_reply") continue;
+      question_types.insert(s["question"]["type"].get<std::string>());
+      ASSERT_EQ(post("/api/v1/tasks/" + id + "/message", {{"message", "ok"}}, key).status, 200);
+    }
+    ASSERT_EQ(s["status"], "awaiting_solution_approval") << s.dump();
+    ASSERT_EQ(
+        post("/api/v1/tasks/" + id + "/solution-status", {{"status", "CONFIRMED"}}, key).status,
+        200);
+    EXPECT_EQ(get("/api/v1/tasks/" + id + "/result", key).status, 200);
+  }
+  EXPECT_TRUE(question_types.contains("CLARIFYING_QUESTIONS"));
+}
+
+TEST_F(AppTest, DeploymentLikeStallRateOneStallsForGood) {
+  restart(deployment_like(1.0));
+  const auto key = register_user("stall@example.com");
+  for (int n = 0; n < 6; ++n) {
+    SCOPED_TRACE("task " + std::to_string(n));
+    const auto id = create_task(key, "", "Task " + std::to_string(n));
+    // The stall replaces one work step, perhaps after a question: answer up to the stall.
+    for (int i = 0; i < 12; ++i) {
+      advance(61);
+      const auto s = status(key, id);
+      ASSERT_NE(s["status"], "awaiting_solution_approval");
+      if (s["status"] == "awaiting_reply") {
+        ASSERT_EQ(post("/api/v1/tasks/" + id + "/message", {{"message", "ok"}}, key).status, 200);
+      }
+    }
+    const auto before = status(key, id);
+    ASSERT_EQ(before["status"], "processing");
+    const auto events_before = events(key, id).size();
+    advance(3600);
+    const auto after = status(key, id);
+    EXPECT_EQ(after["status"], "processing");
+    EXPECT_EQ(after["last_activity_at"], before["last_activity_at"]);
+    EXPECT_EQ(events(key, id).size(), events_before);
+  }
+}
+
 // --- the control API ---
 
 TEST_F(AppTest, ControlApiIs404WhenDisabled) {

@@ -62,4 +62,52 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$api/tasks/" -H "Authoriz
 [ "$code" = 201 ] || { echo "--named-script not found: $code"; exit 1; }
 kill -TERM $pid
 wait $pid || { echo "second mock did not exit 0"; exit 1; }
-echo "agentwork-mock: start, serve, log, start-up files and SIGTERM all fine"
+
+# The deployment-like mode: --help shows it; what a deployment cannot do is refused (exit 2,
+# saying why); started, it has no control API and answers like a deployment.
+help=$("$mock" --help)
+grep -q -- "--deployment-like" <<<"$help" || { echo "--help lacks --deployment-like"; exit 1; }
+grep -q -- "--stall-rate R" <<<"$help" || { echo "--help lacks --stall-rate"; exit 1; }
+refused() {  # expected message, then the arguments
+  local expected=$1; shift
+  local rc=0
+  "$mock" "$@" >"$work/refused" 2>&1 || rc=$?
+  [ $rc = 2 ] || { echo "$* exited $rc, expected 2"; cat "$work/refused"; exit 1; }
+  grep -qF -- "$expected" "$work/refused" || {
+    echo "$*: expected \"$expected\", got:"; cat "$work/refused"; exit 1; }
+}
+refused "--stall-rate 0.2 needs --deployment-like" --stall-rate 0.2
+refused "--stall-rate 1.5: expected a probability from 0 to 1" --deployment-like --stall-rate 1.5
+refused "--stall-rate -0.1: expected a probability from 0 to 1" --deployment-like --stall-rate=-0.1
+refused "--deployment-like excludes --control: a deployment has no control API" \
+  --deployment-like --control
+refused "--deployment-like excludes --frozen-clock" --deployment-like --frozen-clock
+refused "--deployment-like excludes --script: a deployment runs its own agents, not scripts" \
+  --deployment-like --script "$data/good/quick-script.json"
+refused "--deployment-like excludes --named-script" \
+  --deployment-like --named-script "quick=$data/good/quick-script.json"
+
+"$mock" --port 0 --port-file "$work/port3" --deployment-like --stall-rate 0.5 \
+  >"$work/out3" 2>"$work/err3" &
+pid=$!
+for _ in $(seq 200); do [ -s "$work/port3" ] && break; sleep 0.05; done
+[ -s "$work/port3" ] || { echo "deployment-like mock wrote no port file"; cat "$work/err3"; exit 1; }
+base="http://127.0.0.1:$(cat "$work/port3")"
+grep -q "deployment-like, stall rate 0.5" "$work/out3" || { cat "$work/out3"; exit 1; }
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base/_mock/clock")
+[ "$code" = 404 ] || { echo "deployment-like /_mock/clock answered $code"; exit 1; }
+code=$(curl -s -o "$work/reg" -w '%{http_code}' -X POST "$base/api/v1/auth/register" \
+  -H 'Content-Type: application/json' -d '{"email":"live@example.com","name":"Live"}')
+[ "$code" = 201 ] || { echo "deployment-like register answered $code"; exit 1; }
+key=$(jq -r .api_key "$work/reg")
+# A mock_script is an unknown field to a deployment: 201, and the task is the fleet's (working).
+code=$(curl -s -o "$work/task" -w '%{http_code}' -X POST "$base/api/v1/tasks/" \
+  -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+  -d '{"title":"t","description":"d","mock_script":{"steps":[{"do":"propose"}]}}')
+[ "$code" = 201 ] || { echo "deployment-like create with mock_script answered $code"; exit 1; }
+status=$(curl -sS "$base/api/v1/tasks/$(jq -r .task_id "$work/task")" \
+  -H "Authorization: Bearer $key" | jq -r .status)
+[ "$status" = processing ] || { echo "mock_script was not ignored: $status"; exit 1; }
+kill -TERM $pid
+wait $pid || { echo "deployment-like mock did not exit 0"; exit 1; }
+echo "agentwork-mock: start, serve, log, start-up files, deployment-like mode and SIGTERM all fine"

@@ -292,6 +292,27 @@ TEST_F(StoreTest, DefaultAgentIsSeededAndDeterministic) {
   EXPECT_NE(one, script_json(7, "Another title"));
 }
 
+TEST_F(StoreTest, FleetAgentIsSeededExactlyAsTheDefaultAgent) {
+  // One seed derivation for both: the mock's seed, the task's ordinal and its title.
+  for (const auto agent : {SeededAgent::default_agent, SeededAgent::fleet}) {
+    StoreOptions options;
+    options.seed = 7;
+    options.seeded_agent = agent;
+    options.stall_rate = 0.5;
+    Store store(clock_, options);
+    const auto who = registered(store, "a@example.com");
+    create(store, who, "First");
+    const auto id = create(store, who, "Build a website");  // ordinal 1
+    const auto seed = mix_seed(7, mix_seed(1, hash_text("Build a website")));
+    const auto expected =
+        agent == SeededAgent::fleet ? fleet_agent_script(seed, 0.5) : default_agent_script(seed);
+    store.with_task(who, id, [&](Task& t) {
+      ASSERT_NE(t.script, nullptr);
+      EXPECT_EQ(to_json(*t.script), to_json(expected));
+    });
+  }
+}
+
 TEST_F(StoreTest, GivenScriptIsUsed) {
   Store store(clock_, {});
   const auto who = registered(store, "a@example.com");

@@ -104,5 +104,39 @@ TEST(Violations, FrozenActionsKeepShowingTheOldStatus) {
             "processing");
 }
 
+// The breach fakes a system cancel for a processing task whose script cannot cancel: the fleet
+// agents of a deployment-like mock (which have no cancel step) as much as the default agent;
+// never for a script that can cancel by itself.
+TEST(Violations, SystemCancelIsFakedForFleetAndDefaultAgentsOnly) {
+  auto status_after_create = [](MockConfig config, const json& mock_script) {
+    config.start_frozen = true;  // the agents stay at their first work step
+    config.violations = {"M.lifecycle.system_cancel"};
+    App app(config);
+    const auto key = registered(app, "cancel@example.com")["api_key"].get<std::string>();
+    json body = {{"title", "T"}, {"description", "D"}};
+    if (!mock_script.is_null()) body["mock_script"] = mock_script;
+    const auto created = app.handle(request("POST", "/api/v1/tasks/", body.dump(), key));
+    EXPECT_EQ(created.status, 201) << created.body;
+    const auto id = json::parse(created.body)["task_id"].get<std::string>();
+    return json::parse(app.handle(request("GET", "/api/v1/tasks/" + id, "", key)).body)["status"];
+  };
+  MockConfig fleet;
+  fleet.deployment_like = true;
+  for (const double rate : {0.0, 1.0}) {
+    fleet.stall_rate = rate;
+    EXPECT_EQ(status_after_create(fleet, nullptr), "cancelled") << "stall rate " << rate;
+  }
+  EXPECT_EQ(status_after_create(MockConfig{}, nullptr), "cancelled");
+  const auto gives_up = json::parse(R"({"steps":[{"do":"work","seconds":60},
+      {"do":"propose","on_reject":{"revise":0,"then":"cancel"}}]})");
+  EXPECT_EQ(status_after_create(MockConfig{}, gives_up), "processing");
+  const auto cancels = json::parse(R"({"steps":[{"do":"work","seconds":60},{"do":"cancel"}]})");
+  EXPECT_EQ(status_after_create(MockConfig{}, cancels), "processing");
+  // Wording is not a cancel step: a note that mentions one does not hide the breach.
+  const auto mentions =
+      json::parse(R"({"steps":[{"do":"work","seconds":60,"note":"Avoiding a cancel"}]})");
+  EXPECT_EQ(status_after_create(MockConfig{}, mentions), "cancelled");
+}
+
 }  // namespace
 }  // namespace agentwork::mock
