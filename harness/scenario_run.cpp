@@ -336,6 +336,10 @@ Awaitable<StatusView> ScenarioRun::poll(TaskRec& t) {
   mock::Micros activity = 0;
   o.last_activity_us =
       mock::parse_timestamp(view->last_activity_at, activity) ? activity : t.stall_activity_us;
+  o.whole_seconds = view->last_activity_at.find('.') == std::string::npos;
+  o.polled_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                    SteadyClock::now().time_since_epoch())
+                    .count();
   if (*state == TaskState::awaiting_reply && view->question)
     o.message_id = view->question->message_id;
   if (*state == TaskState::awaiting_solution_approval && view->solution_message_id) {

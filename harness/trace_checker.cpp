@@ -210,6 +210,12 @@ void TraceChecker::check_state(const Observation& o, std::size_t step) {
   violations_.push_back({rule, step, std::move(detail)});
 }
 
+namespace {
+// Polls that saw one whole-second value within this span may all lie inside that second (1 s,
+// plus what differences in network delay can add).
+constexpr std::int64_t kOneSecondSpanUs = 1'500'000;
+}  // namespace
+
 void TraceChecker::check_last_activity(const Observation& o, std::size_t step, bool moved) {
   if (!last_state_) return;
   if (o.last_activity_us < last_activity_us_) {
@@ -218,7 +224,9 @@ void TraceChecker::check_last_activity(const Observation& o, std::size_t step, b
          "last_activity_at went back by " + std::to_string(last_activity_us_ - o.last_activity_us) +
              " us, from " + format_timestamp(last_activity_us_) + " at step " +
              std::to_string(last_step_) + " to " + format_timestamp(o.last_activity_us)});
-  } else if (moved && o.last_activity_us == last_activity_us_) {
+  } else if (moved && o.last_activity_us == last_activity_us_ &&
+             !(o.whole_seconds && last_whole_seconds_ &&
+               last_polled_us_ - value_first_polled_us_ < kOneSecondSpanUs)) {
     violations_.push_back({"G.status.last_activity_at.changes", step,
                            "last_activity_at stayed " + format_timestamp(o.last_activity_us) +
                                " since step " + std::to_string(last_step_) +
@@ -261,8 +269,11 @@ void TraceChecker::observe(const Observation& o) {
   check_last_activity(o, step, moved);
   check_message_id(o, step, moved);
   possible_ = bit(o.state);
+  if (!last_state_ || o.last_activity_us != last_activity_us_) value_first_polled_us_ = o.polled_us;
   last_state_ = o.state;
   last_activity_us_ = o.last_activity_us;
+  last_whole_seconds_ = o.whole_seconds;
+  last_polled_us_ = o.polled_us;
   last_step_ = step;
   actions_since_.clear();
   acted_since_ = false;

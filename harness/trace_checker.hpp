@@ -45,6 +45,11 @@ struct Observation {
   TaskState state = TaskState::processing;
   std::int64_t last_activity_us = 0;  // last_activity_at, microseconds since the epoch
   std::string message_id;             // of the question or the solution; empty when none
+  // last_activity_at has whole seconds only (the guide's own example has no fraction): two
+  // changes within one second then share a value. `polled_us` is when the client got this
+  // answer (any steady clock, microseconds); see TraceChecker for how both are used.
+  bool whole_seconds = false;
+  std::int64_t polled_us = 0;
 };
 
 // One client action and whether the server accepted it (answered 2xx).
@@ -79,7 +84,10 @@ struct Violation {
 //
 // Between two consecutive polls "the task must have moved" when the states differ or a possible
 // client action was accepted in between (every client edge changes the state). Then
-// last_activity_at must differ (G.status.last_activity_at.changes); it may never decrease
+// last_activity_at must differ (G.status.last_activity_at.changes) - unless both values have
+// whole seconds and every poll that saw the old value came within 1.5 s of the first one: the
+// changes may then all have fallen in one second (a value that outlived a longer span cannot
+// have: those polls would have to lie inside that second too). It may never decrease
 // (G.status.last_activity_at.monotonic). M.status.message_id.new compares each question with the
 // last question polled (and each proposal with the last proposal), across polls in other states:
 // a new id is required when the task must have moved since, the same id when it cannot have.
@@ -118,6 +126,9 @@ class TraceChecker {
   // Since the last observation (or the creation, before the first one):
   std::optional<TaskState> last_state_;  // nullopt: none observed yet
   std::int64_t last_activity_us_ = 0;
+  bool last_whole_seconds_ = false;
+  std::int64_t last_polled_us_ = 0;
+  std::int64_t value_first_polled_us_ = 0;  // the first poll that saw last_activity_us_
   std::size_t last_step_ = 0;
   std::string actions_since_;                   // ", reply, cancel": accepted actions, for details
   bool acted_since_ = false;                    // a possible action was accepted: a transition

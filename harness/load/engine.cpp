@@ -674,7 +674,13 @@ class Worker {
     const std::int64_t activity = seen.activity_us;
     const std::string& message_id = seen.message_id;
     if (t.react) {
-      t.trace.observe({*state, has_activity ? activity : 0, message_id});
+      harness::Observation o{*state, has_activity ? activity : 0, message_id};
+      // A value on a whole second is taken as a whole-second timestamp (see Observation).
+      o.whole_seconds = has_activity && activity % 1'000'000 == 0;
+      o.polled_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::steady_clock::now().time_since_epoch())
+                        .count();
+      t.trace.observe(o);
       record_trace_violations(t, r);
     }
 

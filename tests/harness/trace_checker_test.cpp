@@ -35,6 +35,14 @@ struct Trace {
     entries.emplace_back(Observation{s, at, std::move(id)});
     return *this;
   }
+  // A poll whose last_activity_at has whole seconds, answered at `polled_ms` on the client.
+  Trace& see_whole(TaskState s, std::int64_t at_s, std::int64_t polled_ms) {
+    Observation o{s, at_s * 1'000'000, {}};
+    o.whole_seconds = true;
+    o.polled_us = polled_ms * 1000;
+    entries.emplace_back(std::move(o));
+    return *this;
+  }
   Trace& did(ClientAction a) { return add(a, true); }
   Trace& refused(ClientAction a) { return add(a, false); }
   Trace& add(ClientAction a, bool accepted) {
@@ -421,6 +429,43 @@ TEST(TraceChecker, LastActivityMayStayWhenNothingMustHaveHappened) {
   EXPECT_EQ(check(Trace{}.see_at(CXL, 10).refused(CANCEL).see_at(CXL, 10)), Found{});
   // An accepted but impossible action is one violation (edges), not two.
   EXPECT_EQ(check(Trace{}.see_at(CXL, 10).did(CANCEL).see_at(CXL, 10)), (Found{{kEdges, 1}}));
+}
+
+TEST(TraceChecker, WholeSecondTimestampsMayBeSharedByChangesWithinOneSecond) {
+  // The guide's own example has whole seconds: a reply and the agent's next question within one
+  // second share the value, and the client's polls of the old value lie inside that second.
+  EXPECT_EQ(check(Trace{}.see_whole(AR, 100, 0).did(REPLY).see_whole(AR, 100, 400)), Found{});
+  EXPECT_EQ(check(Trace{}.see_whole(P, 100, 0).see_whole(P, 100, 900).see_whole(AR, 100, 5000)),
+            Found{});
+  // Polls of the old value 5 s apart: it cannot have been set within the second of the change.
+  EXPECT_EQ(check(Trace{}.see_whole(P, 100, 0).see_whole(P, 100, 5000).see_whole(AR, 100, 10000)),
+            (Found{{"G.status.last_activity_at.changes", 2}}));
+  // The span counts from the first poll of the value, across states: a change to awaiting_reply
+  // within the second of the poll at 0 ms may share it; the reply after the poll at 1,700 ms
+  // cannot (the value was already seen 1.7 s apart).
+  EXPECT_EQ(check(Trace{}
+                      .see_whole(P, 100, 0)
+                      .see_whole(AR, 100, 1700)
+                      .did(REPLY)
+                      .see_whole(AR, 100, 2000)),
+            (Found{{"G.status.last_activity_at.changes", 3}}));
+  // A new value restarts the span.
+  EXPECT_EQ(check(Trace{}
+                      .see_whole(P, 100, 0)
+                      .see_whole(AR, 107, 7000)
+                      .did(REPLY)
+                      .see_whole(AR, 107, 7400)),
+            Found{});
+  // Sub-second timestamps are compared exactly, whatever the poll times.
+  Trace fine;
+  fine.see_at(AR, 10);
+  std::get<Observation>(fine.entries.back()).polled_us = 0;
+  fine.did(REPLY).see_at(AR, 10);
+  std::get<Observation>(fine.entries.back()).polled_us = 100;
+  EXPECT_EQ(check(fine), (Found{{"G.status.last_activity_at.changes", 2}}));
+  // Backwards is backwards.
+  EXPECT_EQ(check(Trace{}.see_whole(P, 100, 0).see_whole(AR, 99, 200)),
+            (Found{{"G.status.last_activity_at.monotonic", 1}}));
 }
 
 TEST(TraceChecker, LastActivityNeverGoesBackwards) {
