@@ -22,6 +22,7 @@ struct ScenarioRun::CoverTask {
   int rejections = 0;        // proposals rejected
   std::string last_handled;  // message_id of the last question or proposal acted on
   std::string rejected_id;   // the proposal a REJECTED refused, until its revision shows
+  SteadyClock::time_point handled_at{};  // when last_handled was acted on
   bool replied = false, decided = false, approved = false;
   bool acted = false;  // an accepted reply or REJECTED: a cancel_after_reply task may cancel
 };
@@ -318,7 +319,17 @@ Awaitable<bool> ScenarioRun::cover_advance(CoverRun& run, CoverTask& ct) {
   }
   const std::string id = state == TaskState::awaiting_reply && v.question ? v.question->message_id
                                                                           : v.solution_message_id.value_or("");
-  if (!id.empty() && id == ct.last_handled) co_return false;  // acted on; not moved on yet
+  if (!id.empty() && id == ct.last_handled) {  // acted on; not moved on yet
+    // A task that does not move after the client's action for as long as a stall takes is
+    // given up (its checks have said what broke): the run goes on with other tasks instead of
+    // waiting for the deadline.
+    const double waited = std::chrono::duration<double>(SteadyClock::now() - ct.handled_at).count();
+    if (waited / scale() < run.policy.on_stall.after_seconds) co_return false;
+    step_note_ = "task " + t.id + " gave up: still " + std::string(to_string(state)) +
+                 " after the client acted";
+    co_await try_act(t, ClientAction::cancel, kNoBody, "G.cancel.cancels");
+    co_return true;
+  }
   if (++ct.rounds > run.policy.max_rounds) {
     fail("S.policy.max_rounds",
          "task " + t.id + ": more than " + std::to_string(run.policy.max_rounds) +
@@ -326,6 +337,7 @@ Awaitable<bool> ScenarioRun::cover_advance(CoverRun& run, CoverTask& ct) {
          evidence(t), t.name);
   }
   ct.last_handled = id;
+  ct.handled_at = SteadyClock::now();
   if (state == TaskState::awaiting_reply) co_return co_await cover_reply(run, ct, t, v);
   co_return co_await cover_solution(run, ct, t, v);
 }
