@@ -155,6 +155,22 @@ bool parse_run_thresholds(const std::vector<std::string>& texts,
   return true;
 }
 
+// --threshold, --account and --max-tasks into the runner's configuration; false (printed) when
+// one is not usable.
+bool apply_live_inputs(const RunOptions& o, RunnerConfig& config) {
+  if (!parse_run_thresholds(o.thresholds, config.thresholds)) return false;
+  config.max_tasks = o.max_tasks;
+  if (o.account.empty()) return true;
+  const auto colon = o.account.find(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == o.account.size()) {
+    std::cerr << "agentwork run: --account: expected EMAIL:PASSWORD\n";
+    return false;
+  }
+  config.account_email = o.account.substr(0, colon);
+  config.account_password = o.account.substr(colon + 1);
+  return true;
+}
+
 }  // namespace
 
 int run_command(const RunOptions& o) {
@@ -173,19 +189,6 @@ int run_command(const RunOptions& o) {
     return 2;
   }
   if (!check_report_files(o.reports, "run")) return 2;
-  std::vector<load::Threshold> thresholds;
-  if (!parse_run_thresholds(o.thresholds, thresholds)) return 2;
-  std::string account_email, account_password;
-  if (!o.account.empty()) {
-    const auto colon = o.account.find(':');
-    if (colon == std::string::npos || colon == 0 || colon + 1 == o.account.size()) {
-      std::cerr << "agentwork run: --account: expected EMAIL:PASSWORD\n";
-      return 2;
-    }
-    account_email = o.account.substr(0, colon);
-    account_password = o.account.substr(colon + 1);
-  }
-
   // 2. The target: the in-process mock, or a URL probed once.
   RunnerConfig config;
   config.http.read_timeout = std::chrono::milliseconds(std::llround(o.request_timeout * 1000));
@@ -201,10 +204,7 @@ int run_command(const RunOptions& o) {
   config.api_key = o.api_key;
   config.run_id = new_run_id();
   config.handle_signals = true;
-  config.thresholds = std::move(thresholds);
-  config.account_email = account_email;
-  config.account_password = account_password;
-  config.max_tasks = o.max_tasks;
+  if (!apply_live_inputs(o, config)) return 2;
   std::unique_ptr<mock::MockServer> mock;
   std::string target_label;
   if (o.target == "mock") {

@@ -126,6 +126,8 @@ class ScenarioRun {
     return it == clients_.end() ? std::string() : it->second.api_key();
   }
 
+  // GET the task's status, counted and checked; a 5xx is reported and tried again.
+  Awaitable<ApiCall> fetch_status(TaskRec& t);
   Awaitable<StatusView> poll(TaskRec& t);
   Awaitable<void> pause(SteadyClock::duration d);
   Awaitable<void> pause_poll();

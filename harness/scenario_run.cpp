@@ -310,7 +310,7 @@ Awaitable<void> ScenarioRun::pause_poll() {
   co_await pause(poll_wait());
 }
 
-Awaitable<StatusView> ScenarioRun::poll(TaskRec& t) {
+Awaitable<ApiCall> ScenarioRun::fetch_status(TaskRec& t) {
   auto* api = co_await client(t.account);
   ApiCall c = co_await api->task_status(t.id);
   CheckContext check;
@@ -325,6 +325,11 @@ Awaitable<StatusView> ScenarioRun::poll(TaskRec& t) {
   }
   ++result_.polls;
   record(c, Endpoint::task_status, check, t.name);
+  co_return c;
+}
+
+Awaitable<StatusView> ScenarioRun::poll(TaskRec& t) {
+  ApiCall c = co_await fetch_status(t);
   require_status(c, 200, t.name);
   auto view = status_view(c.json);
   const auto state = view ? parse_task_state(view->status) : std::nullopt;

@@ -677,9 +677,7 @@ class Worker {
       harness::Observation o{*state, has_activity ? activity : 0, message_id};
       // A value on a whole second is taken as a whole-second timestamp (see Observation).
       o.whole_seconds = has_activity && activity % 1'000'000 == 0;
-      o.polled_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                        std::chrono::steady_clock::now().time_since_epoch())
-                        .count();
+      o.polled_us = r.done_us;  // the transport's own clock: no second read per poll
       t.trace.observe(o);
       record_trace_violations(t, r);
     }
