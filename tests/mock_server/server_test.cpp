@@ -638,18 +638,13 @@ int highest_open_fd() {
 
 // Connects a plain POSIX socket (the kernel completes it from the listen backlog even when the
 // server cannot accept); -1 on failure.
-int connect_posix(std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return -1;
+// Connects `fd` (a TCP socket) to the port on 127.0.0.1; false on failure.
+bool connect_fd(int fd, std::uint16_t port) {
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(port);
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
+  return ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
 }
 
 std::string exchange_posix(int fd, const std::string& request) {
@@ -671,16 +666,18 @@ TEST(ServerAccept, SurvivesFileDescriptorExhaustion) {
   rlimit lowered = original;
   lowered.rlim_cur = static_cast<rlim_t>(highest_open_fd() + 16);
   ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &lowered), 0);
+  // The client's socket is made first: once descriptors run out nothing else (a server thread
+  // included) can take the one it needs, so only the server's accept() lacks one.
+  const int client = ::socket(AF_INET, SOCK_STREAM, 0);
   std::vector<int> fillers;
   for (int fd; (fd = ::open("/dev/null", O_RDONLY)) >= 0;) fillers.push_back(fd);
-  ::close(fillers.back());  // exactly one descriptor left: the client's
-  fillers.pop_back();
-  const int client = connect_posix(server->port());
+  const bool connected = client >= 0 && connect_fd(client, server->port());
   std::this_thread::sleep_for(300ms);  // accept() fails with EMFILE, again and again
 
   for (const int fd : fillers) ::close(fd);
   ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &original), 0);
   ASSERT_GE(client, 0);
+  ASSERT_TRUE(connected);
   const std::string raw =
       exchange_posix(client, "GET /late HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   ::close(client);
