@@ -135,8 +135,12 @@ class Worker {
   }
 
   // From any thread.
-  void request_stop() {
-    asio::post(io_, [this] { begin_stop(); });
+  // stop_us: when the controller decided to stop (steady µs); arrivals due before it still count.
+  void request_stop(std::int64_t stop_us) {
+    asio::post(io_, [this, stop_us] {
+      stop_due_us_ = stop_us;
+      begin_stop();
+    });
   }
   void abandon() {
     asio::post(io_, [this] {
@@ -421,8 +425,17 @@ class Worker {
     for (std::uint64_t k = static_cast<std::uint64_t>(index_);; k += count_) {
       const auto at = schedule.time_of(k);
       if (!at) break;
-      const bool running = co_await sleep_until(c, shared_.t0_us + *at);
-      if (!running) break;
+      const auto due_us = shared_.t0_us + *at;
+      const bool running = co_await sleep_until(c, due_us);
+      if (!running) {
+        // Due by the stop but reached after it (this thread ran late): the schedule promised
+        // it, so it counts, as an arrival that started no task.
+        if (stop_due_us_ && due_us <= *stop_due_us_) {
+          ++arrivals_;
+          ++dropped_arrivals_;
+        }
+        break;
+      }
       ++arrivals_;
       if (in_flight_ >= share) {
         ++dropped_arrivals_;
@@ -883,6 +896,7 @@ class Worker {
   std::optional<TokenBucket> bucket_;
   std::thread thread_;
   bool stopping_ = false;
+  std::optional<std::int64_t> stop_due_us_;  // set with a requested stop (not with abandon)
   std::vector<Client*> clients_;
   Client* arrival_clock_ = nullptr;  // the open executor's, while it runs
   Timer publish_timer_{io_.get_executor()};
@@ -1087,7 +1101,7 @@ LoadResult LoadEngine::run(const std::function<void(const LiveFigures&)>& on_tic
     if (reason && !stop_sent) {
       stop_sent = true;
       stop_us = now;
-      for (auto& w : workers) w->request_stop();
+      for (auto& w : workers) w->request_stop(now);
     }
     if (stop_sent) {
       if (snap.finished) break;

@@ -75,7 +75,9 @@ struct LoadResult {
   // Iterations the executor started on schedule: open, arrivals due (dropped ones included);
   // closed, iterations begun by the clients. Warm-up included.
   std::uint64_t arrivals = 0;
-  std::uint64_t dropped_arrivals = 0;    // open executor: arrivals over max_in_flight
+  // Open executor: arrivals that started no task: over max_in_flight, or due by the time the run
+  // stopped but reached after it (the harness's own thread ran late). A subset of arrivals.
+  std::uint64_t dropped_arrivals = 0;
   std::uint64_t connections_opened = 0;  // over all workers
   std::uint64_t retry_after_pauses = 0;  // 429/503 with Retry-After that paused the run
   std::uint64_t rate_capped_waits = 0;   // requests that waited for the rate cap

@@ -113,7 +113,9 @@ TEST(LoadEngine, OpenModelKeepsItsRateWhenTheServerSlows) {
 
   EXPECT_EQ(r.stop_reason, StopReason::duration_elapsed);
   EXPECT_EQ(r.arrivals, 30u);  // 10/s for 3 s: on schedule although nothing keeps up
-  EXPECT_EQ(r.dropped_arrivals, 0u);
+  // None is over max_in_flight. On a loaded machine the worker may reach the last one, due at
+  // 3 s (the schedule's end), after the stop: it still counts, as dropped.
+  EXPECT_LE(r.dropped_arrivals, 1u);
   const auto* status = endpoint(r.summary, Endpoint::status);
   ASSERT_NE(status, nullptr);
   EXPECT_GE(status->uncorrected.p50, 50'000);  // the server's own 50 ms
