@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/contract_checks.hpp"
+#include "harness/checks/contract_checks.hpp"
 
 namespace {
 

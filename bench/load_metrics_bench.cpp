@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "harness/load/histogram.hpp"
-#include "harness/load/thresholds.hpp"
+#include "harness/result/thresholds.hpp"
 #include "harness/load/token_bucket.hpp"
 
 namespace {

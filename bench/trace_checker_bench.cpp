@@ -5,7 +5,7 @@
 #include <array>
 #include <string>
 
-#include "harness/trace_checker.hpp"
+#include "harness/checks/trace_checker.hpp"
 
 namespace {
 

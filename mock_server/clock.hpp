@@ -9,11 +9,9 @@
 #include <string>
 #include <string_view>
 
+#include "common/timestamp.hpp"
+
 namespace agentwork::mock {
-
-using Micros = std::int64_t;  // microseconds since the Unix epoch, UTC
-
-inline constexpr Micros kMicrosPerSecond = 1'000'000;
 
 class Clock {
  public:
@@ -40,11 +38,5 @@ class Clock {
   Micros frozen_at_ = 0;
   Micros offset_ = 0;  // added to the running time by advance()/set()/resume()
 };
-
-// "2026-02-22T14:30:00.123456Z"
-std::string format_timestamp(Micros t);
-// Accepts "YYYY-MM-DDTHH:MM:SS", an optional fraction, and an optional "Z" or +HH:MM offset.
-// Returns false when the text is not such a timestamp.
-bool parse_timestamp(std::string_view text, Micros& out);
 
 }  // namespace agentwork::mock

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "mock_server/agent_script.hpp"
+#include "common/agent_script.hpp"
 #include "mock_server/faults.hpp"
 #include "mock_server/store.hpp"
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "mock_server/agents.hpp"
 #include "mock_server/ids.hpp"
 
 namespace agentwork::mock {

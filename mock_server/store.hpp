@@ -17,7 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "mock_server/agent_script.hpp"
+#include "common/agent_script.hpp"
 #include "mock_server/clock.hpp"
 #include "mock_server/state_machine.hpp"
 #include "mock_server/task.hpp"

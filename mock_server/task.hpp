@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "mock_server/agent_script.hpp"
+#include "common/agent_script.hpp"
 #include "mock_server/clock.hpp"
 
 namespace agentwork::mock {

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mock_server/agent_script.hpp"
+#include "common/agent_script.hpp"
 #include "mock_server/app.hpp"
 #include "mock_server/store.hpp"
 

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "harness/load/load_result.hpp"
-#include "harness/run_result.hpp"
+#include "harness/result/run_result.hpp"
 
 namespace agentwork::reports {
 

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "harness/run_result.hpp"
+#include "harness/result/run_result.hpp"
 
 namespace agentwork::reports {
 

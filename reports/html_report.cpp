@@ -205,7 +205,7 @@ std::string finding_article(const ScenarioResult& s, const FindingRecord& f) {
   std::string out = std::string("<article class=\"finding") + (failure ? "" : " observation") +
                     "\" data-rule=\"" + html_escape(f.rule_id) + "\"><h3><code>" +
                     html_escape(f.rule_id) + "</code> [" + std::string(1, f.tag) + "] ";
-  if (const auto rule = harness::find_rule(f.rule_id)) out += html_escape(rule->summary);
+  if (const auto rule = agentwork::find_rule(f.rule_id)) out += html_escape(rule->summary);
   out += "</h3><p class=\"muted\">" + html_escape(s.name) + " · " +
          html_escape(text::step_label(f)) + "</p><pre>" + html_escape(f.detail) + "</pre>";
   if (f.evidence) {

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "harness/run_result.hpp"
+#include "harness/result/run_result.hpp"
 
 namespace agentwork::reports {
 

@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/load/load_result.hpp"
-#include "harness/run_result.hpp"
+#include "harness/result/run_result.hpp"
 
 namespace agentwork::reports {
 

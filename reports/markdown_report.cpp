@@ -151,7 +151,7 @@ std::string finding_item(std::size_t n, const ScenarioResult& s, const FindingRe
   std::string out = std::to_string(n) + ". **" + md_text(s.name) + "** · " +
                     md_text(text::step_label(f)) + " · " + md_code(f.rule_id) + " \\[" +
                     std::string(1, f.tag) + "\\]";
-  if (const auto rule = harness::find_rule(f.rule_id)) out += " " + md_text(rule->summary);
+  if (const auto rule = agentwork::find_rule(f.rule_id)) out += " " + md_text(rule->summary);
   out += "\n";
   std::vector<std::string> lines;  // the detail's lines and the evidence, hard breaks between
   std::string_view detail = f.detail;

@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "harness/load/load_result.hpp"
-#include "harness/run_result.hpp"
+#include "harness/result/run_result.hpp"
 
 namespace agentwork::reports {
 

@@ -14,7 +14,7 @@
 
 #include "harness/load/histogram.hpp"
 #include "harness/load/load_result.hpp"
-#include "harness/run_result.hpp"
+#include "harness/result/run_result.hpp"
 
 namespace agentwork::reports {
 

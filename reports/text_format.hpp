@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/rules.hpp"
-#include "harness/run_result.hpp"
+#include "common/rules.hpp"
+#include "harness/result/run_result.hpp"
 
 namespace agentwork::reports::text {
 
@@ -82,7 +82,7 @@ inline std::string step_label(const harness::FindingRecord& f) {
 // expectations ("S.*") and unknown ids have none.
 inline std::string rule_label(const harness::FindingRecord& f) {
   std::string out = one_line(f.rule_id) + " [" + std::string(1, f.tag) + "]";
-  if (const auto rule = harness::find_rule(f.rule_id)) out += " " + std::string(rule->summary);
+  if (const auto rule = agentwork::find_rule(f.rule_id)) out += " " + std::string(rule->summary);
   return out;
 }
 

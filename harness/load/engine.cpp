@@ -20,12 +20,12 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
-#include "harness/agentwork_client.hpp"  // status_view, auto_answers (no network here)
-#include "harness/contract_checks.hpp"
+#include "harness/net/agentwork_client.hpp"  // status_view, auto_answers (no network here)
+#include "harness/checks/contract_checks.hpp"
 #include "harness/load/schedule.hpp"
 #include "harness/load/token_bucket.hpp"
-#include "harness/scenario_run.hpp"
-#include "mock_server/clock.hpp"  // parse_timestamp
+#include "harness/runner/scenario_run.hpp"
+#include "common/timestamp.hpp"
 
 namespace agentwork::load {
 namespace {
@@ -629,8 +629,8 @@ class Worker {
                        std::string_view question_id, std::string_view solution_id) {
     s.state = harness::parse_task_state(status);
     s.status.assign(status);
-    mock::Micros at = 0;
-    s.has_activity = mock::parse_timestamp(activity, at);
+    agentwork::Micros at = 0;
+    s.has_activity = agentwork::parse_timestamp(activity, at);
     s.activity_us = at;
     if (s.state == TaskState::awaiting_reply) {
       s.message_id.assign(question_id);

@@ -14,7 +14,7 @@
 // fixed-rate schedule (schedule.hpp), latency measured from each poll's intended send time and
 // also from its actual one; it answers questions, decides on proposals, fetches the result of a
 // completed task, and gives up a stalled one. Every response is checked against the contract
-// (harness/contract_checks.hpp) and every poll fed to the lifecycle trace checker.
+// (harness/checks/contract_checks.hpp) and every poll fed to the lifecycle trace checker.
 #pragma once
 
 #include <array>
@@ -27,8 +27,8 @@
 #include "harness/load/load_result.hpp"
 #include "harness/load/profile.hpp"
 #include "harness/load/transport.hpp"
-#include "harness/scenario.hpp"
-#include "harness/trace_checker.hpp"
+#include "harness/runner/scenario.hpp"
+#include "harness/checks/trace_checker.hpp"
 
 namespace agentwork::load {
 

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "harness/load/metrics.hpp"
-#include "harness/load/thresholds.hpp"
-#include "harness/run_result.hpp"  // Evidence
+#include "harness/result/thresholds.hpp"
+#include "harness/result/run_result.hpp"  // Evidence
 
 namespace agentwork::load {
 

@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "harness/load/histogram.hpp"
-#include "harness/load/thresholds.hpp"
+#include "harness/result/thresholds.hpp"
 
 namespace agentwork::load {
 
@@ -52,7 +52,7 @@ std::optional<Endpoint> endpoint_from_name(std::string_view name);
 // ".../cancel", ".../result", ".../events", "/api/v1/auth/register"; anything else is other.
 Endpoint endpoint_of(std::string_view method, std::string_view path);
 
-// Transport failures: the names of harness/http_client.hpp's ErrorClass (to_string), without
+// Transport failures: the names of harness/net/http_client.hpp's ErrorClass (to_string), without
 // depending on it. bad_url, redirects and any name not listed count as other.
 enum class TransportError : std::uint8_t {
   dns,

@@ -1,5 +1,5 @@
 #include "harness/load/profile.hpp"
-#include "harness/json_file.hpp"
+#include "common/json_file.hpp"
 
 #include <algorithm>
 #include <array>
@@ -361,7 +361,7 @@ std::variant<LoadProfile, ProfileError> parse_profile(const nlohmann::json& j,
 
 std::variant<LoadProfile, ProfileError> load_profile_file(const std::string& path) {
   std::string error;
-  const auto j = harness::read_json_file(path, error);
+  const auto j = agentwork::read_json_file(path, error);
   if (!j) return ProfileError{path, "", error};
   return parse_profile(*j, path);
 }

@@ -13,8 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/load/thresholds.hpp"
-#include "harness/scenario.hpp"  // harness::Policy
+#include "harness/result/thresholds.hpp"
+#include "harness/runner/scenario.hpp"  // harness::Policy
 
 namespace agentwork::load {
 

@@ -19,7 +19,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "harness/http_errors.hpp"
+#include "harness/net/http_errors.hpp"
 
 namespace agentwork::load {
 namespace {

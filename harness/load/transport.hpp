@@ -15,7 +15,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "harness/http_client.hpp"  // Origin, ErrorClass (no Beast there either)
+#include "harness/net/http_client.hpp"  // Origin, ErrorClass (no Beast there either)
 
 namespace agentwork::load {
 

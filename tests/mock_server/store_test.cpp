@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "mock_server/agents.hpp"
 #include "mock_server/ids.hpp"
 
 namespace agentwork::mock {

@@ -1,6 +1,6 @@
 // The mock's deliberate breaches (`--violate RULE_ID`): off by default, one rule at a time, and
 // the mock stays usable (a breached key prefix still authenticates). Their power against the
-// conformance suite is the violation sweep's business (tests/harness/violation_sweep_test.cpp).
+// conformance suite is the violation sweep's business (tests/harness/runner/violation_sweep_test.cpp).
 #include "mock_server/violations.hpp"
 
 #include <gtest/gtest.h>

@@ -12,8 +12,8 @@
 #include <utility>
 #include <vector>
 
-#include "harness/rules.hpp"
-#include "harness/run_result.hpp"
+#include "common/rules.hpp"
+#include "harness/result/run_result.hpp"
 
 namespace agentwork::reports::fixtures {
 
@@ -174,9 +174,9 @@ inline RunResult live_run() {
   return r;
 }
 
-// The catalogue summary of a rule, so that golden strings do not copy harness/rules.cpp.
+// The catalogue summary of a rule, so that golden strings do not copy common/rules.cpp.
 inline std::string summary_of(std::string_view rule_id) {
-  return std::string(harness::find_rule(rule_id).value().summary);
+  return std::string(agentwork::find_rule(rule_id).value().summary);
 }
 
 // A C++ locale whose numbers read "1.234,5": what a German user's global locale does to

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/rules.hpp"
+#include "common/rules.hpp"
 #include "load_fixtures.hpp"
 
 namespace agentwork::reports {
@@ -326,7 +326,7 @@ Contract checks (the first case of each rule broken)
   responses checked     11295
   verdicts reused       77 (answers identical to the task's previous one)
   rules broken          1
-  G.status.enum [G] )" + std::string(harness::find_rule("G.status.enum")->summary) +
+  G.status.enum [G] )" + std::string(agentwork::find_rule("G.status.enum")->summary) +
                                                     R"(: 3 responses
       got "done"
       evidence: GET /api/v1/tasks/abc -> 200 3.5 ms

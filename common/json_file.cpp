@@ -1,0 +1,27 @@
+#include "common/json_file.hpp"
+
+#include <fstream>
+#include <sstream>
+
+namespace agentwork {
+
+std::optional<nlohmann::json> read_json_file(const std::string& path, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot read the file";
+    return std::nullopt;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    return nlohmann::json::parse(text.str(), nullptr, true, /*ignore_comments=*/true);
+  } catch (const nlohmann::json::parse_error& e) {
+    // "[json.exception.parse_error.101] parse error at line 3, column 5: ..." without the tag.
+    std::string what = e.what();
+    if (auto close = what.find("] "); close != std::string::npos) what = what.substr(close + 2);
+    error = "not valid JSON: " + what;
+    return std::nullopt;
+  }
+}
+
+}  // namespace agentwork

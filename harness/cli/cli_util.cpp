@@ -1,0 +1,55 @@
+#include "harness/cli/cli_util.hpp"
+
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace agentwork::harness {
+
+std::string new_run_id() {
+  std::random_device rd;
+  std::ostringstream out;
+  out << std::hex
+      << ((static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^ static_cast<std::uint64_t>(::getpid()));
+  return out.str().substr(0, 10);
+}
+
+bool use_color(const std::string& mode) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  const char* term = std::getenv("TERM");
+  return ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr &&
+         !(term && std::string(term) == "dumb");
+}
+
+bool writable(const std::string& path, std::string& error) {
+  if (path.empty()) return true;
+  std::error_code ec;
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  std::ofstream probe(path, std::ios::app);
+  if (!probe) {
+    error = path + ": cannot write this file";
+    return false;
+  }
+  return true;
+}
+
+bool write_file(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc | std::ios::binary);
+    out << text;
+    if (!out.flush()) return false;
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  return !ec;
+}
+
+}  // namespace agentwork::harness

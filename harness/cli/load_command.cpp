@@ -1,0 +1,405 @@
+#include "harness/cli/load_command.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <thread>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "harness/net/agentwork_client.hpp"
+#include "harness/cli/cli_util.hpp"
+#include "harness/net/http_client.hpp"
+#include "harness/load/engine.hpp"
+#include "harness/result/run_result.hpp"
+#include "harness/runner/runner.hpp"  // probe_target
+#include "harness/runner/scenario.hpp"
+#include "mock_server/mock_server.hpp"
+#include "reports/load_report.hpp"
+
+namespace agentwork::harness {
+namespace {
+
+constexpr const char* kToolVersion = "0.1.0";
+
+// SIGINT and SIGTERM are blocked in every thread of the run (the mock's and the workers'
+// inherit the mask) and taken by one thread with sigtimedwait, which calls interrupt().
+class SignalWatch {
+ public:
+  SignalWatch() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+  }
+  ~SignalWatch() {
+    stop();
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  void start(load::LoadEngine& engine) {
+    thread_ = std::thread([this, &engine] {
+      const timespec tick{0, 100'000'000};
+      while (!done_.load()) {
+        if (sigtimedwait(&set_, nullptr, &tick) > 0) engine.interrupt();
+      }
+    });
+  }
+  void stop() {
+    done_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  sigset_t set_{};
+  sigset_t old_{};
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+std::string iso_now() {
+  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::ostringstream s;
+  s << std::put_time(&tm, "%Y-%m-%dT%H:%M:%SZ");
+  return s.str();
+}
+
+// Registers a fresh account at base_url (the bundled mock) and returns its key, or "" with
+// `error` set.
+std::string register_account(const std::string& base_url, const HttpClientOptions& http,
+                             const std::string& run_id, std::string& error) {
+  boost::asio::io_context io;
+  HttpClient client(io.get_executor(), http);
+  AgentworkClient api(client, base_url);
+  std::string key;
+  boost::asio::co_spawn(
+      io,
+      [&]() -> Awaitable<void> {
+        const auto call =
+            co_await api.register_user("load-" + run_id + "@example.com", "Load test " + run_id);
+        if (call.is_json() && call.json.contains("api_key") && call.json["api_key"].is_string()) {
+          key = call.json["api_key"].get<std::string>();
+        } else {
+          error = "POST /auth/register answered " + std::to_string(call.status()) +
+                  (call.exchange.ok() ? "" : " (" + call.exchange.error_message + ")");
+        }
+      },
+      boost::asio::detached);
+  io.run();
+  return key;
+}
+
+std::string fmt(double v, int decimals) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(decimals) << v;
+  return s.str();
+}
+
+std::string progress_line(const load::LiveFigures& f) {
+  std::ostringstream s;
+  s << "[" << std::setw(6) << fmt(f.elapsed_s, 0) << "s" << (f.warmup ? " warm-up" : "")
+    << (f.stopping ? " cleanup" : "") << "] clients " << f.active_clients << " | "
+    << fmt(f.requests_per_s, 0) << " req/s | p99 "
+    << (f.p99_us < 0 ? std::string("-") : fmt(static_cast<double>(f.p99_us) / 1000.0, 1) + " ms")
+    << " | errors " << f.errors;
+  if (f.requests > 0) {
+    s << " (" << fmt(100.0 * static_cast<double>(f.errors) / static_cast<double>(f.requests), 2)
+      << "%)";
+  }
+  using S = TaskState;
+  const auto n = [&](S st) { return f.tasks_by_state[static_cast<std::size_t>(st)]; };
+  s << " | tasks processing " << n(S::processing) << ", reply " << n(S::awaiting_reply)
+    << ", approval " << n(S::awaiting_solution_approval) << ", done " << f.tasks_completed
+    << ", cancelled " << f.tasks_cancelled << " | late " << f.late_polls << ", dropped "
+    << f.dropped_polls;
+  if (f.check_failures > 0) s << " | contract failures " << f.check_failures;
+  if (f.paused) s << " | PAUSED (Retry-After)";
+  return s.str();
+}
+
+}  // namespace
+
+void add_load_options(CLI::App& cmd, LoadOptions& o) {
+  cmd.add_option("profile", o.profile, "The load profile (JSON; docs/load-profile.md)")->required();
+  cmd.add_option("-t,--target", o.target,
+                 "\"mock\" (the bundled mock, started in-process) or http(s)://host[:port]")
+      ->capture_default_str();
+  auto& ov = o.overrides;
+  cmd.add_option("--clients", ov.clients, "Closed executor: virtual clients");
+  cmd.add_option("--rate", ov.rate, "Open executor: a constant rate of tasks/s (replaces stages)");
+  cmd.add_option("--duration", ov.duration_s, "Seconds of the measured phase");
+  cmd.add_option("--poll-interval", ov.poll_interval_s, "Seconds between polls of one task");
+  cmd.add_option("--workers", ov.workers, "Worker threads");
+  cmd.add_option("--rate-cap", ov.rate_cap,
+                 "Requests/s over all endpoints, never exceeded (required for a non-local target)");
+  cmd.add_option("--max-tasks", ov.max_tasks, "Tasks the run creates at most");
+  cmd.add_option("--threshold", ov.thresholds,
+                 "Add a threshold, e.g. 'latency{endpoint=status}.p99 < 200ms' (repeatable)");
+  cmd.add_flag("--abort-on-fail", ov.abort_on_fail, "Stop as soon as a threshold fails");
+  cmd.add_option("--poll-task", ov.poll_task,
+                 "Instead of the profile's client: poll this existing task (never changed)");
+  cmd.add_option("--api-key", o.api_key,
+                 "Key of the account the tasks are created in (default on the bundled mock: a "
+                 "fresh account)")
+      ->envname("AGENTWORK_API_KEY");
+  cmd.add_option("--ca-file", o.ca_file, "Extra PEM trust anchors for HTTPS")
+      ->check(CLI::ExistingFile);
+  cmd.add_flag("-k,--insecure", o.insecure, "Do not verify TLS certificates");
+  cmd.add_option("--seed", o.seed, "Seed of the mock's agents and of the poll jitter")
+      ->capture_default_str();
+  cmd.add_option("--mock-time-scale", o.mock_time_scale,
+                 "With --target mock: multiply every agent duration (0.1: ten times faster)")
+      ->check(CLI::Range(1e-4, 1e4))
+      ->capture_default_str();
+  cmd.add_option("--mock-threads", o.mock_threads, "With --target mock: the mock's threads")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cmd.add_option("--profile-rules", o.check_profile,
+                 "strict ([M] rules count) or guide ([G] only); default: strict on the mock, "
+                 "guide elsewhere")
+      ->check(CLI::IsMember({"strict", "guide"}));
+  cmd.add_flag("--check-every-answer", o.check_every_answer,
+               "Parse and check every status answer from scratch, also one byte-identical to the "
+               "task's previous answer (default: reuse that answer's verdict)");
+  cmd.add_option("--connections", o.connections, "Connections per worker, at most")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  cmd.add_option("--request-timeout", o.request_timeout, "Seconds one request may take")
+      ->check(CLI::Range(0.001, 3600.0))
+      ->capture_default_str();
+  cmd.add_option("--cleanup-timeout", o.cleanup_timeout,
+                 "Seconds the cancels of the tasks left may take at the end")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
+  add_report_file_options(cmd, o.reports);
+  cmd.add_option("--color", o.color, "auto, always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  cmd.add_option(
+         "--progress", o.progress,
+         "auto (a refreshed line on a terminal, plain lines otherwise), line, lines or none")
+      ->check(CLI::IsMember({"auto", "line", "lines", "none"}))
+      ->capture_default_str();
+  cmd.add_option("--progress-every", o.progress_every, "Seconds between plain progress lines")
+      ->check(CLI::Range(1.0, 3600.0))
+      ->capture_default_str();
+  cmd.footer(kLoadExitCodes);
+}
+
+int load_command(const LoadOptions& o) {
+  // 1. The profile, the flags over it, and what can be checked before any request.
+  auto loaded = load::load_profile_file(o.profile);
+  if (const auto* e = std::get_if<load::ProfileError>(&loaded)) {
+    std::cerr << "agentwork load: " << e->to_string() << "\n";
+    return 2;
+  }
+  load::LoadProfile profile = std::get<load::LoadProfile>(std::move(loaded));
+  if (const auto e = load::apply_overrides(profile, o.overrides)) {
+    std::cerr << "agentwork load: " << e->to_string() << "\n";
+    return 2;
+  }
+  std::shared_ptr<const Scenario> scenario;
+  if (const auto* sc = std::get_if<load::ScenarioClient>(&profile.client)) {
+    auto loaded_scenarios = load_scenarios({sc->path});
+    for (const auto& e : loaded_scenarios.errors) std::cerr << e.to_string() << "\n";
+    if (!loaded_scenarios.errors.empty()) return 2;
+    if (loaded_scenarios.scenarios.size() != 1) {
+      std::cerr << "agentwork load: " << profile.file << ": $.client.scenario: \"" << sc->path
+                << "\" holds " << loaded_scenarios.scenarios.size()
+                << " scenarios; a scenario client loops exactly one\n";
+      return 2;
+    }
+    const Scenario& s = loaded_scenarios.scenarios.front();
+    for (const auto& step : s.steps) {
+      if (std::holds_alternative<steps::AdvanceClock>(step.action)) {
+        std::cerr << "agentwork load: " << sc->path << ": $.steps[" << step.index
+                  << "]: advance_clock moves the mock's clock under every other client; a "
+                     "scenario for load mode cannot use it\n";
+        return 2;
+      }
+    }
+    scenario = std::make_shared<const Scenario>(s);
+  }
+  if (const auto e = load::check_threshold_names(profile)) {
+    std::cerr << "agentwork load: " << profile.file << ": " << *e << "\n";
+    return 2;
+  }
+  if (!check_report_files(o.reports, "load")) return 2;
+
+  // Signals are blocked from here on, before any thread starts.
+  SignalWatch signals;
+
+  // 2. The target.
+  HttpClientOptions http;
+  http.read_timeout = std::chrono::milliseconds(std::llround(o.request_timeout * 1000));
+  http.connect_timeout = std::min(http.read_timeout, std::chrono::milliseconds(10000));
+  http.total_timeout = http.read_timeout * 2;
+  http.ca_file = o.ca_file;
+  http.insecure = o.insecure;
+  http.max_attempts = 1;
+  std::unique_ptr<mock::MockServer> mock;
+  std::string base_url, target_label;
+  bool is_mock = false;
+  double time_scale = 1.0;
+  if (o.target == "mock") {
+    mock::MockConfig mc;
+    mc.seed = o.seed;
+    mc.time_scale = o.mock_time_scale;
+    mc.control_api = true;
+    mock::ServerOptions so;
+    so.threads = o.mock_threads;
+    so.max_connections = 100000;
+    mock = std::make_unique<mock::MockServer>(mc, so);
+    try {
+      mock->start();
+    } catch (const std::exception& e) {
+      std::cerr << "agentwork load: the bundled mock could not start: " << e.what() << "\n";
+      return 3;
+    }
+    base_url = mock->base_url();
+    is_mock = true;
+    time_scale = o.mock_time_scale;
+    target_label = "bundled mock (in-process, " + base_url + ", " + std::to_string(o.mock_threads) +
+                   " threads)";
+  } else {
+    std::string error;
+    if (!parse_url(o.target, error)) {
+      std::cerr << "agentwork load: --target \"" << o.target << "\": " << error
+                << " (expected \"mock\" or http(s)://host[:port])\n";
+      return 2;
+    }
+    base_url = o.target;
+    while (!base_url.empty() && base_url.back() == '/') base_url.pop_back();
+    // The safety rule first: a refused run sends nothing, not even the probe.
+    if (const auto e = load::safety_error(profile, parse_url(base_url, error)->origin.host)) {
+      std::cerr << "agentwork load: " << *e << "\n";
+      return 2;
+    }
+    TargetProbe probe;
+    try {
+      probe = probe_target(base_url, http);
+    } catch (const std::exception& e) {
+      std::cerr << "agentwork load: " << e.what() << "\n";
+      return 2;
+    }
+    if (!probe.reachable) {
+      std::cerr << "agentwork load: target " << base_url << " unreachable: " << probe.error << "\n";
+      return 3;
+    }
+    is_mock = probe.mock;
+    time_scale = probe.mock ? probe.time_scale : 1.0;
+    target_label = base_url + (probe.mock ? " (the bundled mock)" : "");
+  }
+  if (scenario && scenario->needs_mock && !is_mock) {
+    std::cerr << "agentwork load: " << scenario->file
+              << ": the scenario is mock-only (tagged mock-only or scripted for the mock); "
+              << base_url << " is not the bundled mock\n";
+    return 2;
+  }
+  std::string url_error;
+  const auto parsed = parse_url(base_url, url_error);
+  const std::string run_id = new_run_id();
+  std::string api_key = o.api_key;
+  if (api_key.empty()) {
+    if (!is_mock) {
+      std::cerr << "agentwork load: --api-key (or AGENTWORK_API_KEY) is needed against " << base_url
+                << ": the tasks are created in an existing account\n";
+      return 2;
+    }
+    std::string error;
+    api_key = register_account(base_url, http, run_id, error);
+    if (api_key.empty()) {
+      std::cerr << "agentwork load: could not register an account at " << base_url << ": " << error
+                << "\n";
+      return 3;
+    }
+  }
+
+  // 3. Run, with the progress line.
+  load::EngineConfig config;
+  config.profile = profile;
+  config.transport.origin = parsed->origin;
+  config.transport.insecure = o.insecure;
+  config.transport.ca_file = o.ca_file;
+  config.transport.max_connections = o.connections;
+  config.transport.request_timeout = http.read_timeout;
+  config.transport.connect_timeout = http.connect_timeout;
+  config.api_key = api_key;
+  config.seed = o.seed;
+  config.guide_profile = o.check_profile.empty() ? !is_mock : o.check_profile == "guide";
+  config.reuse_identical_answers = !o.check_every_answer;
+  config.cleanup_timeout = std::chrono::milliseconds(std::llround(o.cleanup_timeout * 1000));
+  config.scenario = scenario;
+  config.target_is_mock = is_mock;
+  config.time_scale = time_scale;
+  config.run_id = run_id;
+  std::unique_ptr<load::LoadEngine> engine;
+  try {
+    engine = std::make_unique<load::LoadEngine>(config);
+  } catch (const std::exception& e) {
+    std::cerr << "agentwork load: " << e.what() << "\n";
+    return 2;
+  }
+
+  const bool color = use_color(o.color);
+  const bool tty = ::isatty(STDOUT_FILENO) != 0;
+  const std::string mode = o.progress == "auto" ? (tty ? "line" : "lines") : o.progress;
+  std::cout << "agentwork load: " << (profile.name.empty() ? profile.file : profile.name)
+            << " against " << target_label << "; " << profile.workers << " worker"
+            << (profile.workers == 1 ? "" : "s") << ", rules "
+            << (config.guide_profile ? "guide" : "strict") << ", rate cap "
+            << (profile.rate_cap ? fmt(*profile.rate_cap, 0) + " req/s" : std::string("none"))
+            << "\n"
+            << std::flush;
+  const std::string started_at = iso_now();
+  const auto began = std::chrono::steady_clock::now();
+  double last_line_s = -1e9;
+  bool line_open = false;
+  signals.start(*engine);
+  load::LoadResult result = engine->run([&](const load::LiveFigures& f) {
+    if (mode == "none") return;
+    const std::string line = progress_line(f);
+    if (mode == "line") {
+      std::cout << "\r\033[K" << line << std::flush;
+      line_open = true;
+    } else if (f.elapsed_s - last_line_s >= o.progress_every - 0.5) {
+      last_line_s = f.elapsed_s;
+      std::cout << line << "\n" << std::flush;
+    }
+  });
+  signals.stop();
+  if (line_open) std::cout << "\n";
+  const double duration_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - began).count();
+  if (mock) mock->stop();
+
+  // 4. Reports: the console summary, then the files.
+  std::cout << reports::load_summary(result, color) << std::flush;
+  int code = load::exit_code(result);
+  RunResult run;
+  run.tool_version = kToolVersion;
+  run.target = target_label;
+  run.profile = config.guide_profile ? "guide" : "strict";
+  run.mock = is_mock;
+  run.seed = o.seed;
+  run.run_id = run_id;
+  run.started_at = started_at;
+  run.duration_ms = duration_ms;
+  run.interrupted = result.stop_reason == load::StopReason::interrupted;
+  if (!write_report_files(o.reports, "load", run, &result) && code == 0) code = 2;
+  return code;
+}
+
+}  // namespace agentwork::harness

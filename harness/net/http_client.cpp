@@ -1,0 +1,489 @@
+#include "harness/net/http_client.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <random>
+#include <stdexcept>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "harness/net/http_errors.hpp"
+
+namespace agentwork::harness {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+using Clock = std::chrono::steady_clock;
+using TcpStream = beast::basic_stream<tcp, Executor>;
+using TlsStream = ssl::stream<TcpStream>;
+using Resolver = asio::ip::basic_resolver<tcp, Executor>;
+using Timer = asio::basic_waitable_timer<Clock, asio::wait_traits<Clock>, Executor>;
+
+constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable_t<Executor>{});
+
+std::chrono::microseconds since(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t);
+}
+
+bool is_idempotent(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" ||
+         method == "OPTIONS";
+}
+
+bool is_ip_literal(const std::string& host) {
+  error_code ec;
+  asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+struct Connection {
+  Origin origin;
+  std::unique_ptr<TcpStream> plain;
+  std::unique_ptr<TlsStream> tls;
+  beast::flat_buffer buffer;
+
+  TcpStream& transport() { return tls ? tls->next_layer() : *plain; }
+  void close() {
+    error_code ignored;
+    transport().socket().close(ignored);
+  }
+};
+
+// The outcome of one request on one connection.
+struct Attempt {
+  ErrorClass error = ErrorClass::none;
+  std::string message;
+  bool connection_reusable = false;
+  http::response<http::string_body> response;
+};
+
+// Retry-After as seconds (the HTTP-date form is not used by the services we test).
+std::optional<std::chrono::seconds> retry_after(const http::response<http::string_body>& res) {
+  const auto it = res.find(http::field::retry_after);
+  if (it == res.end()) return std::nullopt;
+  const auto seconds = parse_retry_after(std::string_view(it->value().data(), it->value().size()));
+  if (!seconds) return std::nullopt;
+  return std::chrono::seconds(*seconds);
+}
+
+}  // namespace
+
+std::string Origin::key() const {
+  return std::string(tls ? "https://" : "http://") + host + ":" + std::to_string(port);
+}
+
+std::optional<ParsedUrl> parse_url(std::string_view url, std::string& error) {
+  ParsedUrl out;
+  std::string_view rest;
+  if (url.starts_with("http://")) {
+    rest = url.substr(7);
+  } else if (url.starts_with("https://")) {
+    out.origin.tls = true;
+    rest = url.substr(8);
+  } else {
+    error = "\"" + std::string(url) + "\": expected an http:// or https:// URL";
+    return std::nullopt;
+  }
+  const auto path_at = rest.find_first_of("/?");
+  std::string_view authority = rest.substr(0, path_at);
+  out.target = path_at == std::string_view::npos ? "/" : std::string(rest.substr(path_at));
+  if (out.target.front() == '?') out.target.insert(0, "/");
+  if (authority.find('@') != std::string_view::npos) {
+    error = "\"" + std::string(url) + "\": credentials in the URL are not supported";
+    return std::nullopt;
+  }
+  std::string_view port;
+  if (authority.starts_with("[")) {  // [v6]:port
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) {
+      error = "\"" + std::string(url) + "\": unterminated IPv6 address";
+      return std::nullopt;
+    }
+    out.origin.host = std::string(authority.substr(1, close - 1));
+    if (close + 1 < authority.size()) {
+      if (authority[close + 1] != ':') {
+        error = "\"" + std::string(url) + "\": expected ':' after the IPv6 address";
+        return std::nullopt;
+      }
+      port = authority.substr(close + 2);
+    }
+  } else {
+    const auto colon = authority.rfind(':');
+    out.origin.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) port = authority.substr(colon + 1);
+  }
+  if (out.origin.host.empty()) {
+    error = "\"" + std::string(url) + "\": no host";
+    return std::nullopt;
+  }
+  if (port.empty()) {
+    out.origin.port = out.origin.tls ? 443 : 80;
+  } else {
+    unsigned value = 0;
+    for (char c : port) {
+      if (c < '0' || c > '9' || value > 65535) {
+        error = "\"" + std::string(url) + "\": bad port \"" + std::string(port) + "\"";
+        return std::nullopt;
+      }
+      value = value * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (value == 0 || value > 65535) {
+      error = "\"" + std::string(url) + "\": bad port \"" + std::string(port) + "\"";
+      return std::nullopt;
+    }
+    out.origin.port = static_cast<std::uint16_t>(value);
+  }
+  return out;
+}
+
+const char* to_string(ErrorClass e) {
+  switch (e) {
+    case ErrorClass::none:
+      return "none";
+    case ErrorClass::bad_url:
+      return "bad_url";
+    case ErrorClass::dns:
+      return "dns";
+    case ErrorClass::connect:
+      return "connect";
+    case ErrorClass::tls:
+      return "tls";
+    case ErrorClass::write:
+      return "write";
+    case ErrorClass::read:
+      return "read";
+    case ErrorClass::timeout:
+      return "timeout";
+    case ErrorClass::too_large:
+      return "too_large";
+    case ErrorClass::protocol:
+      return "protocol";
+    case ErrorClass::redirects:
+      return "redirects";
+    case ErrorClass::aborted:
+      return "aborted";
+  }
+  return "none";
+}
+
+std::string HttpExchange::header(std::string_view name) const {
+  for (const auto& [n, v] : headers) {
+    if (beast::iequals(n, name)) return v;
+  }
+  return {};
+}
+
+struct HttpClient::Impl {
+  Impl(Executor ex, HttpClientOptions o)
+      : executor(ex),
+        options(std::move(o)),
+        ssl_context(ssl::context::tls_client),
+        rng(std::random_device{}()) {
+    error_code ec;
+    ssl_context.set_default_verify_paths(ec);  // a missing system store only matters for https
+    if (!options.ca_file.empty()) {
+      ssl_context.load_verify_file(options.ca_file, ec);
+      if (ec)
+        throw std::runtime_error("cannot load CA file " + options.ca_file + ": " + ec.message());
+    }
+    ssl_context.set_verify_mode(options.insecure ? ssl::verify_none : ssl::verify_peer);
+  }
+
+  Awaitable<HttpExchange> send(HttpRequest request);
+  Awaitable<Attempt> attempt(const ParsedUrl& url, const std::string& method,
+                             const HttpRequest& request, const std::string& body,
+                             Clock::time_point deadline, HttpExchange& out);
+  Awaitable<std::unique_ptr<Connection>> connect(const Origin& origin, Clock::time_point deadline,
+                                                 HttpExchange& out, Attempt& failure);
+  template <class Stream>
+  Awaitable<error_code> exchange(Stream& stream, Connection& c,
+                                 const http::request<http::string_body>& req,
+                                 http::response_parser<http::string_body>& parser,
+                                 Clock::time_point deadline, ErrorClass& phase,
+                                 Clock::time_point& sent);
+  Awaitable<void> sleep(std::chrono::milliseconds d);
+  std::chrono::milliseconds remaining(Clock::time_point deadline,
+                                      std::chrono::milliseconds cap) const {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    return std::max(std::chrono::milliseconds(1), std::min(left, cap));
+  }
+
+  Executor executor;
+  HttpClientOptions options;
+  ssl::context ssl_context;
+  std::map<std::string, std::vector<std::unique_ptr<Connection>>> idle;  // by origin key
+  std::uint64_t opened = 0;
+  std::minstd_rand rng;
+};
+
+Awaitable<void> HttpClient::Impl::sleep(std::chrono::milliseconds d) {
+  Timer timer(executor, d);
+  co_await timer.async_wait(use_nothrow);
+}
+
+Awaitable<std::unique_ptr<Connection>> HttpClient::Impl::connect(const Origin& origin,
+                                                                 Clock::time_point deadline,
+                                                                 HttpExchange& out,
+                                                                 Attempt& failure) {
+  const auto started = Clock::now();
+  auto conn = std::make_unique<Connection>();
+  conn->origin = origin;
+  Resolver resolver(executor);
+  auto [rec, endpoints] =
+      co_await resolver.async_resolve(origin.host, std::to_string(origin.port), use_nothrow);
+  if (rec) {
+    failure.error = ErrorClass::dns;
+    failure.message = "dns: " + origin.host + ": " + rec.message();
+    co_return nullptr;
+  }
+  auto stream = std::make_unique<TcpStream>(executor);
+  stream->expires_after(remaining(deadline, options.connect_timeout));
+  auto [cec, endpoint] = co_await stream->async_connect(endpoints, use_nothrow);
+  if (cec) {
+    failure.error = classify_failure(cec, ErrorClass::connect);
+    failure.message =
+        "connect: " + origin.host + ":" + std::to_string(origin.port) + ": " + cec.message();
+    co_return nullptr;
+  }
+  ++opened;
+  stream->socket().set_option(tcp::no_delay(true));
+  if (origin.tls) {
+    conn->tls = std::make_unique<TlsStream>(std::move(*stream), ssl_context);
+    if (!is_ip_literal(origin.host)) {
+      SSL_set_tlsext_host_name(conn->tls->native_handle(), origin.host.c_str());
+    }
+    if (!options.insecure) conn->tls->set_verify_callback(ssl::host_name_verification(origin.host));
+    conn->tls->next_layer().expires_after(remaining(deadline, options.connect_timeout));
+    auto [hec] = co_await conn->tls->async_handshake(ssl::stream_base::client, use_nothrow);
+    if (hec) {
+      failure.error = classify_failure(hec, ErrorClass::tls);
+      failure.message = "tls: " + origin.host + ": " + hec.message();
+      co_return nullptr;
+    }
+  } else {
+    conn->plain = std::move(stream);
+  }
+  out.connect_time = since(started);
+  co_return conn;
+}
+
+template <class Stream>
+Awaitable<error_code> HttpClient::Impl::exchange(Stream& stream, Connection& c,
+                                                 const http::request<http::string_body>& req,
+                                                 http::response_parser<http::string_body>& parser,
+                                                 Clock::time_point deadline, ErrorClass& phase,
+                                                 Clock::time_point& sent) {
+  c.transport().expires_after(remaining(deadline, options.read_timeout));
+  phase = ErrorClass::write;
+  auto [wec, written] = co_await http::async_write(stream, req, use_nothrow);
+  if (wec) co_return wec;
+  sent = Clock::now();
+  phase = ErrorClass::read;
+  auto [rec, read] = co_await http::async_read(stream, c.buffer, parser, use_nothrow);
+  co_return rec;
+}
+
+Awaitable<Attempt> HttpClient::Impl::attempt(const ParsedUrl& url, const std::string& method,
+                                             const HttpRequest& request, const std::string& body,
+                                             Clock::time_point deadline, HttpExchange& out) {
+  http::request<http::string_body> req;
+  req.method_string(method);
+  req.target(url.target);
+  req.version(11);
+  const bool default_port = url.origin.port == (url.origin.tls ? 443 : 80);
+  req.set(http::field::host,
+          default_port ? url.origin.host : url.origin.host + ":" + std::to_string(url.origin.port));
+  req.set(http::field::user_agent, options.user_agent);
+  for (const auto& [name, value] : request.headers) req.insert(name, value);
+  req.body() = body;
+  if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH")
+    req.prepare_payload();
+
+  Attempt result;
+  auto& pool = idle[url.origin.key()];
+  // A pooled connection first; if the server closed it meanwhile, once more on a new one.
+  for (int fresh_try = 0; fresh_try < 2; ++fresh_try) {
+    std::unique_ptr<Connection> conn;
+    out.reused_connection = false;
+    out.connect_time = std::chrono::microseconds(0);
+    if (!pool.empty()) {
+      conn = std::move(pool.back());
+      pool.pop_back();
+      out.reused_connection = true;
+    } else {
+      conn = co_await connect(url.origin, deadline, out, result);
+      if (!conn) co_return result;
+    }
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(options.max_response_bytes);
+    ErrorClass phase = ErrorClass::write;
+    auto sent = Clock::now();
+    error_code ec;
+    if (conn->tls) {
+      ec = co_await exchange(*conn->tls, *conn, req, parser, deadline, phase, sent);
+    } else {
+      ec = co_await exchange(*conn->plain, *conn, req, parser, deadline, phase, sent);
+    }
+    if (ec) {
+      conn->close();
+      if (out.reused_connection && is_stale_connection(ec) && !parser.got_some()) continue;
+      result.error = classify_failure(ec, phase);
+      result.message =
+          std::string(phase == ErrorClass::write ? "write: " : "read: ") + ec.message();
+      co_return result;
+    }
+    out.ttfb = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - sent);
+    result.response = parser.release();
+    if (result.response.keep_alive() && pool.size() < options.max_idle_per_origin) {
+      pool.push_back(std::move(conn));
+    } else {
+      conn->close();
+    }
+    co_return result;
+  }
+  co_return result;
+}
+
+Awaitable<HttpExchange> HttpClient::Impl::send(HttpRequest request) {
+  const auto started = Clock::now();
+  const auto deadline = started + options.total_timeout;
+  HttpExchange out;
+  out.method = request.method;
+  out.url = request.url;
+  std::string problem;
+  auto url = parse_url(request.url, problem);
+  if (!url) {
+    out.error = ErrorClass::bad_url;
+    out.error_message = "url: " + problem;
+    co_return out;
+  }
+  std::string method = request.method;
+  std::string body = request.body;
+  int tries = 0;  // attempts that count against max_attempts (redirects do not)
+  for (;;) {
+    ++out.attempts;
+    ++tries;
+    if (options.before_attempt) {
+      auto admitted = options.before_attempt();
+      const bool go = co_await std::move(admitted);
+      if (!go) {
+        out.error = ErrorClass::aborted;
+        out.error_message = "not sent: the run is stopping";
+        break;
+      }
+    }
+    const auto sent = Clock::now();
+    Attempt a = co_await attempt(*url, method, request, body, deadline, out);
+    if (options.after_attempt) {
+      const auto micros = [](Clock::time_point t) {
+        return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+      };
+      const auto wait = a.error == ErrorClass::none ? retry_after(a.response) : std::nullopt;
+      const int status =
+          a.error == ErrorClass::none ? static_cast<int>(a.response.result_int()) : 0;
+      options.after_attempt(method, url->target, status, a.error, micros(sent),
+                            micros(Clock::now()), wait ? static_cast<int>(wait->count()) : -1);
+    }
+    const bool can_retry = is_idempotent(method) && tries < options.max_attempts;
+    if (a.error != ErrorClass::none) {
+      out.error = a.error;
+      out.error_message = a.message;
+      const auto backoff =
+          std::min(options.backoff_max, options.backoff_base * (1 << std::min(tries - 1, 16)));
+      const auto jittered = std::chrono::milliseconds(
+          backoff.count() / 2 +
+          static_cast<long>(rng() % static_cast<unsigned>(backoff.count() / 2 + 1)));
+      const bool transport = a.error != ErrorClass::too_large && a.error != ErrorClass::protocol;
+      if (transport && can_retry && Clock::now() + jittered < deadline) {
+        out.retried.push_back({0, a.error, a.message, {}, since(sent)});
+        co_await sleep(jittered);
+        continue;
+      }
+      break;
+    }
+    out.error = ErrorClass::none;
+    out.error_message.clear();
+    out.status = static_cast<int>(a.response.result_int());
+    out.headers.clear();
+    for (const auto& field : a.response) {
+      out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    out.body = std::move(a.response.body());
+    // Redirects: 307/308 keep the method and body; 301/302/303 continue with GET.
+    if ((out.status == 301 || out.status == 302 || out.status == 303 || out.status == 307 ||
+         out.status == 308) &&
+        !out.header("Location").empty()) {
+      if (out.redirects >= options.max_redirects) {
+        out.error = ErrorClass::redirects;
+        out.error_message = "redirects: more than " + std::to_string(options.max_redirects);
+        break;
+      }
+      ++out.redirects;
+      --tries;
+      const auto location = out.header("Location");
+      if (location.starts_with("/")) {
+        url->target = location;
+      } else {
+        auto next = parse_url(location, problem);
+        if (!next) {
+          out.error = ErrorClass::redirects;
+          out.error_message = "redirects: bad Location " + problem;
+          break;
+        }
+        url = next;
+      }
+      out.url = url->origin.key() + url->target;
+      if (out.status != 307 && out.status != 308 && method != "HEAD") {
+        method = "GET";
+        body.clear();
+      }
+      continue;
+    }
+    if ((out.status == 429 || out.status == 503) &&
+        (can_retry || (out.status == 429 && tries < options.max_attempts))) {
+      const auto wait = retry_after(a.response);
+      std::chrono::milliseconds delay =
+          wait ? std::chrono::milliseconds(*wait)
+               : std::min(options.backoff_max,
+                          options.backoff_base * (1 << std::min(tries - 1, 16)));
+      if (wait && *wait > options.max_retry_after) break;  // not worth waiting for
+      if (Clock::now() + delay < deadline) {
+        out.retried.push_back({out.status, ErrorClass::none, {},
+                               out.body.substr(0, std::min<std::size_t>(out.body.size(), 4096)),
+                               since(sent)});
+        co_await sleep(delay);
+        continue;
+      }
+    }
+    break;
+  }
+  out.total = since(started);
+  co_return out;
+}
+
+HttpClient::HttpClient(Executor executor, HttpClientOptions options)
+    : impl_(std::make_unique<Impl>(executor, std::move(options))) {}
+HttpClient::~HttpClient() = default;
+
+Awaitable<HttpExchange> HttpClient::send(HttpRequest request) {
+  return impl_->send(std::move(request));
+}
+
+std::uint64_t HttpClient::connections_opened() const {
+  return impl_->opened;
+}
+
+}  // namespace agentwork::harness

@@ -1,0 +1,52 @@
+#include "common/rules.hpp"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+#include <string>
+
+namespace agentwork::harness {
+namespace {
+
+TEST(Rules, IdsAreWellFormedAndTheirLetterMatchesTheTag) {
+  const std::regex shape(R"(^[GM](\.[a-z0-9_]+)+$)");
+  for (const auto& rule : all_rules()) {
+    const std::string id(rule.id);
+    EXPECT_TRUE(std::regex_match(id, shape)) << id;
+    EXPECT_EQ(id[0] == 'G', rule.tag == Tag::guide) << id;
+    EXPECT_FALSE(rule.summary.empty()) << id;
+    EXPECT_FALSE(rule.section.empty()) << id;
+  }
+}
+
+TEST(Rules, IdsAreUnique) {
+  std::set<std::string_view> seen;
+  for (const auto& rule : all_rules()) EXPECT_TRUE(seen.insert(rule.id).second) << rule.id;
+  EXPECT_GE(seen.size(), 60u);
+}
+
+TEST(Rules, FindRule) {
+  const auto rule = find_rule("G.status.enum");
+  ASSERT_TRUE(rule.has_value());
+  EXPECT_EQ(rule->tag, Tag::guide);
+  EXPECT_EQ(rule->section, "2");
+  EXPECT_FALSE(find_rule("G.status.nonexistent").has_value());
+  EXPECT_FALSE(find_rule("").has_value());
+}
+
+// Every endpoint row of the contract has at least one rule naming its path.
+TEST(Rules, EveryEndpointOfTheContractHasRules) {
+  for (const char* endpoint :
+       {"POST /auth/register", "POST /auth/api-key", "POST /tasks/", "GET /tasks/",
+        "POST /tasks/{id}/message", "POST /tasks/{id}/solution-status", "GET /tasks/{id}/events",
+        "POST /tasks/{id}/cancel", "GET /tasks/{id}/result"}) {
+    bool found = false;
+    for (const auto& rule : all_rules())
+      found = found || rule.section.find(endpoint) != std::string_view::npos;
+    EXPECT_TRUE(found) << endpoint;
+  }
+}
+
+}  // namespace
+}  // namespace agentwork::harness
