@@ -131,82 +131,100 @@ class Compiler {
       return out;
     }
     if (const auto ref = s.find("$ref"); ref != s.end()) {
-      const auto* text = ref->get_ptr<const std::string*>();
-      const std::size_t target =
-          text && text->starts_with(kRefPrefix) ? component_index(text->substr(kRefPrefix.size()))
-                                                : kNone;
-      if (target == kNone) {
-        fail(where, "$ref outside components/schemas");
-        return out;
-      }
-      for (const auto& [key, unused] : s.items()) {
-        if (key != "$ref" && key != "description" && key != "title") fail(where, key + " beside $ref");
-      }
-      out.ref = target;
-      refs_.push_back(target);
+      compile_ref(out, s, *ref, where);
       return out;
     }
     for (const auto& [key, value] : s.items()) {
-      const std::string at = where + "/" + key;
       if (key == "description" || key == "title" || key == "examples") continue;
-      if (key == "type") {
-        std::uint8_t bits = 0;
-        const auto add_type = [&](const json& t) {
-          const std::uint8_t b = t.is_string() ? type_bit(t.get<std::string>()) : 0;
-          if (b == 0) fail(at, "unknown type " + t.dump());
-          bits |= b;
-        };
-        if (value.is_array()) {
-          for (const auto& t : value) add_type(t);
-        } else {
-          add_type(value);
-        }
-        out.types = bits;
-      } else if (key == "enum") {
-        out.has_enum = true;
-        if (!value.is_array()) fail(at, "not an array");
-        for (const auto& v : value) {
-          if (!v.is_string()) {
-            fail(at, "a value that is not a string");
-            continue;
-          }
-          out.enum_strings.push_back(v.get<std::string>());
-        }
-      } else if (key == "properties") {
-        if (!value.is_object()) fail(at, "not an object");
-        for (const auto& [name, sub] : value.items())
-          out.properties.emplace_back(name, add(sub, at + "/" + name));
-      } else if (key == "required") {
-        if (!value.is_array()) fail(at, "not an array");
-        for (const auto& v : value) {
-          if (!v.is_string()) fail(at, "a name that is not a string");
-          else out.required.push_back(v.get<std::string>());
-        }
-      } else if (key == "items") {
-        if (value.is_array()) fail(at, "an array of schemas");
-        else out.items = add(value, at);
-      } else if (key == "minItems" || key == "maxItems" || key == "minLength" ||
-                 key == "maxLength") {
-        const auto n = count(value);
-        if (!n) fail(at, "not a count");
-        (key == "minItems"    ? out.min_items
-         : key == "maxItems"  ? out.max_items
-         : key == "minLength" ? out.min_length
-                              : out.max_length) = n;
-      } else if (key == "minimum" || key == "maximum") {
-        if (!value.is_number()) fail(at, "not a number");
-        else (key == "minimum" ? out.minimum : out.maximum) = value.get<double>();
-      } else if (key == "anyOf" || key == "allOf") {
-        if (!value.is_array() || value.empty()) fail(at, "not a non-empty array");
-        auto& list = key == "anyOf" ? out.any_of : out.all_of;
-        for (std::size_t i = 0; i < value.size(); ++i)
-          list.push_back(add(value[i], at + "/" + std::to_string(i)));
-      } else if (key == "format") {
-        // An annotation: the reference validator drops formats too (harness/checks/schema_validator.cpp).
-        if (!value.is_string()) fail(at, "not a string");
-      } else {
-        fail(at, "a keyword this validator does not compile");
-      }
+      keyword(out, key, value, where + "/" + key);
+    }
+    return out;
+  }
+
+  void compile_ref(Schema& out, const json& s, const json& ref, const std::string& where) {
+    const auto* text = ref.get_ptr<const std::string*>();
+    const std::size_t target = text && text->starts_with(kRefPrefix)
+                                   ? component_index(text->substr(kRefPrefix.size()))
+                                   : kNone;
+    if (target == kNone) {
+      fail(where, "$ref outside components/schemas");
+      return;
+    }
+    for (const auto& [key, unused] : s.items()) {
+      if (key != "$ref" && key != "description" && key != "title")
+        fail(where, key + " beside $ref");
+    }
+    out.ref = target;
+    refs_.push_back(target);
+  }
+
+  void keyword(Schema& out, const std::string& key, const json& value, const std::string& at) {
+    if (key == "type") {
+      out.types = types(value, at);
+    } else if (key == "enum") {
+      out.has_enum = true;
+      out.enum_strings = strings(value, at, "a value that is not a string");
+    } else if (key == "properties") {
+      if (!value.is_object()) fail(at, "not an object");
+      for (const auto& [name, sub] : value.items())
+        out.properties.emplace_back(name, add(sub, at + "/" + name));
+    } else if (key == "required") {
+      out.required = strings(value, at, "a name that is not a string");
+    } else if (key == "items") {
+      if (value.is_array())
+        fail(at, "an array of schemas");
+      else
+        out.items = add(value, at);
+    } else if (key == "minItems" || key == "maxItems" || key == "minLength" || key == "maxLength") {
+      const auto n = count(value);
+      if (!n) fail(at, "not a count");
+      (key == "minItems"    ? out.min_items
+       : key == "maxItems"  ? out.max_items
+       : key == "minLength" ? out.min_length
+                            : out.max_length) = n;
+    } else if (key == "minimum" || key == "maximum") {
+      if (!value.is_number())
+        fail(at, "not a number");
+      else
+        (key == "minimum" ? out.minimum : out.maximum) = value.get<double>();
+    } else if (key == "anyOf" || key == "allOf") {
+      if (!value.is_array() || value.empty()) fail(at, "not a non-empty array");
+      auto& list = key == "anyOf" ? out.any_of : out.all_of;
+      for (std::size_t i = 0; i < value.size(); ++i)
+        list.push_back(add(value[i], at + "/" + std::to_string(i)));
+    } else if (key == "format") {
+      // An annotation: the reference validator drops formats too (schema_validator.cpp).
+      if (!value.is_string()) fail(at, "not a string");
+    } else {
+      fail(at, "a keyword this validator does not compile");
+    }
+  }
+
+  // "type": one name or an array of names, as bits.
+  std::uint8_t types(const json& value, const std::string& at) {
+    std::uint8_t bits = 0;
+    const auto add_type = [&](const json& t) {
+      const std::uint8_t b = t.is_string() ? type_bit(t.get<std::string>()) : 0;
+      if (b == 0) fail(at, "unknown type " + t.dump());
+      bits |= b;
+    };
+    if (value.is_array()) {
+      for (const auto& t : value) add_type(t);
+    } else {
+      add_type(value);
+    }
+    return bits;
+  }
+
+  // An array of strings ("enum", "required"); `what` names a member that is not a string.
+  std::vector<std::string> strings(const json& value, const std::string& at, const char* what) {
+    std::vector<std::string> out;
+    if (!value.is_array()) fail(at, "not an array");
+    for (const auto& v : value) {
+      if (!v.is_string())
+        fail(at, what);
+      else
+        out.push_back(v.get<std::string>());
     }
     return out;
   }

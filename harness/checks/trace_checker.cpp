@@ -1,5 +1,7 @@
 #include "harness/checks/trace_checker.hpp"
 
+#include "common/timestamp.hpp"
+
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -80,22 +82,6 @@ std::string describe(StateSet s) {
     out += kStateNames[i];
   }
   return out;
-}
-
-// "2026-02-22T14:30:00.000010Z", as the contract writes last_activity_at.
-std::string format_timestamp(std::int64_t us) {
-  using namespace std::chrono;
-  const sys_time<microseconds> t{microseconds{us}};
-  const sys_days day = floor<days>(t);
-  const year_month_day ymd{day};
-  const hh_mm_ss<microseconds> hms{t - day};
-  char text[48];
-  std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02d.%06lldZ",
-                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
-                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()),
-                static_cast<long long>(hms.subseconds().count()));
-  return text;
 }
 
 int waiting_index(TaskState s) {

@@ -214,6 +214,21 @@ struct HttpClient::Impl {
                                  Clock::time_point deadline, ErrorClass& phase,
                                  Clock::time_point& sent);
   Awaitable<void> sleep(std::chrono::milliseconds d);
+
+  // The steps of send() between attempts.
+  enum class Redirect { none, follow, failed };
+  void report_attempt(const std::string& method, const ParsedUrl& url, const Attempt& a,
+                      Clock::time_point sent) const;
+  std::chrono::milliseconds backoff(int tries) const;
+  std::chrono::milliseconds jittered_backoff(int tries);
+  static void take_response(Attempt& a, HttpExchange& out);
+  Redirect follow_redirect(HttpExchange& out, ParsedUrl& url, std::string& method,
+                           std::string& body) const;
+  std::optional<std::chrono::milliseconds> status_retry_delay(const HttpExchange& out,
+                                                              const Attempt& a, int tries,
+                                                              bool can_retry,
+                                                              Clock::time_point deadline) const;
+
   std::chrono::milliseconds remaining(Clock::time_point deadline,
                                       std::chrono::milliseconds cap) const {
     const auto left =
@@ -357,6 +372,90 @@ Awaitable<Attempt> HttpClient::Impl::attempt(const ParsedUrl& url, const std::st
   co_return result;
 }
 
+void HttpClient::Impl::report_attempt(const std::string& method, const ParsedUrl& url,
+                                      const Attempt& a, Clock::time_point sent) const {
+  if (!options.after_attempt) return;
+  const auto micros = [](Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+  };
+  const auto wait = a.error == ErrorClass::none ? retry_after(a.response) : std::nullopt;
+  const int status = a.error == ErrorClass::none ? static_cast<int>(a.response.result_int()) : 0;
+  options.after_attempt(method, url.target, status, a.error, micros(sent), micros(Clock::now()),
+                        wait ? static_cast<int>(wait->count()) : -1);
+}
+
+std::chrono::milliseconds HttpClient::Impl::backoff(int tries) const {
+  return std::min(options.backoff_max, options.backoff_base * (1 << std::min(tries - 1, 16)));
+}
+
+// Between half the backoff and all of it, so that clients failing together do not retry together.
+std::chrono::milliseconds HttpClient::Impl::jittered_backoff(int tries) {
+  const auto b = backoff(tries);
+  return std::chrono::milliseconds(
+      b.count() / 2 + static_cast<long>(rng() % static_cast<unsigned>(b.count() / 2 + 1)));
+}
+
+void HttpClient::Impl::take_response(Attempt& a, HttpExchange& out) {
+  out.error = ErrorClass::none;
+  out.error_message.clear();
+  out.status = static_cast<int>(a.response.result_int());
+  out.headers.clear();
+  for (const auto& field : a.response) {
+    out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  out.body = std::move(a.response.body());
+}
+
+// Redirects: 307/308 keep the method and body; 301/302/303 continue with GET.
+HttpClient::Impl::Redirect HttpClient::Impl::follow_redirect(HttpExchange& out, ParsedUrl& url,
+                                                             std::string& method,
+                                                             std::string& body) const {
+  const int s = out.status;
+  const bool redirect = s == 301 || s == 302 || s == 303 || s == 307 || s == 308;
+  if (!redirect || out.header("Location").empty()) return Redirect::none;
+  if (out.redirects >= options.max_redirects) {
+    out.error = ErrorClass::redirects;
+    out.error_message = "redirects: more than " + std::to_string(options.max_redirects);
+    return Redirect::failed;
+  }
+  ++out.redirects;
+  const auto location = out.header("Location");
+  if (location.starts_with("/")) {
+    url.target = location;
+  } else {
+    std::string problem;
+    auto next = parse_url(location, problem);
+    if (!next) {
+      out.error = ErrorClass::redirects;
+      out.error_message = "redirects: bad Location " + problem;
+      return Redirect::failed;
+    }
+    url = *next;
+  }
+  out.url = url.origin.key() + url.target;
+  if (s != 307 && s != 308 && method != "HEAD") {
+    method = "GET";
+    body.clear();
+  }
+  return Redirect::follow;
+}
+
+// How long to wait before retrying a 429 or 503 (Retry-After, else the backoff); nullopt when
+// the answer stands: no retry left, a Retry-After too long to wait for, or past the deadline.
+std::optional<std::chrono::milliseconds> HttpClient::Impl::status_retry_delay(
+    const HttpExchange& out, const Attempt& a, int tries, bool can_retry,
+    Clock::time_point deadline) const {
+  const bool busy = out.status == 429 || out.status == 503;
+  if (!busy || !(can_retry || (out.status == 429 && tries < options.max_attempts))) {
+    return std::nullopt;
+  }
+  const auto wait = retry_after(a.response);
+  if (wait && *wait > options.max_retry_after) return std::nullopt;  // not worth waiting for
+  const auto delay = wait ? std::chrono::milliseconds(*wait) : backoff(tries);
+  if (Clock::now() + delay >= deadline) return std::nullopt;
+  return delay;
+}
+
 Awaitable<HttpExchange> HttpClient::Impl::send(HttpRequest request) {
   const auto started = Clock::now();
   const auto deadline = started + options.total_timeout;
@@ -378,8 +477,7 @@ Awaitable<HttpExchange> HttpClient::Impl::send(HttpRequest request) {
     ++tries;
     if (options.before_attempt) {
       auto admitted = options.before_attempt();
-      const bool go = co_await std::move(admitted);
-      if (!go) {
+      if (!co_await std::move(admitted)) {
         out.error = ErrorClass::aborted;
         out.error_message = "not sent: the run is stopping";
         break;
@@ -387,88 +485,33 @@ Awaitable<HttpExchange> HttpClient::Impl::send(HttpRequest request) {
     }
     const auto sent = Clock::now();
     Attempt a = co_await attempt(*url, method, request, body, deadline, out);
-    if (options.after_attempt) {
-      const auto micros = [](Clock::time_point t) {
-        return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-      };
-      const auto wait = a.error == ErrorClass::none ? retry_after(a.response) : std::nullopt;
-      const int status =
-          a.error == ErrorClass::none ? static_cast<int>(a.response.result_int()) : 0;
-      options.after_attempt(method, url->target, status, a.error, micros(sent),
-                            micros(Clock::now()), wait ? static_cast<int>(wait->count()) : -1);
-    }
+    report_attempt(method, *url, a, sent);
     const bool can_retry = is_idempotent(method) && tries < options.max_attempts;
     if (a.error != ErrorClass::none) {
       out.error = a.error;
       out.error_message = a.message;
-      const auto backoff =
-          std::min(options.backoff_max, options.backoff_base * (1 << std::min(tries - 1, 16)));
-      const auto jittered = std::chrono::milliseconds(
-          backoff.count() / 2 +
-          static_cast<long>(rng() % static_cast<unsigned>(backoff.count() / 2 + 1)));
+      const auto wait = jittered_backoff(tries);
       const bool transport = a.error != ErrorClass::too_large && a.error != ErrorClass::protocol;
-      if (transport && can_retry && Clock::now() + jittered < deadline) {
-        out.retried.push_back({0, a.error, a.message, {}, since(sent)});
-        co_await sleep(jittered);
-        continue;
-      }
-      break;
-    }
-    out.error = ErrorClass::none;
-    out.error_message.clear();
-    out.status = static_cast<int>(a.response.result_int());
-    out.headers.clear();
-    for (const auto& field : a.response) {
-      out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-    }
-    out.body = std::move(a.response.body());
-    // Redirects: 307/308 keep the method and body; 301/302/303 continue with GET.
-    if ((out.status == 301 || out.status == 302 || out.status == 303 || out.status == 307 ||
-         out.status == 308) &&
-        !out.header("Location").empty()) {
-      if (out.redirects >= options.max_redirects) {
-        out.error = ErrorClass::redirects;
-        out.error_message = "redirects: more than " + std::to_string(options.max_redirects);
-        break;
-      }
-      ++out.redirects;
-      --tries;
-      const auto location = out.header("Location");
-      if (location.starts_with("/")) {
-        url->target = location;
-      } else {
-        auto next = parse_url(location, problem);
-        if (!next) {
-          out.error = ErrorClass::redirects;
-          out.error_message = "redirects: bad Location " + problem;
-          break;
-        }
-        url = next;
-      }
-      out.url = url->origin.key() + url->target;
-      if (out.status != 307 && out.status != 308 && method != "HEAD") {
-        method = "GET";
-        body.clear();
-      }
+      if (!transport || !can_retry || Clock::now() + wait >= deadline) break;
+      out.retried.push_back({0, a.error, a.message, {}, since(sent)});
+      co_await sleep(wait);
       continue;
     }
-    if ((out.status == 429 || out.status == 503) &&
-        (can_retry || (out.status == 429 && tries < options.max_attempts))) {
-      const auto wait = retry_after(a.response);
-      std::chrono::milliseconds delay =
-          wait ? std::chrono::milliseconds(*wait)
-               : std::min(options.backoff_max,
-                          options.backoff_base * (1 << std::min(tries - 1, 16)));
-      if (wait && *wait > options.max_retry_after) break;  // not worth waiting for
-      if (Clock::now() + delay < deadline) {
-        out.retried.push_back({out.status, ErrorClass::none, {},
-                               out.body.substr(0, std::min<std::size_t>(out.body.size(), 4096)),
-                               since(sent)});
-        co_await sleep(delay);
-        continue;
-      }
+    take_response(a, out);
+    const auto redirect = follow_redirect(out, *url, method, body);
+    if (redirect == Redirect::failed) break;
+    if (redirect == Redirect::follow) {
+      --tries;
+      continue;
     }
-    break;
+    const auto delay = status_retry_delay(out, a, tries, can_retry, deadline);
+    if (!delay) break;
+    out.retried.push_back({out.status,
+                           ErrorClass::none,
+                           {},
+                           out.body.substr(0, std::min<std::size_t>(out.body.size(), 4096)),
+                           since(sent)});
+    co_await sleep(*delay);
   }
   out.total = since(started);
   co_return out;
