@@ -4,6 +4,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include "harness/load/schedule.hpp"
+
 namespace agentwork::load::internal {
 
 std::int64_t wall_now_us() {
