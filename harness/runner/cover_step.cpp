@@ -1,16 +1,16 @@
 // The `cover` step: a coverage-driven live run. It keeps tasks in flight (up to `parallel`, at
 // most `max_tasks` in all), gives each a role (cancel at once, cancel when it asks, or drive to
 // completion), reacts to whatever the deployment's agents do, and stops once every wanted
-// interaction of harness/runner/live_coverage.hpp has been seen or the budget is spent. One coroutine
-// polls every task in flight once per poll interval, so that each check and each action happens
-// in a known order. Probes of refusals (a wrong state, an invalid body) ride on the tasks in
-// flight, once per run each.
+// interaction of harness/runner/live_coverage.hpp has been seen or the budget is spent. One
+// coroutine polls every task in flight once per poll interval, so that each check and each action
+// happens in a known order. Probes of refusals (a wrong state, an invalid body) ride on the tasks
+// in flight, once per run each.
 #include <algorithm>
 #include <cmath>
 #include <sstream>
 
-#include "harness/runner/live_coverage.hpp"
 #include "common/rules.hpp"
+#include "harness/runner/live_coverage.hpp"
 #include "harness/runner/scenario_interpreter.hpp"
 
 namespace agentwork::harness::detail {
@@ -33,7 +33,7 @@ struct ScenarioRun::CoverRun {
   LiveCoverage coverage;
   std::vector<CoverTask> active;
   std::size_t created = 0;
-  int stalls_in_a_row = 0;  // reset when a task shows progress
+  int stalls_in_a_row = 0;      // reset when a task shows progress
   bool out_of_credits = false;  // a create answered 402: no more tasks
 };
 
@@ -99,8 +99,8 @@ Awaitable<int> ScenarioRun::probe(TaskRec& t, const std::string& method, const s
   if (c.status() != want && c.status() < 500) {
     add_finding(rule,
                 method + " " + path + (text ? " " + *text : std::string()) + " (task " +
-                    std::string(t.last_state ? to_string(*t.last_state) : "?") + "): expected " +
-                    std::to_string(want) + ", got " + std::to_string(c.status()),
+                    std::string(t.track.last_state() ? to_string(*t.track.last_state()) : "?") +
+                    "): expected " + std::to_string(want) + ", got " + std::to_string(c.status()),
                 &c, t.name);
   }
   co_return c.status();
@@ -108,7 +108,7 @@ Awaitable<int> ScenarioRun::probe(TaskRec& t, const std::string& method, const s
 
 Awaitable<bool> ScenarioRun::cover_stall(CoverRun& run, TaskRec& t, double stalled_seconds) {
   std::ostringstream detail;
-  detail << "task " << t.id << " processing with last_activity_at " << t.stall_activity
+  detail << "task " << t.id << " processing with last_activity_at " << t.track.last_activity_at()
          << " unchanged for " << std::lround(stalled_seconds)
          << " s (policy: " << run.policy.on_stall.after_seconds << " s)";
   run.coverage.see(Interaction::stall);
@@ -132,8 +132,8 @@ Awaitable<bool> ScenarioRun::cover_stall(CoverRun& run, TaskRec& t, double stall
 Awaitable<bool> ScenarioRun::cover_reply(CoverRun& run, CoverTask& ct, TaskRec& t,
                                          const StatusView& v) {
   LiveCoverage& cov = run.coverage;
-  const bool clarifying = v.question && v.question->type == "CLARIFYING_QUESTIONS" &&
-                          !v.question->questions.empty();
+  const bool clarifying =
+      v.question && v.question->type == "CLARIFYING_QUESTIONS" && !v.question->questions.empty();
   if (v.question && v.question->type == "TO_CUSTOMER") cov.see(Interaction::to_customer);
   if (clarifying) {
     for (const auto& q : v.question->questions) {
@@ -162,8 +162,8 @@ Awaitable<bool> ScenarioRun::cover_reply(CoverRun& run, CoverTask& ct, TaskRec& 
   }
   if (probed) {
     const StatusView again = co_await poll(t);
-    if (*t.last_state != TaskState::awaiting_reply || !again.question ||
-        !v.question || again.question->message_id != v.question->message_id) {
+    if (*t.track.last_state() != TaskState::awaiting_reply || !again.question || !v.question ||
+        again.question->message_id != v.question->message_id) {
       co_return false;  // the next look reacts to whatever the task does now
     }
   }
@@ -195,7 +195,8 @@ Awaitable<bool> ScenarioRun::cover_solution(CoverRun& run, CoverTask& ct, TaskRe
     cov.see(Interaction::reject_revised);  // a new proposal after the rejection
     ct.rejected_id.clear();
   }
-  if (ct.role == TaskRole::cancel_when_waiting && !cov.seen(Interaction::cancel_awaiting_approval)) {
+  if (ct.role == TaskRole::cancel_when_waiting &&
+      !cov.seen(Interaction::cancel_awaiting_approval)) {
     if (co_await try_act(t, ClientAction::cancel, kNoBody, "G.cancel.cancels")) {
       cov.see(Interaction::cancel_awaiting_approval);
     }
@@ -216,7 +217,7 @@ Awaitable<bool> ScenarioRun::cover_solution(CoverRun& run, CoverTask& ct, TaskRe
   }
   if (probed) {
     const StatusView again = co_await poll(t);
-    if (*t.last_state != TaskState::awaiting_solution_approval ||
+    if (*t.track.last_state() != TaskState::awaiting_solution_approval ||
         again.solution_message_id != v.solution_message_id) {
       co_return false;
     }
@@ -275,7 +276,7 @@ Awaitable<void> ScenarioRun::cover_completed(CoverRun& run, CoverTask& ct, TaskR
 Awaitable<void> ScenarioRun::cover_finish(CoverRun& run, CoverTask& ct) {
   TaskRec& t = task(ct.name);
   // A cancel the server accepted must show: look once (the trace checker judges it).
-  if (t.cancel_accepted && t.last_state != TaskState::cancelled) co_await poll(t);
+  if (t.cancel_accepted && t.track.last_state() != TaskState::cancelled) co_await poll(t);
   // The event log of every task the client replied to, whatever its role: each accepted reply
   // and decision must be in it, a structured reply with its answers.
   if (ct.replied) {
@@ -289,7 +290,7 @@ Awaitable<bool> ScenarioRun::cover_advance(CoverRun& run, CoverTask& ct) {
   LiveCoverage& cov = run.coverage;
   TaskRec& t = task(ct.name);
   const StatusView v = co_await poll(t);
-  const TaskState state = *t.last_state;
+  const TaskState state = *t.track.last_state();
   if (state != TaskState::processing) run.stalls_in_a_row = 0;
   // Processing since the last action: whatever waits next is new, even under the same id.
   if (state == TaskState::processing) ct.last_handled.clear();
@@ -314,11 +315,13 @@ Awaitable<bool> ScenarioRun::cover_advance(CoverRun& run, CoverTask& ct) {
       cov.see(Interaction::result_not_completed);
     }
     const double stalled = co_await stalled_for(t);
-    if (stalled >= run.policy.on_stall.after_seconds) co_return co_await cover_stall(run, t, stalled);
+    if (stalled >= run.policy.on_stall.after_seconds)
+      co_return co_await cover_stall(run, t, stalled);
     co_return false;
   }
-  const std::string id = state == TaskState::awaiting_reply && v.question ? v.question->message_id
-                                                                          : v.solution_message_id.value_or("");
+  const std::string id = state == TaskState::awaiting_reply && v.question
+                             ? v.question->message_id
+                             : v.solution_message_id.value_or("");
   if (!id.empty() && id == ct.last_handled) {  // acted on; not moved on yet
     // A task that does not move after the client's action for as long as a stall takes is
     // given up (its checks have said what broke): the run goes on with other tasks instead of
@@ -346,8 +349,9 @@ Awaitable<void> ScenarioRun::step(const steps::Cover& s) {
   CoverRun run{s, *sc_.policy, LiveCoverage(wanted_of(s)), {}, 0, 0, false};
   const std::size_t max_tasks = ctx_.config.max_tasks.value_or(s.max_tasks);
   const auto stop_at =
-      s.max_seconds ? std::min(deadline_, SteadyClock::now() + to_duration(*s.max_seconds * scale()))
-                    : deadline_;
+      s.max_seconds
+          ? std::min(deadline_, SteadyClock::now() + to_duration(*s.max_seconds * scale()))
+          : deadline_;
   for (;;) {
     // Top up: new tasks while something is missing and the budget allows.
     for (;;) {
@@ -386,11 +390,12 @@ Awaitable<void> ScenarioRun::step(const steps::Cover& s) {
     result_.not_seen.push_back(std::move(ns));
   }
   std::string missing;
-  for (auto i : run.coverage.missing()) missing += (missing.empty() ? "" : ", ") + std::string(to_string(i));
-  step_note_ = std::to_string(run.created) + " tasks" +
-               (run.out_of_credits ? " (then out of credits)" : "") + "; " +
-               (missing.empty() ? std::string("every wanted interaction seen")
-                                : "not seen: " + missing);
+  for (auto i : run.coverage.missing())
+    missing += (missing.empty() ? "" : ", ") + std::string(to_string(i));
+  step_note_ =
+      std::to_string(run.created) + " tasks" +
+      (run.out_of_credits ? " (then out of credits)" : "") + "; " +
+      (missing.empty() ? std::string("every wanted interaction seen") : "not seen: " + missing);
 }
 
 }  // namespace agentwork::harness::detail

@@ -11,9 +11,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
+#include "common/timestamp.hpp"
 #include "harness/net/agentwork_client.hpp"
 #include "harness/runner/scenario_run.hpp"
-#include "common/timestamp.hpp"
 
 namespace agentwork::harness {
 
@@ -100,32 +100,29 @@ void Runner::interrupt() {
   });
 }
 
-RunResult Runner::run(const std::vector<Scenario>& scenarios,
-                      const std::function<void(const ScenarioResult&)>& on_done) {
-  auto& cfg = impl_->config;
-  RunResult out;
-  out.profile = cfg.strict ? "strict" : "guide";
-  out.mock = cfg.mock;
-  out.time_scale = cfg.time_scale;
-  out.seed = cfg.seed;
-  out.run_id = cfg.run_id;
-  out.target = cfg.base_url;
-  out.started_at = agentwork::format_timestamp(std::chrono::duration_cast<std::chrono::microseconds>(
-                                              std::chrono::system_clock::now().time_since_epoch())
-                                              .count());
-  const auto began = SteadyClock::now();
+namespace {
 
-  std::vector<std::optional<ScenarioResult>> results(scenarios.size());
-  std::vector<std::size_t> shared, alone;
+ScenarioResult unrun(const Scenario& s, Verdict verdict, std::string reason) {
+  ScenarioResult r;
+  r.name = s.name;
+  r.file = s.file;
+  r.tags = s.tags;
+  r.verdict = verdict;
+  r.reason = std::move(reason);
+  return r;
+}
+
+// Which scenarios run side by side (`shared`) and which alone, after the others (they move the
+// mock's clock); those that need the mock off the mock are skipped at once.
+void plan(const RunnerConfig& cfg, const std::vector<Scenario>& scenarios,
+          std::vector<std::optional<ScenarioResult>>& results, std::vector<std::size_t>& shared,
+          std::vector<std::size_t>& alone,
+          const std::function<void(const ScenarioResult&)>& on_done) {
   for (std::size_t i = 0; i < scenarios.size(); ++i) {
     const auto& s = scenarios[i];
     if (s.needs_mock && !cfg.mock) {
-      ScenarioResult r;
-      r.name = s.name;
-      r.file = s.file;
-      r.tags = s.tags;
-      r.verdict = Verdict::skipped;
-      r.reason = "needs the bundled mock (tagged mock-only or moves its clock)";
+      ScenarioResult r = unrun(s, Verdict::skipped,
+                               "needs the bundled mock (tagged mock-only or moves its clock)");
       if (on_done) on_done(r);
       results[i] = std::move(r);
       continue;
@@ -136,6 +133,53 @@ RunResult Runner::run(const std::vector<Scenario>& scenarios,
     }
     (moves_clock ? alone : shared).push_back(i);
   }
+}
+
+RunResult result_header(const RunnerConfig& cfg) {
+  RunResult out;
+  out.profile = cfg.strict ? "strict" : "guide";
+  out.mock = cfg.mock;
+  out.time_scale = cfg.time_scale;
+  out.seed = cfg.seed;
+  out.run_id = cfg.run_id;
+  out.target = cfg.base_url;
+  out.started_at =
+      agentwork::format_timestamp(std::chrono::duration_cast<std::chrono::microseconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count());
+  return out;
+}
+
+// The scenarios' results in the given order (those never started: interrupted), the run's
+// latency and its thresholds.
+void finish_result(RunResult& out, const RunnerConfig& cfg, const std::vector<Scenario>& scenarios,
+                   std::vector<std::optional<ScenarioResult>>& results, const RunMetrics& metrics) {
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    if (!results[i]) {  // never started: the run was interrupted first
+      results[i] =
+          unrun(scenarios[i], Verdict::interrupted, "not started: the run was interrupted");
+    }
+    out.scenarios.push_back(std::move(*results[i]));
+  }
+  out.latency = metrics.summary();
+  const auto judged = load::evaluate_all(cfg.thresholds, metrics);
+  for (std::size_t i = 0; i < judged.size(); ++i) {
+    out.thresholds.push_back(
+        {cfg.thresholds[i].text, judged[i].verdict == load::Verdict::passed, judged[i].line});
+  }
+}
+
+}  // namespace
+
+RunResult Runner::run(const std::vector<Scenario>& scenarios,
+                      const std::function<void(const ScenarioResult&)>& on_done) {
+  auto& cfg = impl_->config;
+  RunResult out = result_header(cfg);
+  const auto began = SteadyClock::now();
+
+  std::vector<std::optional<ScenarioResult>> results(scenarios.size());
+  std::vector<std::size_t> shared, alone;
+  plan(cfg, scenarios, results, shared, alone, on_done);
 
   auto& io = impl_->io;
   io.restart();
@@ -166,25 +210,8 @@ RunResult Runner::run(const std::vector<Scenario>& scenarios,
   impl_->ctx = nullptr;
 
   out.interrupted = ctx.stopping;
-  for (std::size_t i = 0; i < scenarios.size(); ++i) {
-    if (!results[i]) {  // never started: the run was interrupted first
-      ScenarioResult r;
-      r.name = scenarios[i].name;
-      r.file = scenarios[i].file;
-      r.tags = scenarios[i].tags;
-      r.verdict = Verdict::interrupted;
-      r.reason = "not started: the run was interrupted";
-      results[i] = std::move(r);
-    }
-    out.scenarios.push_back(std::move(*results[i]));
-  }
+  finish_result(out, cfg, scenarios, results, ctx.metrics);
   out.duration_ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - began).count();
-  out.latency = ctx.metrics.summary();
-  const auto judged = load::evaluate_all(cfg.thresholds, ctx.metrics);
-  for (std::size_t i = 0; i < judged.size(); ++i) {
-    out.thresholds.push_back(
-        {cfg.thresholds[i].text, judged[i].verdict == load::Verdict::passed, judged[i].line});
-  }
   return out;
 }
 

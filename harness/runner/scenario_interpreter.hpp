@@ -1,10 +1,13 @@
 // Internal to the runner: the interpreter of one scenario (ScenarioRun) and the per-task state it
-// keeps, shared by the files that implement its steps (scenario_run.cpp: the plain steps;
-// cover_step.cpp: the coverage-driven live step). No Beast.
+// keeps, shared by the files that implement it: scenario_run.cpp (the run, each step's record,
+// the cleanup), scenario_findings.cpp (findings and recording), scenario_requests.cpp (polls,
+// actions, creates), scenario_steps.cpp (the plain client steps), scenario_policy.cpp (time,
+// stalls, run_policy) and cover_step.cpp (the coverage-driven live step). No Beast.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <random>
@@ -14,10 +17,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/net/agentwork_client.hpp"
 #include "harness/checks/contract_checks.hpp"
-#include "harness/runner/scenario_run.hpp"
 #include "harness/checks/trace_checker.hpp"
+#include "harness/net/agentwork_client.hpp"
+#include "harness/runner/policy_io.hpp"
+#include "harness/runner/scenario_run.hpp"
+#include "harness/runner/task_tracker.hpp"
 
 namespace agentwork::harness::detail {
 
@@ -36,9 +41,11 @@ bool contains_state(const std::vector<TaskState>& states, TaskState s);
 Exchange to_exchange(const ApiCall& c);
 Evidence evidence_of(const ApiCall& c);
 std::string string_field(const json& j, const char* key);
+// The timeline's name of an action: reply, approve, reject, cancel.
+std::string action_name(ClientAction action);
 
-// The per-task state a scenario keeps: the trace checker, the last status seen, and what
-// stall detection and `new_message_id` need.
+// The per-task state a scenario keeps: its tracker (trace checker, stall clock), the last
+// status seen, and what the checks of later polls and `new_message_id` need.
 struct TaskRec {
   std::string name;
   std::string id;
@@ -46,17 +53,11 @@ struct TaskRec {
   // How it was created, for the policy's cancel-and-recreate.
   std::string title, description;
   json mock_script;
-  TraceChecker trace;
-  std::size_t violations_reported = 0;
+  TaskTracker track;
   std::optional<StatusView> last_view;
   std::optional<ApiCall> last_poll;  // the evidence of findings about the task's status
-  std::optional<TaskState> last_state;
   bool known_terminal = false;
   std::string expect_message_id;  // seen by the previous `expect`
-  // Stall detection: the last_activity_at value seen while processing, and since when (steady).
-  std::string stall_activity;
-  SteadyClock::time_point stall_since{};
-  std::int64_t stall_activity_us = 0;
   int recreated = 0;
   // What the client did, for the checks of later polls and of the event log.
   std::string replied_to;  // question message_id an accepted reply answered; until next poll
@@ -66,6 +67,11 @@ struct TaskRec {
   std::vector<json> replies;  // accepted reply bodies, in order
   std::size_t decisions = 0;  // accepted CONFIRMED / REJECTED
 };
+
+// Steady-clock microseconds: the time base of TaskTracker.
+inline std::int64_t steady_us(SteadyClock::time_point t = SteadyClock::now()) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
 
 // The last status poll of a task, as evidence; null before the first.
 const ApiCall* evidence(const TaskRec& t);
@@ -128,7 +134,12 @@ class ScenarioRun {
 
   // GET the task's status, counted and checked; a 5xx is reported and tried again.
   Awaitable<ApiCall> fetch_status(TaskRec& t);
+  // GET the status, feed the task's tracker and checks; a status without a usable state fails
+  // the step.
   Awaitable<StatusView> poll(TaskRec& t);
+  // The checks a poll makes of the client's own accepted actions (a reply answered, a proposal
+  // refused, no cancel sent).
+  void check_after_actions(TaskRec& t, const StatusView& view, TaskState state, const ApiCall& c);
   Awaitable<void> pause(SteadyClock::duration d);
   Awaitable<void> pause_poll();
   SteadyClock::duration poll_wait();
@@ -160,10 +171,17 @@ class ScenarioRun {
   Awaitable<void> step(const steps::Events& s);
   Awaitable<void> step(const steps::List& s);
   Awaitable<void> step(const steps::Request& s);
+  // What an accepted raw request did: a task it created (to clean up), a task it moved (its
+  // trace checker is told).
+  void note_request_effects(const steps::Request& s, const std::string& path,
+                            const std::string& account, Auth auth, const ApiCall& c);
   Awaitable<void> step(const steps::AdvanceClock& s);
   Awaitable<void> step(const steps::Sleep& s);
   Awaitable<void> step(const steps::ExpectStall& s);
   Awaitable<void> step(const steps::RunPolicy& s);
+  // The run_policy step's reaction to the task's last answer `v` (not Wait, not Done).
+  Awaitable<void> react(TaskRec& t, const Policy& policy, const StatusView& v,
+                        const Reaction& next);
   Awaitable<void> step(const steps::Cover& s);  // cover_step.cpp
 
   // --- the cover step's parts (cover_step.cpp) -----------------------------------------------

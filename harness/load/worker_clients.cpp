@@ -1,0 +1,130 @@
+// The worker's virtual clients: closed clients, the open model's arrivals, and what one
+// iteration of a client is (a policy task, a scenario run, or watching an existing task).
+#include "harness/load/schedule.hpp"
+#include "harness/load/worker.hpp"
+
+namespace agentwork::load::internal {
+
+Awaitable<void> Worker::closed_client(std::int64_t start_us,
+                                      std::optional<std::int64_t> iterations) {
+  Client c(io_.get_executor());
+  add_client(c);
+  bool running = co_await sleep_until(c, start_us);
+  for (std::int64_t i = 0; running && (!iterations || i < *iterations); ++i) {
+    if (!shared_.take_task()) break;
+    ++arrivals_;
+    const bool created = co_await run_iteration(c);
+    running = !stopping_;
+    // A failed create waits one poll interval: never a hot loop against a failing server.
+    if (!created && running) {
+      running = co_await sleep_until(c, steady_now_us() + interval_us());
+    }
+  }
+  remove_client(c);
+  --alive_;
+}
+
+Awaitable<void> Worker::arrivals(OpenExecutor open) {
+  const ArrivalSchedule schedule(open, cfg_.profile.warmup_s + cfg_.profile.duration_s);
+  const auto share = std::max<std::int64_t>(1, open.max_in_flight / count_);
+  Client c(io_.get_executor());  // the arrival clock (not a task client)
+  arrival_clock_ = &c;
+  for (std::uint64_t k = static_cast<std::uint64_t>(index_);; k += count_) {
+    const auto at = schedule.time_of(k);
+    if (!at) break;
+    const auto due_us = shared_.t0_us + *at;
+    const bool running = co_await sleep_until(c, due_us);
+    if (!running) {
+      // Due by the stop but reached after it (this thread ran late): the schedule promised
+      // it, so it counts, as an arrival that started no task.
+      if (stop_due_us_ && due_us <= *stop_due_us_) {
+        ++arrivals_;
+        ++dropped_arrivals_;
+      }
+      break;
+    }
+    ++arrivals_;
+    if (in_flight_ >= share) {
+      ++dropped_arrivals_;
+      continue;
+    }
+    if (!shared_.take_task()) break;
+    ++in_flight_;
+    ++alive_;
+    spawn(open_task());
+  }
+  arrival_clock_ = nullptr;
+  --alive_;
+}
+
+Awaitable<void> Worker::open_task() {
+  Client c(io_.get_executor());
+  add_client(c);
+  co_await run_iteration(c);
+  remove_client(c);
+  --in_flight_;
+  --alive_;
+}
+
+std::int64_t Worker::interval_us() {
+  if (cfg_.profile.poll_interval_s <= 0) return 0;
+  const double j = cfg_.profile.jitter;
+  std::uniform_real_distribution<double> d(1 - j, 1 + j);
+  return std::max<std::int64_t>(1000, seconds_to_us(cfg_.profile.poll_interval_s * d(rng_)));
+}
+
+Awaitable<bool> Worker::run_iteration(Client& c) {
+  const auto* poll = std::get_if<PollClient>(&cfg_.profile.client);
+  // GCC 12: no locals with destructors in a block that spans a co_await, and no co_await
+  // inside ?: — one plain call each.
+  bool started = false;
+  if (poll) {
+    started = co_await watch_task(c, poll->task_id);
+  } else if (scenarios_) {
+    started = co_await run_scenario_once(c);
+  } else {
+    started = co_await run_task(c);
+  }
+  co_return started;
+}
+
+Awaitable<bool> Worker::run_scenario_once(Client& c) {
+  const auto ordinal = ordinal_++ * static_cast<std::size_t>(count_) + index_;
+  const auto began = steady_now_us();
+  c.state = TaskState::processing;
+  harness::ScenarioResult r = co_await scenarios_->run(*cfg_.scenario, ordinal);
+  c.state.reset();
+  record_scenario(r, began);
+  co_return true;
+}
+
+Awaitable<bool> Worker::watch_task(Client& c, const std::string& id) {
+  TaskRun t(id, steady_now_us(), /*reacts=*/false);
+  const Policy policy;
+  co_await drive(c, t, policy);
+  c.state.reset();
+  co_return true;
+}
+
+void Worker::record_scenario(const harness::ScenarioResult& r, std::int64_t began_us) {
+  checked_ += r.requests;
+  cleanup_.cancelled += r.tasks_cancelled;
+  created_all_ += r.tasks_created;
+  const bool measured = shared_.measured(began_us);
+  if (measured) {
+    for (std::size_t i = 0; i < r.tasks_created; ++i) metrics_.on_task_created();
+  }
+  for (const auto& f : r.findings) {
+    if (f.severity != harness::Severity::failure) continue;
+    record_failure(f.rule_id, [&](CheckFailure& cf) {
+      cf.detail = r.name + ": " + f.detail;
+      if (f.evidence) cf.evidence = *f.evidence;
+    });
+  }
+  if (r.verdict == harness::Verdict::interrupted || !shared_.measured(steady_now_us())) return;
+  const auto outcome =
+      r.verdict == harness::Verdict::passed ? TaskOutcome::completed : TaskOutcome::failed;
+  metrics_.on_task_end(outcome, static_cast<std::int64_t>(r.duration_ms * 1000), r.polls);
+}
+
+}  // namespace agentwork::load::internal
