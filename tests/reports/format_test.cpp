@@ -38,7 +38,9 @@ TEST(Formats, EveryFileFlagRendersWhatItsCommandHas) {
       EXPECT_NE(f.conformance, nullptr) << f.name;
       EXPECT_NE(f.load, nullptr) << f.name;
     }
-    if (!f.compare_file.name.empty()) EXPECT_NE(f.comparison, nullptr) << f.name;
+    if (!f.compare_file.name.empty()) {
+      EXPECT_NE(f.comparison, nullptr) << f.name;
+    }
   }
 }
 
