@@ -39,8 +39,9 @@ std::string_view to_string(Change c) {
 }
 
 std::size_t CompareResult::regressions() const {
-  return static_cast<std::size_t>(std::count_if(
-      rows.begin(), rows.end(), [](const Comparison& c) { return c.verdict == Change::regression; }));
+  return static_cast<std::size_t>(std::count_if(rows.begin(), rows.end(), [](const Comparison& c) {
+    return c.verdict == Change::regression;
+  }));
 }
 
 std::optional<Tolerance> parse_tolerance(std::string_view text, std::string& error) {
@@ -61,7 +62,8 @@ std::optional<Tolerance> parse_tolerance(std::string_view text, std::string& err
     const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), number);
     const std::string_view unit(end, static_cast<std::size_t>(v.data() + v.size() - end));
     if (ec != std::errc() || v.empty() || !std::isfinite(number) || number < 0) {
-      error = "\"" + std::string(v) + "\": expected a number >= 0 with an optional unit (%, us, ms, s)";
+      error =
+          "\"" + std::string(v) + "\": expected a number >= 0 with an optional unit (%, us, ms, s)";
       return std::nullopt;
     }
     if (unit == "%") {
@@ -162,8 +164,8 @@ Comparison judge(const Figure& base, const Figure& cur, const std::vector<Tolera
   if (cur.value) c.current = format(*cur.value, cur.unit);
   if (!base.value || !cur.value) {
     c.verdict = !base.value && !cur.value ? Change::same
-                : base.value             ? Change::removed
-                                         : Change::added;
+                : base.value              ? Change::removed
+                                          : Change::added;
     return c;
   }
   const Tolerance t = tolerance_for(base, overrides);
@@ -175,8 +177,7 @@ Comparison judge(const Figure& base, const Figure& cur, const std::vector<Tolera
                       : (delta > 0 ? "+" : "-") + format(std::fabs(delta), base.unit);
   }
   const double worse = base.better == Better::lower ? delta : -delta;
-  const double allowed =
-      std::max(t.relative.value_or(0) * std::fabs(b), t.absolute.value_or(0));
+  const double allowed = std::max(t.relative.value_or(0) * std::fabs(b), t.absolute.value_or(0));
   if (worse == 0) {
     c.verdict = Change::same;
   } else if (worse > allowed) {
@@ -210,9 +211,8 @@ std::vector<Figure> load_figures(const LoadSummary& s, const std::vector<std::st
   add("requests.rate", Unit::rate, Better::higher, s.requests_per_s);
   add("errors.rate", Unit::ratio, Better::lower, when(s.requests > 0, s.error_rate));
   for (const auto& name : endpoints) {
-    const auto e = std::find_if(s.endpoints.begin(), s.endpoints.end(), [&](const auto& c) {
-      return load::to_string(c.endpoint) == name;
-    });
+    const auto e = std::find_if(s.endpoints.begin(), s.endpoints.end(),
+                                [&](const auto& c) { return load::to_string(c.endpoint) == name; });
     const bool called = e != s.endpoints.end();
     for (const char* stat : {"p50", "p90", "p99"}) {  // max and p99.9: too noisy for a gate
       add("latency{endpoint=" + name + "}." + stat, Unit::micros, Better::lower,
@@ -251,7 +251,7 @@ void compare_thresholds(const std::vector<load::ThresholdResult>& base,
                         const std::vector<load::ThresholdResult>& cur, CompareResult& out) {
   std::map<std::string, std::pair<std::string, std::string>> thresholds;
   auto verdict = [](const load::ThresholdResult& t) {
-    return t.verdict == load::Verdict::passed ? "passed"
+    return t.verdict == load::Verdict::passed   ? "passed"
            : t.verdict == load::Verdict::failed ? "failed"
                                                 : "error";
   };
@@ -268,7 +268,7 @@ void compare_thresholds(const std::vector<load::ThresholdResult>& base,
       row.verdict = Change::same;
     } else {
       row.change = v.first + " -> " + v.second;
-      row.verdict = v.second == "passed" ? Change::improved
+      row.verdict = v.second == "passed"  ? Change::improved
                     : v.first == "passed" ? Change::regression
                                           : Change::same;
     }
@@ -296,7 +296,9 @@ void compare_load(const LoadResult& base, const LoadResult& cur,
     row.metric = "contract " + rule;
     row.baseline = std::to_string(n.first) + " responses";
     row.current = std::to_string(n.second) + " responses";
-    row.verdict = n.first == 0 ? Change::regression : n.second == 0 ? Change::improved : Change::same;
+    row.verdict = n.first == 0    ? Change::regression
+                  : n.second == 0 ? Change::improved
+                                  : Change::same;
     if (row.verdict == Change::regression) row.change = "newly broken";
     if (row.verdict == Change::improved) row.change = "no longer broken";
     out.rows.push_back(row);
@@ -347,8 +349,8 @@ void compare_run_figures(const RunResult& base, const RunResult& cur,
                      out);
 }
 
-void compare_conformance(const RunResult& base, const RunResult& cur, CompareResult& out) {
-  // Scenarios by file and name.
+// Each scenario's verdict, by file and name, in the order first seen.
+void compare_scenarios(const RunResult& base, const RunResult& cur, CompareResult& out) {
   using Key = std::pair<std::string, std::string>;
   std::map<Key, std::pair<std::optional<Verdict>, std::optional<Verdict>>> scenarios;
   std::vector<Key> order;
@@ -374,11 +376,15 @@ void compare_conformance(const RunResult& base, const RunResult& cur, CompareRes
       row.change = row.baseline + " -> " + row.current;
       const bool now_failing = *c == Verdict::failed || *c == Verdict::error;
       row.verdict = *b == Verdict::passed && now_failing ? Change::regression
-                    : *c == Verdict::passed            ? Change::improved
-                                                       : Change::same;
+                    : *c == Verdict::passed              ? Change::improved
+                                                         : Change::same;
     }
     out.rows.push_back(row);
   }
+}
+
+void compare_conformance(const RunResult& base, const RunResult& cur, CompareResult& out) {
+  compare_scenarios(base, cur, out);
   // Failure findings by rule.
   std::map<std::string, std::pair<std::size_t, std::size_t>> rules;
   for (const auto* r : {&base, &cur}) {
@@ -395,7 +401,7 @@ void compare_conformance(const RunResult& base, const RunResult& cur, CompareRes
     row.metric = "rule " + rule;
     row.baseline = text::count_of(n.first, "failure");
     row.current = text::count_of(n.second, "failure");
-    row.verdict = n.second > n.first ? Change::regression
+    row.verdict = n.second > n.first   ? Change::regression
                   : n.second < n.first ? Change::improved
                                        : Change::same;
     if (n.first != n.second)
@@ -411,8 +417,10 @@ void compare_conformance(const RunResult& base, const RunResult& cur, CompareRes
 
 std::string verdict_line(const CompareResult& r) {
   const std::size_t n = r.regressions();
-  const auto improved = static_cast<std::size_t>(std::count_if(
-      r.rows.begin(), r.rows.end(), [](const Comparison& c) { return c.verdict == Change::improved; }));
+  const auto improved =
+      static_cast<std::size_t>(std::count_if(r.rows.begin(), r.rows.end(), [](const Comparison& c) {
+        return c.verdict == Change::improved;
+      }));
   if (n > 0) {
     return "REGRESSION: " + std::to_string(n) + " of " + std::to_string(r.rows.size()) +
            " figures worse than the baseline beyond their tolerance · exit code 1";
@@ -432,8 +440,9 @@ CompareResult compare_runs(const RunInput& baseline, const RunInput& current,
     compare_conformance(*baseline.run, *current.run, out);
     compare_run_figures(*baseline.run, *current.run, overrides, out);
   } else {
-    out.notes.push_back("one result is a load run and the other a conformance run: nothing to "
-                        "compare");
+    out.notes.push_back(
+        "one result is a load run and the other a conformance run: nothing to "
+        "compare");
     Comparison row;
     row.metric = "kind of run";
     row.baseline = baseline.load ? "load" : "conformance";
@@ -478,14 +487,14 @@ std::string render_compare_markdown(const CompareResult& r) {
   std::string out = std::string(r.regressions() ? "## ❌ " : "## ✅ ") +
                     "Agentwork compare: " + md_text(verdict_line(r)) + "\n\n";
   for (const auto& note : r.notes) out += "> " + md_text(note) + "\n\n";
-  out += "| Figure | Baseline | Current | Change | Tolerance | Verdict |\n"
-         "|---|---:|---:|---:|---:|---|\n";
+  out +=
+      "| Figure | Baseline | Current | Change | Tolerance | Verdict |\n"
+      "|---|---:|---:|---:|---:|---|\n";
   for (const auto& c : r.rows) {
     const std::string verdict(to_string(c.verdict));
     out += "| " + md_code(c.metric, true) + " | " + md_text(c.baseline) + " | " +
-           md_text(c.current) + " | " + md_text(c.change) + " | " + md_text(c.tolerance) +
-           " | " + (c.verdict == Change::regression ? "❌ **" + verdict + "**" : md_text(verdict)) +
-           " |\n";
+           md_text(c.current) + " | " + md_text(c.change) + " | " + md_text(c.tolerance) + " | " +
+           (c.verdict == Change::regression ? "❌ **" + verdict + "**" : md_text(verdict)) + " |\n";
   }
   return out;
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <optional>
 
+#include "reports/html_timeline.hpp"
 #include "reports/junit_report.hpp"  // xml_escape
 #include "reports/load_report.hpp"
 #include "reports/text_format.hpp"
@@ -75,123 +76,6 @@ std::string thresholds_section(const std::vector<load::ThresholdResult>& thresho
            html_escape(threshold_observed(t)) + "</td></tr>";
   }
   return out + "</tbody></table></section>";
-}
-
-// --- Task timelines ---------------------------------------------------------------------------
-
-struct Lane {
-  std::string_view name;
-  std::string_view color;
-};
-constexpr Lane kLanes[] = {{"processing", "#4e79a7"},
-                           {"awaiting_reply", "#f28e2b"},
-                           {"awaiting_solution_approval", "#76b7b2"},
-                           {"terminal", "#59a14f"}};
-
-int lane_of(std::string_view state) {
-  if (state == "awaiting_reply") return 1;
-  if (state == "awaiting_solution_approval") return 2;
-  if (state == "completed" || state == "cancelled") return 3;
-  return 0;
-}
-
-std::string_view state_color(std::string_view state) {
-  if (state == "cancelled") return "#9c9c9c";
-  return kLanes[lane_of(state)].color;
-}
-
-std::string timeline_svg(const TaskTimeline& t, double end_ms) {
-  constexpr double kLeft = 200, kWidth = 880, kLaneH = 26, kTop = 22;
-  const double plot = kWidth - kLeft - 20;
-  const double span = std::max(end_ms, 1.0);
-  const auto x = [&](double at) { return kLeft + std::clamp(at / span, 0.0, 1.0) * plot; };
-  const double height = kTop + 4 * kLaneH + 26;
-  std::string svg = "<svg class=\"timeline\" data-task=\"" + html_escape(t.task) +
-                    "\" data-task-id=\"" + html_escape(t.task_id) + "\" viewBox=\"0 0 " +
-                    num(kWidth, 0) + " " + num(height, 0) + "\" role=\"img\" aria-label=\"" +
-                    html_escape("timeline of task " + t.task) + "\">";
-  for (int l = 0; l < 4; ++l) {
-    const double y = kTop + l * kLaneH;
-    svg += "<rect x=\"" + num(kLeft, 0) + "\" y=\"" + num(y, 0) + "\" width=\"" + num(plot, 0) +
-           "\" height=\"" + num(kLaneH - 2, 0) + "\" fill=\"#f6f8fa\"/>";
-    svg += "<text x=\"" + num(kLeft - 8, 0) + "\" y=\"" + num(y + 16, 0) +
-           "\" text-anchor=\"end\">" + std::string(kLanes[l].name) + "</text>";
-  }
-  // State segments: from the poll that first showed a state to the next state (or the end).
-  std::vector<const harness::TimelineEvent*> states;
-  for (const auto& e : t.events) {
-    if (e.kind == "state") states.push_back(&e);
-  }
-  for (std::size_t i = 0; i < states.size(); ++i) {
-    const double from = states[i]->at_ms;
-    const double to = i + 1 < states.size() ? states[i + 1]->at_ms : span;
-    const int l = lane_of(states[i]->value);
-    const double y = kTop + l * kLaneH + 3;
-    svg += "<rect class=\"state\" data-state=\"" + html_escape(states[i]->value) + "\" x=\"" +
-           num(x(from)) + "\" y=\"" + num(y) + "\" width=\"" +
-           num(std::max(6.0, x(to) - x(from))) + "\" height=\"" + num(kLaneH - 8) +
-           "\" rx=\"3\" fill=\"" + std::string(state_color(states[i]->value)) + "\"><title>" +
-           html_escape(states[i]->value) + " from " + num(from / 1000.0, 3) + " s</title></rect>";
-  }
-  // Creation and the client's actions, in the lane of the state they acted on.
-  std::string_view current = "processing";
-  for (const auto& e : t.events) {
-    if (e.kind == "state") current = e.value;
-    if (e.kind == "state") continue;
-    const double cx = x(e.at_ms);
-    if (e.kind == "created") {
-      svg += "<line class=\"created\" x1=\"" + num(cx) + "\" x2=\"" + num(cx) + "\" y1=\"" +
-             num(kTop - 6) + "\" y2=\"" + num(kTop + 4 * kLaneH) +
-             "\" stroke=\"#1f2328\" stroke-dasharray=\"3 3\"><title>created at " +
-             num(e.at_ms / 1000.0, 3) + " s</title></line>";
-      continue;
-    }
-    const double cy = kTop + lane_of(current) * kLaneH + kLaneH / 2 - 1;
-    const std::string fill = e.ok ? "#1f2328" : "#ffffff";
-    const std::string stroke = e.ok ? "#1f2328" : "#cf222e";
-    svg += "<g class=\"action\" data-action=\"" + html_escape(e.value) + "\" data-accepted=\"" +
-           (e.ok ? "true" : "false") + "\"><path d=\"M" + num(cx) + " " + num(cy - 7) + " L" +
-           num(cx + 7) + " " + num(cy) + " L" + num(cx) + " " + num(cy + 7) + " L" + num(cx - 7) +
-           " " + num(cy) + " Z\" fill=\"" + fill + "\" stroke=\"" + stroke +
-           "\" stroke-width=\"2\"/><text x=\"" + num(cx) + "\" y=\"" + num(kTop - 8) +
-           "\" text-anchor=\"" + (cx > kWidth - 80 ? "end" : cx < kLeft + 40 ? "start" : "middle") +
-           "\">" + html_escape(e.value) + (e.ok ? "" : " (refused)") +
-           "</text><title>" + html_escape(e.value) + (e.ok ? " accepted" : " refused") + " at " +
-           num(e.at_ms / 1000.0, 3) + " s</title></g>";
-  }
-  // The time axis.
-  const double axis_y = kTop + 4 * kLaneH + 4;
-  for (int k = 0; k <= 4; ++k) {
-    const double at = span * k / 4;
-    svg += "<text x=\"" + num(x(at)) + "\" y=\"" + num(axis_y + 14) +
-           "\" text-anchor=\"middle\" class=\"muted\">" + num(at / 1000.0, 2) + " s</text>";
-  }
-  return svg + "</svg>";
-}
-
-std::string timelines_section(const RunResult& r) {
-  std::size_t tasks = 0;
-  for (const auto& s : r.scenarios) tasks += s.timelines.size();
-  if (tasks == 0) return "";
-  std::string out = "<section id=\"timelines\"><h2>Task timelines (" + std::to_string(tasks) +
-                    ")</h2><p class=\"muted legend\">";
-  for (const auto& lane : kLanes) {
-    out += "<span><i style=\"background:" + std::string(lane.color) + "\"></i>" +
-           std::string(lane.name) + "</span>";
-  }
-  out += "<span><i style=\"background:#9c9c9c\"></i>cancelled</span><span>◆ client action "
-         "(hollow red: refused)</span><span>┆ created</span></p>";
-  for (const auto& s : r.scenarios) {
-    if (s.timelines.empty()) continue;
-    out += "<h3>" + html_escape(s.name) + " <span class=\"muted\">" + html_escape(s.file) +
-           "</span></h3>";
-    for (const auto& t : s.timelines) {
-      out += "<p class=\"muted\">task <code>" + html_escape(t.task) + "</code> " +
-             html_escape(t.task_id) + " · " + std::to_string(t.polls) + " polls</p>" +
-             timeline_svg(t, s.duration_ms);
-    }
-  }
-  return out + "</section>";
 }
 
 // --- Conformance ------------------------------------------------------------------------------
@@ -300,6 +184,42 @@ struct Line {
   std::vector<std::optional<double>> y;  // nullopt: no data (the line breaks)
 };
 
+// A series as bars from the baseline `bottom` up; x and y map a slot and a value to the plot.
+template <typename X, typename Y>
+std::string chart_bars(const Line& l, std::size_t n, double pw, const X& x, const Y& y,
+                       double bottom) {
+  std::string out;
+  const double w = std::max(1.0, pw / static_cast<double>(n) - 1);
+  for (std::size_t i = 0; i < l.y.size(); ++i) {
+    if (!l.y[i] || *l.y[i] <= 0) continue;
+    out += "<rect x=\"" + num(x(static_cast<double>(i))) + "\" y=\"" + num(y(*l.y[i])) +
+           "\" width=\"" + num(w) + "\" height=\"" + num(bottom - y(*l.y[i])) + "\" fill=\"" +
+           l.color + "\"/>";
+  }
+  return out;
+}
+
+// A series as polylines through the middle of each slot, broken where it has no data.
+template <typename X, typename Y>
+std::string chart_line(const Line& l, const X& x, const Y& y) {
+  std::string out, points;
+  const auto flush = [&] {
+    if (!points.empty())
+      out += "<polyline fill=\"none\" stroke=\"" + l.color + "\" stroke-width=\"2\" points=\"" +
+             points + "\"/>";
+    points.clear();
+  };
+  for (std::size_t i = 0; i < l.y.size(); ++i) {
+    if (!l.y[i]) {
+      flush();
+      continue;
+    }
+    points += num(x(static_cast<double>(i) + 0.5)) + "," + num(y(*l.y[i])) + " ";
+  }
+  flush();
+  return out;
+}
+
 // An x/y chart over time: lines, or bars for the first series when `bars`. x is the slot index
 // times `step_s` seconds.
 std::string time_chart(std::string_view id, std::string_view title, std::string_view unit,
@@ -332,10 +252,9 @@ std::string time_chart(std::string_view id, std::string_view title, std::string_
   for (int k = 0; k <= 4; ++k) {  // grid and y labels
     const double v = ymax * k / 4;
     out += "<line x1=\"" + num(kL) + "\" x2=\"" + num(kL + pw) + "\" y1=\"" + num(y(v)) +
-           "\" y2=\"" + num(y(v)) + "\" stroke=\"#eaeef2\"/><text x=\"" + num(kL - 6) +
-           "\" y=\"" + num(y(v) + 4) + "\" text-anchor=\"end\">" +
-           text::shortest(std::round(v * 1000) / 1000) + (k == 4 ? " " + std::string(unit) : "") +
-           "</text>";
+           "\" y2=\"" + num(y(v)) + "\" stroke=\"#eaeef2\"/><text x=\"" + num(kL - 6) + "\" y=\"" +
+           num(y(v) + 4) + "\" text-anchor=\"end\">" + text::shortest(std::round(v * 1000) / 1000) +
+           (k == 4 ? " " + std::string(unit) : "") + "</text>";
   }
   for (int k = 0; k <= 5; ++k) {  // x labels (seconds)
     const double at = xmax * k / 5;
@@ -343,32 +262,8 @@ std::string time_chart(std::string_view id, std::string_view title, std::string_
            "\" text-anchor=\"middle\">" + num(at, at < 10 ? 1 : 0) + " s</text>";
   }
   for (std::size_t li = 0; li < lines.size(); ++li) {
-    const Line& l = lines[li];
-    if (bars && li == 0) {
-      const double w = std::max(1.0, pw / static_cast<double>(n) - 1);
-      for (std::size_t i = 0; i < l.y.size(); ++i) {
-        if (!l.y[i] || *l.y[i] <= 0) continue;
-        out += "<rect x=\"" + num(x(static_cast<double>(i))) + "\" y=\"" + num(y(*l.y[i])) +
-               "\" width=\"" + num(w) + "\" height=\"" + num(kT + ph - y(*l.y[i])) +
-               "\" fill=\"" + l.color + "\"/>";
-      }
-      continue;
-    }
-    std::string points;
-    const auto flush = [&] {
-      if (!points.empty())
-        out += "<polyline fill=\"none\" stroke=\"" + l.color + "\" stroke-width=\"2\" points=\"" +
-               points + "\"/>";
-      points.clear();
-    };
-    for (std::size_t i = 0; i < l.y.size(); ++i) {
-      if (!l.y[i]) {
-        flush();
-        continue;
-      }
-      points += num(x(static_cast<double>(i) + 0.5)) + "," + num(y(*l.y[i])) + " ";
-    }
-    flush();
+    out +=
+        bars && li == 0 ? chart_bars(lines[li], n, pw, x, y, kT + ph) : chart_line(lines[li], x, y);
   }
   out += "<line x1=\"" + num(kL) + "\" x2=\"" + num(kL + pw) + "\" y1=\"" + num(kT + ph) +
          "\" y2=\"" + num(kT + ph) + "\" stroke=\"#8c959f\"/>";
@@ -395,8 +290,9 @@ std::string delay_histogram(const LoadSummary& s) {
   out += "<svg viewBox=\"0 0 " + num(kW, 0) + " " + num(kH, 0) + "\" role=\"img\" aria-label=\"" +
          "detection delay histogram\">";
   if (bins.empty()) {
-    return out + "<text x=\"440\" y=\"110\" text-anchor=\"middle\" class=\"muted\">no data</text>"
-                 "</svg></figure>";
+    return out +
+           "<text x=\"440\" y=\"110\" text-anchor=\"middle\" class=\"muted\">no data</text>"
+           "</svg></figure>";
   }
   const double top = nice_ceiling(static_cast<double>(*std::max_element(bins.begin(), bins.end())));
   const double w = pw / static_cast<double>(bins.size());
@@ -407,9 +303,8 @@ std::string delay_histogram(const LoadSummary& s) {
         b == 0 ? "<1 ms" : "<" + text::shortest(std::ldexp(1.0, static_cast<int>(b))) + " ms");
     out += "<rect class=\"bin\" x=\"" + num(bx + 1) + "\" y=\"" + num(kT + ph - h) + "\" width=\"" +
            num(std::max(1.0, w - 2)) + "\" height=\"" + num(h) + "\" fill=\"#76b7b2\"><title>" +
-           label + ": " + std::to_string(bins[b]) + "</title></rect><text x=\"" +
-           num(bx + w / 2) + "\" y=\"" + num(kH - 22) + "\" text-anchor=\"middle\">" + label +
-           "</text>";
+           label + ": " + std::to_string(bins[b]) + "</title></rect><text x=\"" + num(bx + w / 2) +
+           "\" y=\"" + num(kH - 22) + "\" text-anchor=\"middle\">" + label + "</text>";
   }
   out += "<text x=\"" + num(kL - 6) + "\" y=\"" + num(kT + 8) + "\" text-anchor=\"end\">" +
          text::shortest(top) + "</text><text x=\"" + num(kL - 6) + "\" y=\"" + num(kT + ph) +
@@ -423,9 +318,9 @@ std::string polls_chart(const LoadSummary& s) {
   const double useful = polls - static_cast<double>(s.wasted_polls);
   std::string out =
       "<figure data-chart=\"polls-per-transition\"><figcaption><b>Polls per transition: " +
-      num(s.polls_per_transition, 2) + "</b> <span class=\"muted\">" +
-      std::to_string(s.polls) + " polls for " + std::to_string(s.transitions) +
-      " transitions; " + num(s.wasted_poll_share * 100, 1) +
+      num(s.polls_per_transition, 2) + "</b> <span class=\"muted\">" + std::to_string(s.polls) +
+      " polls for " + std::to_string(s.transitions) + " transitions; " +
+      num(s.wasted_poll_share * 100, 1) +
       " % of the polls saw no change</span></figcaption><svg viewBox=\"0 0 880 70\" role=\"img\" "
       "aria-label=\"polls per transition\">";
   const double w = 860;
@@ -441,16 +336,17 @@ std::string polls_chart(const LoadSummary& s) {
   return out + "</svg></figure>";
 }
 
-std::string load_body(const LoadResult& l) {
+// The key figures of a load run as a table.
+std::string load_figures(const LoadResult& l) {
   const LoadSummary& s = l.summary;
   std::string out = "<section id=\"load-figures\"><h2>Figures</h2><table><tbody>";
   const auto row = [&](std::string_view name, const std::string& value) {
     out += "<tr><th>" + std::string(name) + "</th><td>" + value + "</td></tr>";
   };
-  row("What ran", html_escape(l.executor + " · client " + l.client + " · " +
-                              std::to_string(l.workers) + " workers · poll every " +
-                              text::shortest(l.poll_interval_s) + " s · rate cap " +
-                              (l.rate_cap ? text::shortest(*l.rate_cap) + "/s" : "none")));
+  row("What ran",
+      html_escape(l.executor + " · client " + l.client + " · " + std::to_string(l.workers) +
+                  " workers · poll every " + text::shortest(l.poll_interval_s) + " s · rate cap " +
+                  (l.rate_cap ? text::shortest(*l.rate_cap) + "/s" : "none")));
   row("Stop", html_escape(std::string(load::to_string(l.stop_reason)) +
                           (l.stop_detail.empty() ? "" : ": " + l.stop_detail)));
   row("Requests", std::to_string(s.requests) + " (" + num(s.requests_per_s) + "/s over " +
@@ -459,22 +355,25 @@ std::string load_body(const LoadResult& l) {
   for (const auto& e : s.endpoints) {
     const auto& c = e.corrected;
     row(std::string(load::to_string(e.endpoint)) + " latency",
-        c.count == 0 ? std::string("no data")
-                     : "p50 " + ms_text(c.p50) + " · p90 " + ms_text(c.p90) + " · p99 " +
-                           ms_text(c.p99) + " · max " + ms_text(c.max) +
-                           " <span class=\"muted\">(uncorrected p99 " +
-                           ms_text(e.uncorrected.p99) + ")</span>");
+        c.count == 0
+            ? std::string("no data")
+            : "p50 " + ms_text(c.p50) + " · p90 " + ms_text(c.p90) + " · p99 " + ms_text(c.p99) +
+                  " · max " + ms_text(c.max) + " <span class=\"muted\">(uncorrected p99 " +
+                  ms_text(e.uncorrected.p99) + ")</span>");
   }
-  row("Polls", std::to_string(s.polls) + "; late " + std::to_string(s.late_polls) +
-                   ", dropped " + std::to_string(s.dropped_polls));
+  row("Polls", std::to_string(s.polls) + "; late " + std::to_string(s.late_polls) + ", dropped " +
+                   std::to_string(s.dropped_polls));
   row("Tasks", std::to_string(s.tasks_created) + " created");
   row("Contract", std::to_string(l.responses_checked) + " responses checked; " +
                       std::to_string(l.check_failures.size()) + " rules broken");
   row("Cleanup", std::to_string(l.cleanup.cancelled) + " cancelled, " +
                      std::to_string(l.cleanup.failed) + " failed");
-  out += "</tbody></table></section>";
+  return out + "</tbody></table></section>";
+}
 
-  const double step = l.summary.rate_slot_width_s;
+// Requests, latency percentiles and errors over time; then the polling charts.
+std::string load_charts(const LoadSummary& s) {
+  const double step = s.rate_slot_width_s;
   Line rate{"requests/s", "#4e79a7", {}};
   for (const auto v : s.rate_series) rate.y.push_back(static_cast<double>(v) / step);
   Line errors{"errors/s", "#e15759", {}};
@@ -486,16 +385,20 @@ std::string load_body(const LoadResult& l) {
     p90.y.push_back(any ? std::optional<double>(static_cast<double>(p.p90) / 1000) : std::nullopt);
     p99.y.push_back(any ? std::optional<double>(static_cast<double>(p.p99) / 1000) : std::nullopt);
   }
-  out += "<section id=\"charts\"><h2>Over time</h2>";
+  std::string out = "<section id=\"charts\"><h2>Over time</h2>";
   out += time_chart("requests", "Requests per second", "/s", step, {rate}, false);
   out += time_chart("latency", "Latency percentiles (corrected, every endpoint)", "ms", step,
                     {p50, p90, p99}, false);
-  out += time_chart("errors", "Errors per second (transport errors and 5xx)", "/s", step,
-                    {errors}, true);
+  out += time_chart("errors", "Errors per second (transport errors and 5xx)", "/s", step, {errors},
+                    true);
   out += "</section><section id=\"polling\"><h2>Polling</h2>" + polls_chart(s) +
          delay_histogram(s) + "</section>";
+  return out;
+}
 
-  out += thresholds_section(l.thresholds);
+// The rules the load run's responses broke, with their evidence; "" when none.
+std::string load_failures(const LoadResult& l) {
+  std::string out;
   if (!l.check_failures.empty()) {
     out += "<section id=\"failures\"><h2>Contract failures (" +
            std::to_string(l.check_failures.size()) + " rules)</h2>";
@@ -512,6 +415,11 @@ std::string load_body(const LoadResult& l) {
     out += "</section>";
   }
   return out;
+}
+
+std::string load_body(const LoadResult& l) {
+  return load_figures(l) + load_charts(l.summary) + thresholds_section(l.thresholds) +
+         load_failures(l);
 }
 
 }  // namespace
@@ -537,10 +445,11 @@ std::string render_html(const RunResult& run, const LoadResult* load) {
                " · exit code " + std::to_string(code);
     title = "Agentwork conformance";
   }
-  std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                    "<title>" + html_escape(title) + "</title><style>" + std::string(kStyle) +
-                    "</style></head><body>";
+  std::string out =
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<title>" +
+      html_escape(title) + "</title><style>" + std::string(kStyle) + "</style></head><body>";
   out += "<header class=\"verdict " + verdict_class_name + "\" data-verdict=\"" +
          verdict_class_name + "\"><h1>" + html_escape(headline) + "</h1><p>Target <code>" +
          html_escape(run.target) + "</code> · profile " + html_escape(run.profile) + " · seed " +

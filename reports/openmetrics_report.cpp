@@ -65,8 +65,8 @@ class Writer {
     if (!labels.empty()) {
       out_ += '{';
       for (std::size_t i = 0; i < labels.size(); ++i) {
-        out_ += (i ? "," : "") + labels[i].first + "=\"" + openmetrics_label(labels[i].second) +
-                "\"";
+        out_ +=
+            (i ? "," : "") + labels[i].first + "=\"" + openmetrics_label(labels[i].second) + "\"";
       }
       out_ += '}';
     }
@@ -188,7 +188,8 @@ void conformance_families(Writer& w, const RunResult& r) {
   run_figures(w, r);
 }
 
-void load_families(Writer& w, const LoadResult& l) {
+// What ran and how it ended.
+void load_run_families(Writer& w, const LoadResult& l) {
   const auto& s = l.summary;
   w.family("agentwork_load", "info", "The load profile and how the run ended.");
   w.sample("agentwork_load_info",
@@ -202,11 +203,16 @@ void load_families(Writer& w, const LoadResult& l) {
   w.sample("agentwork_load_exit_code", {}, std::to_string(load::exit_code(l)));
   w.family("agentwork_load_duration_seconds", "gauge", "Length of the measured phase.", "seconds");
   w.sample_number("agentwork_load_duration_seconds", {}, s.duration_s);
+}
 
-  const auto endpoint = [](const load::EndpointSummary& e) {
-    return std::string(load::to_string(e.endpoint));
-  };
-  w.family("agentwork_load_requests", "counter", "Requests by endpoint (transport errors included).");
+std::string endpoint(const load::EndpointSummary& e) {
+  return std::string(load::to_string(e.endpoint));
+}
+
+// Requests, errors and responses by endpoint.
+void load_request_families(Writer& w, const load::LoadSummary& s) {
+  w.family("agentwork_load_requests", "counter",
+           "Requests by endpoint (transport errors included).");
   for (const auto& e : s.endpoints)
     w.sample("agentwork_load_requests_total", {{"endpoint", endpoint(e)}}, e.requests);
   w.family("agentwork_load_errors", "counter", "Transport errors and 5xx responses by endpoint.");
@@ -230,26 +236,35 @@ void load_families(Writer& w, const LoadResult& l) {
                e.transport_errors[c]);
     }
   }
+}
+
+// The corrected and uncorrected latency histograms by endpoint.
+void load_latency_families(Writer& w, const load::LoadSummary& s) {
   w.family("agentwork_load_latency_seconds", "histogram",
            "Latency by endpoint: corrected from the intended send time, uncorrected from the "
            "actual send.",
            "seconds");
   for (const auto& e : s.endpoints) {
-    w.histogram("agentwork_load_latency_seconds", {{"endpoint", endpoint(e)}, {"measure", "corrected"}},
-                e.corrected, e.corrected_histogram);
+    w.histogram("agentwork_load_latency_seconds",
+                {{"endpoint", endpoint(e)}, {"measure", "corrected"}}, e.corrected,
+                e.corrected_histogram);
     w.histogram("agentwork_load_latency_seconds",
                 {{"endpoint", endpoint(e)}, {"measure", "uncorrected"}}, e.uncorrected,
                 e.uncorrected_histogram);
   }
+}
+
+// Polls, transitions and tasks.
+void load_polling_families(Writer& w, const load::LoadSummary& s) {
   const std::pair<const char*, std::uint64_t> polling[] = {{"polls", s.polls},
                                                            {"wasted_polls", s.wasted_polls},
                                                            {"late_polls", s.late_polls},
                                                            {"dropped_polls", s.dropped_polls},
                                                            {"transitions", s.transitions}};
-  const char* const polling_help[] = {
-      "Status polls answered.", "Polls that saw no change.",
-      "Polls sent late (the harness behind its schedule).", "Polls skipped to keep the schedule.",
-      "State changes the clients saw."};
+  const char* const polling_help[] = {"Status polls answered.", "Polls that saw no change.",
+                                      "Polls sent late (the harness behind its schedule).",
+                                      "Polls skipped to keep the schedule.",
+                                      "State changes the clients saw."};
   for (std::size_t i = 0; i < std::size(polling); ++i) {
     const std::string name = std::string("agentwork_load_") + polling[i].first;
     w.family(name, "counter", polling_help[i]);
@@ -271,12 +286,17 @@ void load_families(Writer& w, const LoadResult& l) {
            "seconds");
   w.histogram("agentwork_load_task_duration_seconds", {}, s.task_duration,
               s.task_duration_histogram);
+}
+
+// Thresholds, contract checks and the cleanup.
+void load_verdict_families(Writer& w, const LoadResult& l) {
   w.family("agentwork_load_threshold_passed", "gauge", "1 when the threshold passed, else 0.");
   for (const auto& t : l.thresholds) {
     w.sample("agentwork_load_threshold_passed", {{"threshold", threshold_text(t)}},
              t.verdict == load::Verdict::passed ? "1" : "0");
   }
-  w.family("agentwork_load_responses_checked", "counter", "Responses checked against the contract.");
+  w.family("agentwork_load_responses_checked", "counter",
+           "Responses checked against the contract.");
   w.sample("agentwork_load_responses_checked_total", {}, l.responses_checked);
   w.family("agentwork_load_check_failures", "counter", "Responses that broke a contract rule.");
   for (const auto& f : l.check_failures)
@@ -285,6 +305,14 @@ void load_families(Writer& w, const LoadResult& l) {
            "Tasks of the run cancelled on the way out, or left after a failed cancel.");
   w.sample("agentwork_load_cleanup_tasks_total", {{"result", "cancelled"}}, l.cleanup.cancelled);
   w.sample("agentwork_load_cleanup_tasks_total", {{"result", "failed"}}, l.cleanup.failed);
+}
+
+void load_families(Writer& w, const LoadResult& l) {
+  load_run_families(w, l);
+  load_request_families(w, l.summary);
+  load_latency_families(w, l.summary);
+  load_polling_families(w, l.summary);
+  load_verdict_families(w, l);
 }
 
 }  // namespace

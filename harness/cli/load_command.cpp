@@ -18,14 +18,13 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "harness/net/agentwork_client.hpp"
 #include "harness/cli/cli_util.hpp"
-#include "harness/net/http_client.hpp"
+#include "harness/cli/target.hpp"
 #include "harness/load/engine.hpp"
+#include "harness/net/agentwork_client.hpp"
+#include "harness/net/http_client.hpp"
 #include "harness/result/run_result.hpp"
-#include "harness/runner/runner.hpp"  // probe_target
 #include "harness/runner/scenario.hpp"
-#include "mock_server/mock_server.hpp"
 #include "reports/load_report.hpp"
 
 namespace agentwork::harness {
@@ -131,7 +130,10 @@ std::string progress_line(const load::LiveFigures& f) {
 
 }  // namespace
 
-void add_load_options(CLI::App& cmd, LoadOptions& o) {
+namespace {
+
+// The profile and what the flags change in it.
+void add_profile_options(CLI::App& cmd, LoadOptions& o) {
   cmd.add_option("profile", o.profile, "The load profile (JSON; docs/load-profile.md)")->required();
   cmd.add_option("-t,--target", o.target,
                  "\"mock\" (the bundled mock, started in-process) or http(s)://host[:port]")
@@ -150,6 +152,10 @@ void add_load_options(CLI::App& cmd, LoadOptions& o) {
   cmd.add_flag("--abort-on-fail", ov.abort_on_fail, "Stop as soon as a threshold fails");
   cmd.add_option("--poll-task", ov.poll_task,
                  "Instead of the profile's client: poll this existing task (never changed)");
+}
+
+// The account, TLS, the bundled mock, the checks and the connections.
+void add_target_options(CLI::App& cmd, LoadOptions& o) {
   cmd.add_option("--api-key", o.api_key,
                  "Key of the account the tasks are created in (default on the bundled mock: a "
                  "fresh account)")
@@ -183,7 +189,10 @@ void add_load_options(CLI::App& cmd, LoadOptions& o) {
                  "Seconds the cancels of the tasks left may take at the end")
       ->check(CLI::Range(0.0, 3600.0))
       ->capture_default_str();
-  add_report_file_options(cmd, o.reports);
+}
+
+// The console: colour and the progress line.
+void add_console_options(CLI::App& cmd, LoadOptions& o) {
   cmd.add_option("--color", o.color, "auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
@@ -195,180 +204,145 @@ void add_load_options(CLI::App& cmd, LoadOptions& o) {
   cmd.add_option("--progress-every", o.progress_every, "Seconds between plain progress lines")
       ->check(CLI::Range(1.0, 3600.0))
       ->capture_default_str();
+}
+
+}  // namespace
+
+void add_load_options(CLI::App& cmd, LoadOptions& o) {
+  add_profile_options(cmd, o);
+  add_target_options(cmd, o);
+  o.reports.add_options(cmd, reports::FileCommand::run);
+  add_console_options(cmd, o);
   cmd.footer(kLoadExitCodes);
 }
 
-int load_command(const LoadOptions& o) {
-  // 1. The profile, the flags over it, and what can be checked before any request.
+namespace {
+
+// The scenario a scenario client loops: exactly one, and not moving the mock's clock. Null (after
+// printing why) when unusable; `ok` false then.
+std::shared_ptr<const Scenario> scenario_client(const load::LoadProfile& profile, bool& ok) {
+  ok = true;
+  const auto* sc = std::get_if<load::ScenarioClient>(&profile.client);
+  if (sc == nullptr) return nullptr;
+  ok = false;
+  auto loaded = load_scenarios({sc->path});
+  for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
+  if (!loaded.errors.empty()) return nullptr;
+  if (loaded.scenarios.size() != 1) {
+    std::cerr << "agentwork load: " << profile.file << ": $.client.scenario: \"" << sc->path
+              << "\" holds " << loaded.scenarios.size()
+              << " scenarios; a scenario client loops exactly one\n";
+    return nullptr;
+  }
+  const Scenario& s = loaded.scenarios.front();
+  for (const auto& step : s.steps) {
+    if (std::holds_alternative<steps::AdvanceClock>(step.action)) {
+      std::cerr << "agentwork load: " << sc->path << ": $.steps[" << step.index
+                << "]: advance_clock moves the mock's clock under every other client; a "
+                   "scenario for load mode cannot use it\n";
+      return nullptr;
+    }
+  }
+  ok = true;
+  return std::make_shared<const Scenario>(s);
+}
+
+// The profile with the flags over it, and its scenario; false (printed) when unusable.
+bool prepare_profile(const LoadOptions& o, load::LoadProfile& profile,
+                     std::shared_ptr<const Scenario>& scenario) {
   auto loaded = load::load_profile_file(o.profile);
   if (const auto* e = std::get_if<load::ProfileError>(&loaded)) {
     std::cerr << "agentwork load: " << e->to_string() << "\n";
-    return 2;
+    return false;
   }
-  load::LoadProfile profile = std::get<load::LoadProfile>(std::move(loaded));
+  profile = std::get<load::LoadProfile>(std::move(loaded));
   if (const auto e = load::apply_overrides(profile, o.overrides)) {
     std::cerr << "agentwork load: " << e->to_string() << "\n";
-    return 2;
+    return false;
   }
-  std::shared_ptr<const Scenario> scenario;
-  if (const auto* sc = std::get_if<load::ScenarioClient>(&profile.client)) {
-    auto loaded_scenarios = load_scenarios({sc->path});
-    for (const auto& e : loaded_scenarios.errors) std::cerr << e.to_string() << "\n";
-    if (!loaded_scenarios.errors.empty()) return 2;
-    if (loaded_scenarios.scenarios.size() != 1) {
-      std::cerr << "agentwork load: " << profile.file << ": $.client.scenario: \"" << sc->path
-                << "\" holds " << loaded_scenarios.scenarios.size()
-                << " scenarios; a scenario client loops exactly one\n";
-      return 2;
-    }
-    const Scenario& s = loaded_scenarios.scenarios.front();
-    for (const auto& step : s.steps) {
-      if (std::holds_alternative<steps::AdvanceClock>(step.action)) {
-        std::cerr << "agentwork load: " << sc->path << ": $.steps[" << step.index
-                  << "]: advance_clock moves the mock's clock under every other client; a "
-                     "scenario for load mode cannot use it\n";
-        return 2;
-      }
-    }
-    scenario = std::make_shared<const Scenario>(s);
-  }
+  bool ok = true;
+  scenario = scenario_client(profile, ok);
+  if (!ok) return false;
   if (const auto e = load::check_threshold_names(profile)) {
     std::cerr << "agentwork load: " << profile.file << ": " << *e << "\n";
-    return 2;
+    return false;
   }
-  if (!check_report_files(o.reports, "load")) return 2;
+  return true;
+}
 
-  // Signals are blocked from here on, before any thread starts.
-  SignalWatch signals;
+// The in-process mock or the probed URL (after the safety rule); the exit code when unusable.
+std::optional<int> resolve(const LoadOptions& o, const load::LoadProfile& profile,
+                           const HttpClientOptions& http, Target& out) {
+  TargetRequest request;
+  request.command = "load";
+  request.target = o.target;
+  request.http = http;
+  request.mock.kind = MockSettings::Kind::load;
+  request.mock.seed = o.seed;
+  request.mock.time_scale = o.mock_time_scale;
+  request.mock.threads = o.mock_threads;
+  request.refuse = [&profile](const std::string& host) {
+    return load::safety_error(profile, host);
+  };
+  auto resolved = resolve_target(request);
+  if (const auto* e = std::get_if<TargetError>(&resolved)) {
+    std::cerr << "agentwork load: " << e->message << "\n";
+    return e->exit_code;
+  }
+  out = std::get<Target>(std::move(resolved));
+  return std::nullopt;
+}
 
-  // 2. The target.
-  HttpClientOptions http;
-  http.read_timeout = std::chrono::milliseconds(std::llround(o.request_timeout * 1000));
-  http.connect_timeout = std::min(http.read_timeout, std::chrono::milliseconds(10000));
-  http.total_timeout = http.read_timeout * 2;
-  http.ca_file = o.ca_file;
-  http.insecure = o.insecure;
-  http.max_attempts = 1;
-  std::unique_ptr<mock::MockServer> mock;
-  std::string base_url, target_label;
-  bool is_mock = false;
-  double time_scale = 1.0;
-  if (o.target == "mock") {
-    mock::MockConfig mc;
-    mc.seed = o.seed;
-    mc.time_scale = o.mock_time_scale;
-    mc.control_api = true;
-    mock::ServerOptions so;
-    so.threads = o.mock_threads;
-    so.max_connections = 100000;
-    mock = std::make_unique<mock::MockServer>(mc, so);
-    try {
-      mock->start();
-    } catch (const std::exception& e) {
-      std::cerr << "agentwork load: the bundled mock could not start: " << e.what() << "\n";
-      return 3;
-    }
-    base_url = mock->base_url();
-    is_mock = true;
-    time_scale = o.mock_time_scale;
-    target_label = "bundled mock (in-process, " + base_url + ", " + std::to_string(o.mock_threads) +
-                   " threads)";
-  } else {
-    std::string error;
-    if (!parse_url(o.target, error)) {
-      std::cerr << "agentwork load: --target \"" << o.target << "\": " << error
-                << " (expected \"mock\" or http(s)://host[:port])\n";
-      return 2;
-    }
-    base_url = o.target;
-    while (!base_url.empty() && base_url.back() == '/') base_url.pop_back();
-    // The safety rule first: a refused run sends nothing, not even the probe.
-    if (const auto e = load::safety_error(profile, parse_url(base_url, error)->origin.host)) {
-      std::cerr << "agentwork load: " << *e << "\n";
-      return 2;
-    }
-    TargetProbe probe;
-    try {
-      probe = probe_target(base_url, http);
-    } catch (const std::exception& e) {
-      std::cerr << "agentwork load: " << e.what() << "\n";
-      return 2;
-    }
-    if (!probe.reachable) {
-      std::cerr << "agentwork load: target " << base_url << " unreachable: " << probe.error << "\n";
-      return 3;
-    }
-    is_mock = probe.mock;
-    time_scale = probe.mock ? probe.time_scale : 1.0;
-    target_label = base_url + (probe.mock ? " (the bundled mock)" : "");
+// The key the tasks are created with: --api-key, or a fresh account on the bundled mock. Empty
+// (printed) when there is none; `code` is the exit code then.
+std::string account_key(const LoadOptions& o, const Target& target, const HttpClientOptions& http,
+                        const std::string& run_id, int& code) {
+  if (!o.api_key.empty()) return o.api_key;
+  code = 2;
+  if (!target.mock) {
+    std::cerr << "agentwork load: --api-key (or AGENTWORK_API_KEY) is needed against "
+              << target.base_url << ": the tasks are created in an existing account\n";
+    return {};
   }
-  if (scenario && scenario->needs_mock && !is_mock) {
-    std::cerr << "agentwork load: " << scenario->file
-              << ": the scenario is mock-only (tagged mock-only or scripted for the mock); "
-              << base_url << " is not the bundled mock\n";
-    return 2;
+  std::string error;
+  std::string key = register_account(target.base_url, http, run_id, error);
+  if (key.empty()) {
+    code = 3;
+    std::cerr << "agentwork load: could not register an account at " << target.base_url << ": "
+              << error << "\n";
   }
+  return key;
+}
+
+load::EngineConfig engine_config(const LoadOptions& o, const load::LoadProfile& profile,
+                                 const Target& target, const HttpClientOptions& http) {
   std::string url_error;
-  const auto parsed = parse_url(base_url, url_error);
-  const std::string run_id = new_run_id();
-  std::string api_key = o.api_key;
-  if (api_key.empty()) {
-    if (!is_mock) {
-      std::cerr << "agentwork load: --api-key (or AGENTWORK_API_KEY) is needed against " << base_url
-                << ": the tasks are created in an existing account\n";
-      return 2;
-    }
-    std::string error;
-    api_key = register_account(base_url, http, run_id, error);
-    if (api_key.empty()) {
-      std::cerr << "agentwork load: could not register an account at " << base_url << ": " << error
-                << "\n";
-      return 3;
-    }
-  }
-
-  // 3. Run, with the progress line.
   load::EngineConfig config;
   config.profile = profile;
-  config.transport.origin = parsed->origin;
+  config.transport.origin = parse_url(target.base_url, url_error)->origin;
   config.transport.insecure = o.insecure;
   config.transport.ca_file = o.ca_file;
   config.transport.max_connections = o.connections;
   config.transport.request_timeout = http.read_timeout;
   config.transport.connect_timeout = http.connect_timeout;
-  config.api_key = api_key;
   config.seed = o.seed;
-  config.guide_profile = o.check_profile.empty() ? !is_mock : o.check_profile == "guide";
+  config.guide_profile = o.check_profile.empty() ? !target.mock : o.check_profile == "guide";
   config.reuse_identical_answers = !o.check_every_answer;
   config.cleanup_timeout = std::chrono::milliseconds(std::llround(o.cleanup_timeout * 1000));
-  config.scenario = scenario;
-  config.target_is_mock = is_mock;
-  config.time_scale = time_scale;
-  config.run_id = run_id;
-  std::unique_ptr<load::LoadEngine> engine;
-  try {
-    engine = std::make_unique<load::LoadEngine>(config);
-  } catch (const std::exception& e) {
-    std::cerr << "agentwork load: " << e.what() << "\n";
-    return 2;
-  }
+  config.target_is_mock = target.mock;
+  config.time_scale = target.mock ? target.mock_time_scale : 1.0;
+  return config;
+}
 
-  const bool color = use_color(o.color);
+// Runs the engine, showing the figures as `o.progress` asks, until the run ends or a signal.
+load::LoadResult run_with_progress(const LoadOptions& o, load::LoadEngine& engine,
+                                   SignalWatch& signals) {
   const bool tty = ::isatty(STDOUT_FILENO) != 0;
   const std::string mode = o.progress == "auto" ? (tty ? "line" : "lines") : o.progress;
-  std::cout << "agentwork load: " << (profile.name.empty() ? profile.file : profile.name)
-            << " against " << target_label << "; " << profile.workers << " worker"
-            << (profile.workers == 1 ? "" : "s") << ", rules "
-            << (config.guide_profile ? "guide" : "strict") << ", rate cap "
-            << (profile.rate_cap ? fmt(*profile.rate_cap, 0) + " req/s" : std::string("none"))
-            << "\n"
-            << std::flush;
-  const std::string started_at = iso_now();
-  const auto began = std::chrono::steady_clock::now();
   double last_line_s = -1e9;
   bool line_open = false;
-  signals.start(*engine);
-  load::LoadResult result = engine->run([&](const load::LiveFigures& f) {
+  signals.start(engine);
+  load::LoadResult result = engine.run([&](const load::LiveFigures& f) {
     if (mode == "none") return;
     const std::string line = progress_line(f);
     if (mode == "line") {
@@ -381,23 +355,85 @@ int load_command(const LoadOptions& o) {
   });
   signals.stop();
   if (line_open) std::cout << "\n";
-  const double duration_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - began).count();
-  if (mock) mock->stop();
+  return result;
+}
 
-  // 4. Reports: the console summary, then the files.
-  std::cout << reports::load_summary(result, color) << std::flush;
-  int code = load::exit_code(result);
+void print_start(const load::LoadProfile& profile, const load::EngineConfig& config,
+                 const std::string& target_label) {
+  std::cout << "agentwork load: " << (profile.name.empty() ? profile.file : profile.name)
+            << " against " << target_label << "; " << profile.workers << " worker"
+            << (profile.workers == 1 ? "" : "s") << ", rules "
+            << (config.guide_profile ? "guide" : "strict") << ", rate cap "
+            << (profile.rate_cap ? fmt(*profile.rate_cap, 0) + " req/s" : std::string("none"))
+            << "\n"
+            << std::flush;
+}
+
+// The run result's header of a load run: what ran, where and when.
+RunResult run_header(const LoadOptions& o, const load::EngineConfig& config, const Target& target,
+                     const load::LoadResult& result) {
   RunResult run;
   run.tool_version = kToolVersion;
-  run.target = target_label;
+  run.target = target.label;
   run.profile = config.guide_profile ? "guide" : "strict";
-  run.mock = is_mock;
+  run.mock = target.mock;
   run.seed = o.seed;
-  run.run_id = run_id;
-  run.started_at = started_at;
-  run.duration_ms = duration_ms;
+  run.run_id = config.run_id;
   run.interrupted = result.stop_reason == load::StopReason::interrupted;
+  return run;
+}
+
+}  // namespace
+
+int load_command(const LoadOptions& o) {
+  // 1. The profile, the flags over it, and what can be checked before any request.
+  load::LoadProfile profile;
+  std::shared_ptr<const Scenario> scenario;
+  if (!prepare_profile(o, profile, scenario)) return 2;
+  if (!check_report_files(o.reports, "load")) return 2;
+
+  // Signals are blocked from here on, before any thread starts.
+  SignalWatch signals;
+
+  // 2. The target.
+  HttpClientOptions http = http_options(o.request_timeout, o.ca_file, o.insecure, 2);
+  http.max_attempts = 1;
+  Target target;
+  if (const auto code = resolve(o, profile, http, target)) return *code;
+  if (scenario && scenario->needs_mock && !target.mock) {
+    std::cerr << "agentwork load: " << scenario->file
+              << ": the scenario is mock-only (tagged mock-only or scripted for the mock); "
+              << target.base_url << " is not the bundled mock\n";
+    return 2;
+  }
+  load::EngineConfig config = engine_config(o, profile, target, http);
+  config.scenario = scenario;
+  config.run_id = new_run_id();
+  int code = 0;
+  config.api_key = account_key(o, target, http, config.run_id, code);
+  if (config.api_key.empty()) return code;
+
+  // 3. Run, with the progress line.
+  std::unique_ptr<load::LoadEngine> engine;
+  try {
+    engine = std::make_unique<load::LoadEngine>(config);
+  } catch (const std::exception& e) {
+    std::cerr << "agentwork load: " << e.what() << "\n";
+    return 2;
+  }
+  print_start(profile, config, target.label);
+  const std::string started_at = iso_now();
+  const auto began = std::chrono::steady_clock::now();
+  const load::LoadResult result = run_with_progress(o, *engine, signals);
+  const auto ended = std::chrono::steady_clock::now();
+  target.stop();
+
+  // 4. Reports: the console summary, then the files.
+  std::cout << reports::load_summary(result, use_color(o.color)) << std::flush;
+  code = load::exit_code(result);
+  RunResult run = run_header(o, config, target, result);
+  run.started_at = started_at;
+  run.duration_ms = std::chrono::duration<double, std::milli>(ended - began).count();
   if (!write_report_files(o.reports, "load", run, &result) && code == 0) code = 2;
   return code;
 }

@@ -30,11 +30,11 @@ struct LoadOptions {
   bool check_every_answer = false;  // no reuse of the verdict of a byte-identical answer
   double request_timeout = 30;      // seconds per request (waiting for a connection included)
   double cleanup_timeout = 30;      // seconds the cancels of the tasks left may take
-  ReportFiles reports;  // --report-json, --junit, --markdown, --openmetrics, --html
-  std::string color = "auto";     // auto | always | never
-  std::string progress = "auto";  // auto (a refreshed line on a terminal, else lines) | line |
-                                  // lines | none
-  double progress_every = 5;      // seconds between plain progress lines
+  ReportFiles reports;              // --report-json, --junit, --markdown, --openmetrics, --html
+  std::string color = "auto";       // auto | always | never
+  std::string progress = "auto";    // auto (a refreshed line on a terminal, else lines) | line |
+                                    // lines | none
+  double progress_every = 5;        // seconds between plain progress lines
 };
 
 inline constexpr const char* kLoadExitCodes =

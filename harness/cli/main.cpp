@@ -7,13 +7,13 @@
 
 #include <CLI/CLI.hpp>
 
-#include "harness/runner/coverage.hpp"
+#include "common/rules.hpp"
 #include "harness/cli/load_command.hpp"
 #include "harness/cli/report_command.hpp"
-#include "common/rules.hpp"
 #include "harness/cli/run_command.hpp"
+#include "harness/cli/target.hpp"
+#include "harness/runner/coverage.hpp"
 #include "harness/runner/scenario.hpp"
-#include "mock_server/mock_cli.hpp"
 
 namespace {
 
@@ -86,6 +86,40 @@ int list(const std::vector<std::string>& paths, bool rules) {
   return 0;
 }
 
+struct ListOptions {
+  std::vector<std::string> paths{"scenarios/examples", "scenarios/conformance"};
+  bool rules = false;
+  bool coverage = false;
+  std::vector<std::string> tags;
+};
+
+CLI::App* add_list_command(CLI::App& cli, ListOptions& o) {
+  auto* cmd = cli.add_subcommand("list", "List scenarios with their tags and the rules they cover");
+  cmd->add_option("paths", o.paths, "Scenario files or folders")->capture_default_str();
+  cmd->add_flag("--rules", o.rules, "Also print each covered rule id and its summary");
+  cmd->add_option("--tag", o.tags,
+                  "With --coverage: only scenarios with one of these tags (--tag live: what "
+                  "a run against a deployment covers, and what needs control)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--coverage", o.coverage,
+                "Instead, print every catalogue rule with its tag and the scenarios covering "
+                "it (UNCOVERED when none), then \"N of M rules covered\"");
+  cmd->footer(
+      "\nExit codes: 0 listed (with --coverage: every rule covered); 1 with --coverage: a rule\n"
+      "is uncovered; 2 bad usage or bad scenario files.");
+  return cmd;
+}
+
+// Every subcommand's options, filled by the parse.
+struct Commands {
+  harness::RunOptions run;
+  harness::LoadOptions load;
+  harness::ReportOptions report;
+  harness::CompareOptions compare;
+  std::vector<std::string> validate_paths;
+  ListOptions list;
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -95,54 +129,24 @@ int main(int argc, char** argv) {
       "every response and status transition against the contract (spec/CONTRACT.md)."};
   cli.require_subcommand(1);
   cli.get_formatter()->column_width(34);
-
-  harness::RunOptions run_options;
+  Commands c;
   auto* run_cmd = cli.add_subcommand(
       "run", "Run scenarios against the bundled mock or a deployment and check the contract");
-  harness::add_run_options(*run_cmd, run_options);
-
-  harness::LoadOptions load_options;
+  harness::add_run_options(*run_cmd, c.run);
   auto* load_cmd = cli.add_subcommand(
       "load", "Run a load profile: many virtual clients polling tasks, with thresholds");
-  harness::add_load_options(*load_cmd, load_options);
-
-  harness::ReportOptions report_options;
+  harness::add_load_options(*load_cmd, c.load);
   auto* report_cmd = cli.add_subcommand(
       "report", "Re-render a run result JSON: console, Markdown, JUnit, OpenMetrics");
-  harness::add_report_options(*report_cmd, report_options);
-  harness::CompareOptions compare_options;
-  auto* compare_cmd = cli.add_subcommand(
-      "compare", "Compare a run result with a baseline; exit 1 on a regression");
-  harness::add_compare_options(*compare_cmd, compare_options);
-  std::vector<std::string> validate_paths;
+  harness::add_report_options(*report_cmd, c.report);
+  auto* compare_cmd =
+      cli.add_subcommand("compare", "Compare a run result with a baseline; exit 1 on a regression");
+  harness::add_compare_options(*compare_cmd, c.compare);
   auto* validate_cmd = cli.add_subcommand("validate", "Check scenario files without running them");
-  validate_cmd->add_option("paths", validate_paths, "Scenario files or folders")->required();
-
-  std::vector<std::string> list_paths{"scenarios/examples", "scenarios/conformance"};
-  bool list_rules = false;
-  auto* list_cmd =
-      cli.add_subcommand("list", "List scenarios with their tags and the rules they cover");
-  list_cmd->add_option("paths", list_paths, "Scenario files or folders")->capture_default_str();
-  list_cmd->add_flag("--rules", list_rules, "Also print each covered rule id and its summary");
-  bool list_coverage = false;
-  std::vector<std::string> list_tags;
-  list_cmd
-      ->add_option("--tag", list_tags,
-                   "With --coverage: only scenarios with one of these tags (--tag live: what "
-                   "a run against a deployment covers, and what needs control)")
-      ->allow_extra_args(false);
-  list_cmd->add_flag("--coverage", list_coverage,
-                     "Instead, print every catalogue rule with its tag and the scenarios covering "
-                     "it (UNCOVERED when none), then \"N of M rules covered\"");
-  list_cmd->footer(
-      "\nExit codes: 0 listed (with --coverage: every rule covered); 1 with --coverage: a rule\n"
-      "is uncovered; 2 bad usage or bad scenario files.");
-
-  mock::MockCliOptions mock_options;
+  validate_cmd->add_option("paths", c.validate_paths, "Scenario files or folders")->required();
+  auto* list_cmd = add_list_command(cli, c.list);
   auto* mock_cmd = cli.add_subcommand("mock", "Run the bundled mock Agentwork server");
-  mock::add_mock_options(*mock_cmd, mock_options);
-  mock_cmd->footer(mock::kMockExitCodes);
-
+  const auto run_mock = harness::add_mock_command(*mock_cmd);
   cli.footer(
       "\nExit codes: 0 success; 1 a conformance failure (run), a regression (compare) or the mock\n"
       "could not start (mock);\n"
@@ -156,14 +160,13 @@ int main(int argc, char** argv) {
     cli.exit(e);
     return 2;
   }
-  if (*run_cmd) return harness::run_command(run_options);
-  if (*load_cmd) return harness::load_command(load_options);
-  if (*report_cmd) return harness::report_command(report_options);
-  if (*compare_cmd) return harness::compare_command(compare_options);
-  if (*validate_cmd) return validate(validate_paths);
-  if (*list_cmd) {
-    return list_coverage ? coverage(list_paths, list_tags) : list(list_paths, list_rules);
-  }
-  if (*mock_cmd) return mock::run_mock(mock_options, "agentwork mock");
+  if (*run_cmd) return harness::run_command(c.run);
+  if (*load_cmd) return harness::load_command(c.load);
+  if (*report_cmd) return harness::report_command(c.report);
+  if (*compare_cmd) return harness::compare_command(c.compare);
+  if (*validate_cmd) return validate(c.validate_paths);
+  if (*list_cmd)
+    return c.list.coverage ? coverage(c.list.paths, c.list.tags) : list(c.list.paths, c.list.rules);
+  if (*mock_cmd) return run_mock();
   return 2;
 }

@@ -4,22 +4,15 @@
 #include <optional>
 #include <utility>
 
-#include "harness/cli/cli_util.hpp"
 #include "common/json_file.hpp"
+#include "harness/cli/cli_util.hpp"
 #include "reports/compare.hpp"
-#include "reports/html_report.hpp"
-#include "reports/console_report.hpp"
+#include "reports/format.hpp"
 #include "reports/json_report.hpp"
-#include "reports/junit_report.hpp"
 #include "reports/load_report.hpp"
-#include "reports/markdown_report.hpp"
-#include "reports/openmetrics_report.hpp"
 
 namespace agentwork::harness {
 namespace {
-
-const std::vector<std::string> kFormats = {"console", "markdown", "junit", "openmetrics", "json",
-                                           "html"};
 
 // A run result file read back: the run, and its load object when it has one.
 struct ReadResult {
@@ -52,18 +45,16 @@ std::optional<ReadResult> read_result(const std::string& command, const std::str
   return out;
 }
 
-std::string render(const std::string& format, const ReadResult& r, bool color) {
-  const load::LoadResult* load = r.load ? &*r.load : nullptr;
-  if (format == "markdown") return reports::render_markdown(r.run, load);
-  if (format == "openmetrics") return reports::render_openmetrics(r.run, load);
-  if (format == "junit")
-    return load ? reports::render_load_junit(*load) : reports::render_junit(r.run);
-  if (format == "json") return r.document.dump(2) + "\n";
-  if (format == "html") return reports::render_html(r.run, load);
-  if (load) return reports::load_summary(*load, color);
-  std::string out;  // as `agentwork run` prints it: the scenario lines, failures, the totals
-  for (const auto& s : r.run.scenarios) out += reports::scenario_line(s, color);
-  return out + reports::failure_details(r.run, color) + reports::summary(r.run, color);
+// `format` of the result read back; the JSON format writes the document back.
+std::string render(const reports::Format& format, const ReadResult& r, bool color) {
+  return format.render(r.run, r.load ? &*r.load : nullptr, {color, &r.document});
+}
+
+// Joins names: "a, b, c" (or "a or b" with " or ").
+std::string join(const std::vector<std::string>& names, std::string_view separator) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : std::string(separator)) + n;
+  return out;
 }
 
 // Writes `text` to `path` ("" or "-": stdout); false after saying why.
@@ -87,16 +78,12 @@ bool emit(const std::string& command, const std::string& path, const std::string
 void add_report_options(CLI::App& cmd, ReportOptions& o) {
   cmd.add_option("result", o.result, "A run result JSON (agentwork run/load --report-json)")
       ->required();
-  cmd.add_option("-f,--format", o.format,
-                 "What to print: console, markdown, junit, openmetrics, json, html")
-      ->check(CLI::IsMember(kFormats))
+  const auto names = reports::run_format_names();
+  cmd.add_option("-f,--format", o.format, "What to print: " + join(names, ", "))
+      ->check(CLI::IsMember(names))
       ->capture_default_str();
   cmd.add_option("-o,--output", o.output, "Write it to FILE instead of stdout");
-  cmd.add_option("--junit", o.junit, "Also write JUnit XML to FILE");
-  cmd.add_option("--markdown", o.markdown, "Also write the Markdown summary to FILE");
-  cmd.add_option("--openmetrics", o.openmetrics, "Also write OpenMetrics text to FILE");
-  cmd.add_option("--json", o.json, "Also write the result JSON (normalised) to FILE");
-  cmd.add_option("--html", o.html, "Also write the single-file HTML report to FILE");
+  o.files.add_options(cmd, reports::FileCommand::report);
   cmd.add_option("--color", o.color, "Colour the console format: auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
@@ -110,14 +97,11 @@ void add_report_options(CLI::App& cmd, ReportOptions& o) {
 int report_command(const ReportOptions& o) {
   const auto r = read_result("report", o.result);
   if (!r) return 2;
-  const std::pair<const std::string*, const char*> files[] = {
-      {&o.junit, "junit"}, {&o.markdown, "markdown"}, {&o.openmetrics, "openmetrics"},
-      {&o.json, "json"}, {&o.html, "html"}};
-  for (const auto& [path, format] : files) {
-    if (!path->empty() && !emit("report", *path, render(format, *r, false))) return 2;
+  for (const auto* format : o.files.asked()) {
+    if (!emit("report", o.files.path(*format), render(*format, *r, false))) return 2;
   }
   const bool color = (o.output.empty() || o.output == "-") && use_color(o.color);
-  return emit("report", o.output, render(o.format, *r, color)) ? 0 : 2;
+  return emit("report", o.output, render(*reports::find_format(o.format), *r, color)) ? 0 : 2;
 }
 
 void add_compare_options(CLI::App& cmd, CompareOptions& o) {
@@ -126,11 +110,12 @@ void add_compare_options(CLI::App& cmd, CompareOptions& o) {
   cmd.add_option("-t,--tolerance", o.tolerances,
                  "How much worse a figure may get: NAME=10%, NAME=5ms, NAME=0.002 or both "
                  "(NAME=10%,1ms); NAME may be a prefix (latency); repeatable");
-  cmd.add_option("-f,--format", o.format, "text or markdown")
-      ->check(CLI::IsMember({"text", "markdown"}))
+  const auto names = reports::comparison_format_names();
+  cmd.add_option("-f,--format", o.format, join(names, " or "))
+      ->check(CLI::IsMember(names))
       ->capture_default_str();
   cmd.add_option("-o,--output", o.output, "Write it to FILE instead of stdout");
-  cmd.add_option("--markdown", o.markdown, "Also write the Markdown table to FILE");
+  o.files.add_options(cmd, reports::FileCommand::compare);
   cmd.add_option("--color", o.color, "auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
@@ -158,17 +143,15 @@ int compare_command(const CompareOptions& o) {
   if (!base) return 2;
   const auto cur = read_result("compare", o.current);
   if (!cur) return 2;
-  const auto result = reports::compare_runs({&base->run, base->load ? &*base->load : nullptr},
-                                            {&cur->run, cur->load ? &*cur->load : nullptr},
-                                            tolerances);
-  if (!o.markdown.empty() &&
-      !emit("compare", o.markdown, reports::render_compare_markdown(result))) {
-    return 2;
+  const auto result =
+      reports::compare_runs({&base->run, base->load ? &*base->load : nullptr},
+                            {&cur->run, cur->load ? &*cur->load : nullptr}, tolerances);
+  for (const auto* format : o.files.asked()) {
+    if (!emit("compare", o.files.path(*format), format->comparison(result, {}))) return 2;
   }
   const bool color = (o.output.empty() || o.output == "-") && use_color(o.color);
-  const std::string text = o.format == "markdown" ? reports::render_compare_markdown(result)
-                                                  : reports::render_compare_text(result, color);
-  if (!emit("compare", o.output, text)) return 2;
+  const auto* format = reports::find_comparison_format(o.format);
+  if (!emit("compare", o.output, format->comparison(result, {color, nullptr}))) return 2;
   return result.regressions() > 0 ? 1 : 0;
 }
 

@@ -7,14 +7,15 @@
 
 #include <CLI/CLI.hpp>
 
+#include "harness/cli/report_files.hpp"
+
 namespace agentwork::harness {
 
 struct ReportOptions {
-  std::string result;             // the run result JSON (agentwork run/load --report-json)
-  std::string format = "console";  // to stdout (or --output): console, markdown, junit,
-                                   // openmetrics, json, html
-  std::string output;             // "" or "-": stdout
-  std::string junit, markdown, openmetrics, json, html;  // files to write as well
+  std::string result;              // the run result JSON (agentwork run/load --report-json)
+  std::string format = "console";  // to stdout (or --output): a format of reports/formats.cpp
+  std::string output;              // "" or "-": stdout
+  ReportFiles files;               // --junit, --markdown, --openmetrics, --json, --html as well
   std::string color = "auto";
 };
 void add_report_options(CLI::App& cmd, ReportOptions& o);
@@ -24,9 +25,9 @@ int report_command(const ReportOptions& o);
 struct CompareOptions {
   std::string baseline, current;
   std::vector<std::string> tolerances;  // "latency=15%", ...
-  std::string format = "text";          // text or markdown
+  std::string format = "text";          // text or markdown: a format rendering comparisons
   std::string output;                   // "" or "-": stdout
-  std::string markdown;                 // a Markdown file as well
+  ReportFiles files;                    // --markdown as well
   std::string color = "auto";
 };
 void add_compare_options(CLI::App& cmd, CompareOptions& o);

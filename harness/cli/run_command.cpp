@@ -1,21 +1,15 @@
 #include "harness/cli/run_command.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <memory>
-#include <random>
 #include <sstream>
+#include <variant>
 
 #include "harness/cli/cli_util.hpp"
+#include "harness/cli/target.hpp"
 #include "harness/result/run_metrics.hpp"
 #include "harness/runner/runner.hpp"
 #include "harness/runner/scenario.hpp"
-#include "mock_server/mock_server.hpp"
 #include "reports/console_report.hpp"
 
 namespace agentwork::harness {
@@ -59,7 +53,10 @@ std::string reproduce_command(const RunOptions& o, const RunnerConfig& config) {
 
 }  // namespace
 
-void add_run_options(CLI::App& cmd, RunOptions& o) {
+namespace {
+
+// What runs and at what pace: the scenarios, the target, the profile, tags, parallelism, time.
+void add_selection_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("paths", o.paths, "Scenario files or folders")->capture_default_str();
   cmd.add_option("-t,--target", o.target,
                  "\"mock\" (the bundled mock, started in-process) or https://host[:port]")
@@ -91,7 +88,10 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--request-timeout", o.request_timeout, "Wall seconds one request may take")
       ->check(CLI::Range(0.001, 3600.0))
       ->capture_default_str();
-  add_report_file_options(cmd, o.reports);
+}
+
+// How to reach the target, what the mock breaks, and what the live run checks.
+void add_access_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--api-key", o.api_key,
                  "Key of the main account (default: register a fresh account per scenario)")
       ->envname("AGENTWORK_API_KEY");
@@ -101,14 +101,10 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--color", o.color, "auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
-  {
-    std::vector<std::string> rules(mock::violatable_rules().begin(),
-                                   mock::violatable_rules().end());
-    cmd.add_option("--mock-violate", o.mock_violations,
-                   "With --target mock: make the mock break this rule (repeatable)")
-        ->check(CLI::IsMember(rules))
-        ->option_text("RULE_ID ...");
-  }
+  cmd.add_option("--mock-violate", o.mock_violations,
+                 "With --target mock: make the mock break this rule (repeatable)")
+      ->check(CLI::IsMember(mock_violatable_rules()))
+      ->option_text("RULE_ID ...");
   cmd.add_option("--threshold", o.thresholds,
                  "A threshold on the run's figures, as agentwork load's: "
                  "'latency{endpoint=status}.p50 < 100ms', 'errors.count == 0' (repeatable; "
@@ -121,6 +117,14 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--max-tasks", o.max_tasks,
                  "Most tasks a coverage-driven live scenario may create (default: its own)")
       ->check(CLI::Range(1, 100000));
+}
+
+}  // namespace
+
+void add_run_options(CLI::App& cmd, RunOptions& o) {
+  add_selection_options(cmd, o);
+  o.reports.add_options(cmd, reports::FileCommand::run);
+  add_access_options(cmd, o);
   cmd.footer(kRunExitCodes);
 }
 
@@ -144,7 +148,7 @@ bool parse_run_thresholds(const std::vector<std::string>& texts,
       std::cerr << "agentwork run: --threshold " << text << ": unknown "
                 << (v.status == load::MetricValue::Status::unknown_metric  ? "metric "
                     : v.status == load::MetricValue::Status::unknown_label ? "label "
-                                                                            : "statistic ")
+                                                                           : "statistic ")
                 << v.detail
                 << " (a run has latency{endpoint=E}, requests{endpoint=E}.count and "
                    "errors{endpoint=E}.count|rate)\n";
@@ -173,12 +177,13 @@ bool apply_live_inputs(const RunOptions& o, RunnerConfig& config) {
 
 }  // namespace
 
-int run_command(const RunOptions& o) {
-  // 1. Scenarios: every error of every file, then exit 2.
+namespace {
+
+// The scenarios of the paths that pass the tag filters; false (printed) on a bad file or none.
+bool choose_scenarios(const RunOptions& o, std::vector<Scenario>& chosen) {
   LoadResult loaded = load_scenarios(o.paths);
   for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
-  if (!loaded.errors.empty()) return 2;
-  std::vector<Scenario> chosen;
+  if (!loaded.errors.empty()) return false;
   for (auto& s : loaded.scenarios) {
     if (!o.tags.empty() && !has_any(s.tags, o.tags)) continue;
     if (has_any(s.tags, o.exclude_tags)) continue;
@@ -186,17 +191,14 @@ int run_command(const RunOptions& o) {
   }
   if (chosen.empty()) {
     std::cerr << "agentwork run: no scenario matches the tag filters\n";
-    return 2;
+    return false;
   }
-  if (!check_report_files(o.reports, "run")) return 2;
-  // 2. The target: the in-process mock, or a URL probed once.
+  return true;
+}
+
+RunnerConfig runner_config(const RunOptions& o) {
   RunnerConfig config;
-  config.http.read_timeout = std::chrono::milliseconds(std::llround(o.request_timeout * 1000));
-  config.http.connect_timeout =
-      std::min(config.http.read_timeout, std::chrono::milliseconds(10000));
-  config.http.total_timeout = config.http.read_timeout * 3;
-  config.http.ca_file = o.ca_file;
-  config.http.insecure = o.insecure;
+  config.http = http_options(o.request_timeout, o.ca_file, o.insecure, 3);
   config.parallel = o.parallel;
   config.poll_interval_seconds = o.poll_interval;
   config.timeout_seconds = o.timeout;
@@ -204,89 +206,64 @@ int run_command(const RunOptions& o) {
   config.api_key = o.api_key;
   config.run_id = new_run_id();
   config.handle_signals = true;
-  if (!apply_live_inputs(o, config)) return 2;
-  std::unique_ptr<mock::MockServer> mock;
-  std::string target_label;
-  if (o.target == "mock") {
-    mock::MockConfig mc =
-        mock::conformance_mock_config(o.seed, o.time_scale.value_or(kMockTimeScale));
-    mc.violations = o.mock_violations;
-    mock::ServerOptions so;
-    so.threads = 2;
-    mock = std::make_unique<mock::MockServer>(mc, so);
-    try {
-      mock->start();
-    } catch (const std::exception& e) {
-      std::cerr << "agentwork run: the bundled mock could not start: " << e.what() << "\n";
-      return 3;
-    }
-    config.base_url = mock->base_url();
-    if (config.account_email.empty()) {  // the in-process mock's own password account
-      config.account_email = mock::kConformanceEmail;
-      config.account_password = mock::kConformancePassword;
-    }
-    config.mock = true;
-    config.time_scale = mc.time_scale;
-    target_label = "bundled mock (in-process, " + config.base_url + ")";
-    for (const auto& rule : o.mock_violations) target_label += ", violating " + rule;
-  } else {
-    std::string error;
-    if (!o.mock_violations.empty()) {
-      std::cerr << "agentwork run: --mock-violate needs --target mock\n";
-      return 2;
-    }
-    if (!parse_url(o.target, error)) {
-      std::cerr << "agentwork run: --target \"" << o.target << "\": " << error
-                << " (expected \"mock\" or http(s)://host[:port])\n";
-      return 2;
-    }
-    config.base_url = o.target;
-    while (!config.base_url.empty() && config.base_url.back() == '/') config.base_url.pop_back();
-    TargetProbe probe;
-    try {
-      probe = probe_target(config.base_url, config.http);
-    } catch (const std::exception& e) {  // e.g. an unreadable --ca-file
-      std::cerr << "agentwork run: " << e.what() << "\n";
-      return 2;
-    }
-    if (!probe.reachable) {
-      std::cerr << "agentwork run: target " << config.base_url << " unreachable: " << probe.error
-                << "\n";
-      return 3;
-    }
-    config.mock = probe.mock;
-    config.time_scale = probe.mock ? probe.time_scale : o.time_scale.value_or(1.0);
-    if (probe.mock && o.time_scale && *o.time_scale != probe.time_scale) {
-      std::cerr << "agentwork run: note: the mock at " << config.base_url << " runs at time scale "
-                << probe.time_scale << "; using it instead of --time-scale " << *o.time_scale
-                << "\n";
-    }
-    target_label = config.base_url + (probe.mock ? " (the bundled mock)" : "");
-  }
-  config.strict = o.profile.empty() ? config.mock : o.profile == "strict";
-  if (!config.mock) {
-    // Scripts never leave the harness for a real deployment: scenarios written around a scripted
-    // agent then meet the real one. Say so before an hour of puzzling failures.
-    std::size_t scripted = 0;
-    for (const auto& s : chosen) {
-      bool uses_script = s.agent.has_value();
-      for (const auto& step : s.steps) {
-        if (const auto* c = std::get_if<steps::Create>(&step.action)) {
-          uses_script = uses_script || c->agent.has_value();
-        }
-      }
-      scripted += uses_script && !s.needs_mock;
-    }
-    if (scripted > 0) {
-      std::cerr << "agentwork run: note: " << scripted << " scenario" << (scripted == 1 ? "" : "s")
-                << (scripted == 1 ? " scripts" : " script") << " the mock's agent; against "
-                << config.base_url
-                << " they meet the real agent instead (the live-safe subset is --tag live)\n";
-    }
-  }
+  return config;
+}
 
-  // 3. Run, printing one line per scenario as it finishes.
-  const bool color = use_color(o.color);
+// The in-process mock or the probed URL, into `config`; the exit code (printed) when unusable.
+std::optional<int> resolve(const RunOptions& o, RunnerConfig& config, Target& out) {
+  TargetRequest request;
+  request.command = "run";
+  request.target = o.target;
+  request.http = config.http;
+  request.mock.kind = MockSettings::Kind::conformance;
+  request.mock.seed = o.seed;
+  request.mock.time_scale = o.time_scale.value_or(kMockTimeScale);
+  request.mock.violations = o.mock_violations;
+  auto resolved = resolve_target(request);
+  if (const auto* e = std::get_if<TargetError>(&resolved)) {
+    std::cerr << "agentwork run: " << e->message << "\n";
+    return e->exit_code;
+  }
+  out = std::get<Target>(std::move(resolved));
+  config.base_url = out.base_url;
+  config.mock = out.mock;
+  config.time_scale = out.mock ? out.mock_time_scale : o.time_scale.value_or(1.0);
+  if (config.account_email.empty() && !out.account_email.empty()) {
+    config.account_email = out.account_email;  // the in-process mock's own password account
+    config.account_password = out.account_password;
+  }
+  if (out.mock && !out.in_process && o.time_scale && *o.time_scale != out.mock_time_scale) {
+    std::cerr << "agentwork run: note: the mock at " << config.base_url << " runs at time scale "
+              << out.mock_time_scale << "; using it instead of --time-scale " << *o.time_scale
+              << "\n";
+  }
+  return std::nullopt;
+}
+
+// Scripts never leave the harness for a real deployment: scenarios written around a scripted
+// agent then meet the real one. Says so before an hour of puzzling failures.
+void note_scripted(const std::vector<Scenario>& chosen, const std::string& base_url) {
+  std::size_t scripted = 0;
+  for (const auto& s : chosen) {
+    bool uses_script = s.agent.has_value();
+    for (const auto& step : s.steps) {
+      if (const auto* c = std::get_if<steps::Create>(&step.action)) {
+        uses_script = uses_script || c->agent.has_value();
+      }
+    }
+    scripted += uses_script && !s.needs_mock;
+  }
+  if (scripted > 0) {
+    std::cerr << "agentwork run: note: " << scripted << " scenario" << (scripted == 1 ? "" : "s")
+              << (scripted == 1 ? " scripts" : " script") << " the mock's agent; against "
+              << base_url
+              << " they meet the real agent instead (the live-safe subset is --tag live)\n";
+  }
+}
+
+// Runs, printing one line per scenario as it finishes.
+RunResult run_scenarios(const RunnerConfig& config, const std::vector<Scenario>& chosen,
+                        const std::string& target_label, bool color) {
   std::cout << "agentwork run: " << chosen.size() << " scenario" << (chosen.size() == 1 ? "" : "s")
             << " against " << target_label << "; profile " << (config.strict ? "strict" : "guide")
             << ", time scale " << config.time_scale << ", parallel " << config.parallel << "\n"
@@ -297,12 +274,35 @@ int run_command(const RunOptions& o) {
   });
   result.tool_version = kToolVersion;
   result.target = target_label;
-  if (mock) mock->stop();
+  return result;
+}
+
+}  // namespace
+
+int run_command(const RunOptions& o) {
+  // 1. Scenarios: every error of every file, then exit 2.
+  std::vector<Scenario> chosen;
+  if (!choose_scenarios(o, chosen)) return 2;
+  if (!check_report_files(o.reports, "run")) return 2;
+  // 2. The target: the in-process mock, or a URL probed once.
+  RunnerConfig config = runner_config(o);
+  if (!apply_live_inputs(o, config)) return 2;
+  Target target;
+  if (const auto code = resolve(o, config, target)) return *code;
+  config.strict = o.profile.empty() ? config.mock : o.profile == "strict";
+  if (!config.mock) note_scripted(chosen, config.base_url);
+
+  // 3. Run.
+  const bool color = use_color(o.color);
+  const RunResult result = run_scenarios(config, chosen, target.label, color);
+  target.stop();
 
   // 4. Reports.
   std::cout << reports::failure_details(result, color) << reports::summary(result, color);
   int code = exit_code(result);
-  if (code == 1 || code == kExitRunThresholdsFailed) std::cout << "reproduce: " << reproduce_command(o, config) << "\n";
+  if (code == 1 || code == kExitRunThresholdsFailed) {
+    std::cout << "reproduce: " << reproduce_command(o, config) << "\n";
+  }
   if (!write_report_files(o.reports, "run", result, nullptr) && code == 0) code = 2;
   return code;
 }

@@ -26,8 +26,8 @@ struct RunOptions {
   std::uint64_t seed = 42;
   std::optional<double> timeout;  // wall seconds per scenario
   double request_timeout = 30;    // wall seconds per request
-  ReportFiles reports;  // --report-json, --junit, --markdown, --openmetrics, --html
-  std::string api_key;  // or AGENTWORK_API_KEY; empty: register an account per scenario
+  ReportFiles reports;            // --report-json, --junit, --markdown, --openmetrics, --html
+  std::string api_key;            // or AGENTWORK_API_KEY; empty: register an account per scenario
   std::string ca_file;
   bool insecure = false;
   std::string color = "auto";                // auto | always | never

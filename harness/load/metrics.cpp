@@ -360,35 +360,44 @@ LatencySummary summarize(const Histogram& h) {
   return s;
 }
 
-LoadSummary summarize(const WorkerMetrics& m, std::int64_t duration_us) {
-  LoadSummary s;
-  s.duration_s = static_cast<double>(duration_us) / 1e6;
-  const auto per_second = [&](std::uint64_t n) {
-    return duration_us <= 0 ? 0.0 : static_cast<double>(n) / s.duration_s;
-  };
-  for (std::size_t i = 0; i < kEndpointCount; ++i) {
-    const auto e = static_cast<Endpoint>(i);
-    EndpointSummary ep;
-    ep.endpoint = e;
-    ep.requests = m.requests(e);
-    add(s.status_classes, m.status_classes(e));
-    add(s.transport_errors, m.transport_errors(e));
-    if (ep.requests == 0) continue;
-    ep.requests_per_s = per_second(ep.requests);
-    ep.errors = m.errors(e);
-    ep.error_rate = ratio(ep.errors, ep.requests);
-    ep.status_classes = m.status_classes(e);
-    ep.transport_errors = m.transport_errors(e);
-    ep.corrected = summarize(m.latency(e));
-    ep.uncorrected = summarize(m.latency_uncorrected(e));
-    ep.corrected_histogram = m.latency(e).slots();
-    ep.uncorrected_histogram = m.latency_uncorrected(e).slots();
-    s.endpoints.push_back(ep);
+namespace {
+
+// The figures of endpoint `e`, which has requests.
+EndpointSummary endpoint_summary(const WorkerMetrics& m, Endpoint e, double duration_s) {
+  EndpointSummary ep;
+  ep.endpoint = e;
+  ep.requests = m.requests(e);
+  ep.requests_per_s = duration_s <= 0 ? 0.0 : static_cast<double>(ep.requests) / duration_s;
+  ep.errors = m.errors(e);
+  ep.error_rate = ratio(ep.errors, ep.requests);
+  ep.status_classes = m.status_classes(e);
+  ep.transport_errors = m.transport_errors(e);
+  ep.corrected = summarize(m.latency(e));
+  ep.uncorrected = summarize(m.latency_uncorrected(e));
+  ep.corrected_histogram = m.latency(e).slots();
+  ep.uncorrected_histogram = m.latency_uncorrected(e).slots();
+  return ep;
+}
+
+// The time series, trimmed after the last slot with a request.
+void summarize_series(const WorkerMetrics& m, LoadSummary& s) {
+  const auto series = m.rate_series();
+  auto last = series.size();
+  while (last > 0 && series[last - 1] == 0) --last;
+  s.rate_series.assign(series.begin(), series.begin() + static_cast<std::ptrdiff_t>(last));
+  s.rate_slot_width_s = m.rate_slot_width_s();
+  const auto errors = m.error_series();
+  s.error_series.assign(errors.begin(), errors.begin() + static_cast<std::ptrdiff_t>(last));
+  const auto& latencies = m.latency_series();
+  s.latency_series.resize(last);
+  for (std::size_t i = 0; i < last && i < latencies.size(); ++i) {
+    s.latency_series[i] = {latencies[i].percentile(50), latencies[i].percentile(90),
+                           latencies[i].percentile(99)};
   }
-  s.requests = m.requests();
-  s.requests_per_s = per_second(s.requests);
-  s.errors = m.errors();
-  s.error_rate = ratio(s.errors, s.requests);
+}
+
+// Polls, transitions and tasks.
+void summarize_polling(const WorkerMetrics& m, LoadSummary& s) {
   s.polls = m.polls();
   s.wasted_polls = m.wasted_polls();
   s.wasted_poll_share = ratio(s.wasted_polls, s.polls);
@@ -407,226 +416,29 @@ LoadSummary summarize(const WorkerMetrics& m, std::int64_t duration_us) {
   s.polls_per_task_max = m.polls_per_task_max();
   s.task_duration = summarize(m.task_duration());
   s.task_duration_histogram = m.task_duration().slots();
-  const auto series = m.rate_series();
-  auto last = series.size();
-  while (last > 0 && series[last - 1] == 0) --last;
-  s.rate_series.assign(series.begin(), series.begin() + static_cast<std::ptrdiff_t>(last));
-  s.rate_slot_width_s = m.rate_slot_width_s();
-  const auto errors = m.error_series();
-  s.error_series.assign(errors.begin(), errors.begin() + static_cast<std::ptrdiff_t>(last));
-  const auto& latencies = m.latency_series();
-  s.latency_series.resize(last);
-  for (std::size_t i = 0; i < last && i < latencies.size(); ++i) {
-    s.latency_series[i] = {latencies[i].percentile(50), latencies[i].percentile(90),
-                           latencies[i].percentile(99)};
-  }
-  return s;
-}
-
-// --- The thresholds' view.
-
-namespace {
-
-MetricValue ok(double v, Dimension d) {
-  return {MetricValue::Status::ok, v, d, {}};
-}
-MetricValue failure(MetricValue::Status status, std::string detail) {
-  return {status, 0.0, Dimension::number, std::move(detail)};
-}
-MetricValue no_data(std::string why) {
-  return failure(MetricValue::Status::no_data, std::move(why));
-}
-
-std::string statistic_name(const Statistic& s) {
-  switch (s.kind) {
-    case StatKind::value:
-      return "(none)";
-    case StatKind::percentile: {
-      MetricRef r;
-      r.statistic = s;
-      return to_string(r).substr(1);
-    }
-    case StatKind::mean:
-      return "mean";
-    case StatKind::max:
-      return "max";
-    case StatKind::min:
-      return "min";
-    case StatKind::count:
-      return "count";
-    case StatKind::rate:
-      return "rate";
-  }
-  return "?";
-}
-
-MetricValue bad_statistic(const Statistic& s) {
-  return failure(MetricValue::Status::unknown_statistic, statistic_name(s));
-}
-
-// The value of the one label `allowed` (nullopt: not given); an error for any other label.
-struct LabelLookup {
-  std::optional<std::string> value;
-  std::optional<MetricValue> error;
-};
-LabelLookup label_of(const MetricRef& ref, std::string_view allowed) {
-  LabelLookup out;
-  for (const Label& l : ref.labels) {
-    if (l.name != allowed) {
-      out.error = failure(
-          MetricValue::Status::unknown_label,
-          l.name + " (" + ref.metric +
-              (allowed.empty() ? " takes no labels)" : " takes " + std::string(allowed) + ")"));
-      return out;
-    }
-    out.value = l.value;
-  }
-  return out;
-}
-
-MetricValue histogram_value(const Histogram& h, const Statistic& s) {
-  if (s.kind == StatKind::count) return ok(static_cast<double>(h.count()), Dimension::number);
-  if (s.kind == StatKind::value || s.kind == StatKind::rate) return bad_statistic(s);
-  if (h.count() == 0) return no_data("nothing recorded");
-  switch (s.kind) {
-    case StatKind::percentile:
-      return ok(static_cast<double>(h.value_at_percentile(s.percentile)), Dimension::duration);
-    case StatKind::mean:
-      return ok(h.mean(), Dimension::duration);
-    case StatKind::max:
-      return ok(static_cast<double>(h.max()), Dimension::duration);
-    case StatKind::min:
-      return ok(static_cast<double>(h.min()), Dimension::duration);
-    default:
-      return bad_statistic(s);
-  }
-}
-
-MetricValue count_value(std::uint64_t n, const Statistic& s) {
-  if (s.kind != StatKind::count) return bad_statistic(s);
-  return ok(static_cast<double>(n), Dimension::number);
-}
-
-// For metrics taking an optional endpoint label: the endpoints it selects (all without it).
-struct EndpointSelection {
-  std::vector<Endpoint> endpoints;
-  std::optional<MetricValue> error;
-};
-EndpointSelection select_endpoints(const MetricRef& ref) {
-  EndpointSelection out;
-  LabelLookup label = label_of(ref, "endpoint");
-  if (label.error) {
-    out.error = std::move(label.error);
-  } else if (label.value) {
-    if (auto e = endpoint_from_name(*label.value)) {
-      out.endpoints.push_back(*e);
-    } else {
-      out.error = failure(MetricValue::Status::unknown_label, "endpoint=" + *label.value);
-    }
-  } else {
-    for (std::size_t i = 0; i < kEndpointCount; ++i)
-      out.endpoints.push_back(static_cast<Endpoint>(i));
-  }
-  return out;
 }
 
 }  // namespace
 
-MetricValue LoadMetricsView::value(const MetricRef& ref) const {
-  const WorkerMetrics& m = metrics_;
-  const Statistic& s = ref.statistic;
-  const std::string& name = ref.metric;
-
-  if (name == "latency" || name == "latency_uncorrected") {
-    EndpointSelection sel = select_endpoints(ref);
-    if (sel.error) return *sel.error;
-    const bool corrected = name == "latency";
-    const auto of = [&](Endpoint e) -> const Histogram& {
-      return corrected ? m.latency(e) : m.latency_uncorrected(e);
-    };
-    if (sel.endpoints.size() == 1) return histogram_value(of(sel.endpoints[0]), s);
-    auto all = std::make_unique<Histogram>();  // all endpoints: a temporary merge, on the heap
-    for (Endpoint e : sel.endpoints) all->merge(of(e));
-    return histogram_value(*all, s);
+LoadSummary summarize(const WorkerMetrics& m, std::int64_t duration_us) {
+  LoadSummary s;
+  s.duration_s = static_cast<double>(duration_us) / 1e6;
+  const auto per_second = [&](std::uint64_t n) {
+    return duration_us <= 0 ? 0.0 : static_cast<double>(n) / s.duration_s;
+  };
+  for (std::size_t i = 0; i < kEndpointCount; ++i) {
+    const auto e = static_cast<Endpoint>(i);
+    add(s.status_classes, m.status_classes(e));
+    add(s.transport_errors, m.transport_errors(e));
+    if (m.requests(e) > 0) s.endpoints.push_back(endpoint_summary(m, e, s.duration_s));
   }
-  if (name == "errors" || name == "requests") {
-    EndpointSelection sel = select_endpoints(ref);
-    if (sel.error) return *sel.error;
-    std::uint64_t requests = 0;
-    std::uint64_t errors = 0;
-    for (Endpoint e : sel.endpoints) {
-      requests += m.requests(e);
-      errors += m.errors(e);
-    }
-    const std::uint64_t n = name == "errors" ? errors : requests;
-    if (s.kind == StatKind::count) return ok(static_cast<double>(n), Dimension::number);
-    if (s.kind != StatKind::rate) return bad_statistic(s);
-    if (name == "errors") {
-      if (requests == 0) return no_data("no requests");
-      return ok(ratio(errors, requests), Dimension::ratio);
-    }
-    if (duration_us_ <= 0) return no_data("the run has no duration");
-    return ok(static_cast<double>(requests) * 1e6 / static_cast<double>(duration_us_),
-              Dimension::number);
-  }
-  if (name == "transition_delay" || name == "task_duration") {
-    LabelLookup label = label_of(ref, "");
-    if (label.error) return *label.error;
-    return histogram_value(name == "transition_delay" ? m.transition_delay() : m.task_duration(),
-                           s);
-  }
-  if (name == "polls_per_task") {
-    LabelLookup label = label_of(ref, "");
-    if (label.error) return *label.error;
-    const std::uint64_t tasks = m.tasks_ended();
-    if (s.kind == StatKind::count) return ok(static_cast<double>(tasks), Dimension::number);
-    if (s.kind != StatKind::mean && s.kind != StatKind::max && s.kind != StatKind::min) {
-      return bad_statistic(s);
-    }
-    if (tasks == 0) return no_data("no task ended");
-    if (s.kind == StatKind::mean)
-      return ok(ratio(m.polls_per_task_sum(), tasks), Dimension::number);
-    return ok(static_cast<double>(s.kind == StatKind::max ? m.polls_per_task_max()
-                                                          : m.polls_per_task_min()),
-              Dimension::number);
-  }
-  if (name == "polls_per_transition") {
-    LabelLookup label = label_of(ref, "");
-    if (label.error) return *label.error;
-    if (s.kind != StatKind::mean && s.kind != StatKind::value) return bad_statistic(s);
-    if (m.transitions() == 0) return no_data("no transition observed");
-    return ok(ratio(m.polls(), m.transitions()), Dimension::number);
-  }
-  if (name == "wasted_polls") {
-    LabelLookup label = label_of(ref, "");
-    if (label.error) return *label.error;
-    if (s.kind == StatKind::count)
-      return ok(static_cast<double>(m.wasted_polls()), Dimension::number);
-    if (s.kind != StatKind::rate) return bad_statistic(s);
-    if (m.polls() == 0) return no_data("no polls");
-    return ok(ratio(m.wasted_polls(), m.polls()), Dimension::ratio);
-  }
-  if (name == "late_polls" || name == "dropped_polls" || name == "polls" || name == "transitions" ||
-      name == "negative_transition_delays") {
-    LabelLookup label = label_of(ref, "");
-    if (label.error) return *label.error;
-    const std::uint64_t n = name == "late_polls"      ? m.late_polls()
-                            : name == "dropped_polls" ? m.dropped_polls()
-                            : name == "polls"         ? m.polls()
-                            : name == "transitions"   ? m.transitions()
-                                                      : m.negative_transition_delays();
-    return count_value(n, s);
-  }
-  if (name == "tasks") {
-    LabelLookup label = label_of(ref, "outcome");
-    if (label.error) return *label.error;
-    if (!label.value) return count_value(m.tasks_ended(), s);
-    if (*label.value == "created") return count_value(m.tasks_created(), s);
-    const auto outcome = task_outcome_from_name(*label.value);
-    if (!outcome) return failure(MetricValue::Status::unknown_label, "outcome=" + *label.value);
-    return count_value(m.tasks_ended(*outcome), s);
-  }
-  return failure(MetricValue::Status::unknown_metric, name);
+  s.requests = m.requests();
+  s.requests_per_s = per_second(s.requests);
+  s.errors = m.errors();
+  s.error_rate = ratio(s.errors, s.requests);
+  summarize_polling(m, s);
+  summarize_series(m, s);
+  return s;
 }
 
 }  // namespace agentwork::load
