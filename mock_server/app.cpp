@@ -6,8 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mock_server/json_util.hpp"
-#include "mock_server/state_machine.hpp"
+#include "mock_server/routes.hpp"
 
 namespace agentwork::mock {
 namespace {
@@ -16,158 +15,8 @@ using nlohmann::json;
 
 constexpr std::string_view kApi = "/api/v1";
 
-HttpResponse json_response(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
-
-HttpResponse error(int status, std::string_view detail) {
-  return json_response(status, error_body(detail));
-}
-
-HttpResponse unauthorized(std::string_view detail) {
-  auto r = error(401, detail);
-  r.headers.emplace_back("WWW-Authenticate", "Bearer");
-  return r;
-}
-
-HttpResponse method_not_allowed(const char* allow) {
-  auto r = error(405, "Method Not Allowed");
-  r.headers.emplace_back("Allow", allow);
-  return r;
-}
-
-HttpResponse task_not_found() {
-  return error(404, "Task not found");
-}
-
 int method_index(const std::string& m) {
   return m == "GET" ? 0 : m == "POST" ? 1 : 2;
-}
-
-// Parses a JSON request body; on failure fills `failure` with the 422 to send.
-bool parse_body(const HttpRequest& req, json& out, HttpResponse& failure) {
-  out = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-  if (out.is_discarded()) {
-    failure =
-        error(422, req.body.empty() ? "body: a JSON object is required" : "body: not valid JSON");
-    return false;
-  }
-  if (!out.is_object()) {
-    failure = error(422, "body: expected a JSON object");
-    return false;
-  }
-  return true;
-}
-
-// A required, non-empty string field; on failure fills `failure` with the 422.
-bool required_string(const json& body, const char* key, std::string& out, HttpResponse& failure) {
-  auto it = body.find(key);
-  if (it == body.end() || it->is_null()) {
-    failure = error(422, std::string(key) + ": field required");
-    return false;
-  }
-  if (!it->is_string()) {
-    failure = error(422, std::string(key) + ": expected a string");
-    return false;
-  }
-  out = it->get<std::string>();
-  if (out.find_first_not_of(" \t\r\n") == std::string::npos) {
-    failure = error(422, std::string(key) + ": must not be empty");
-    return false;
-  }
-  return true;
-}
-
-bool optional_string(const json& body, const char* key, std::string& out, HttpResponse& failure) {
-  auto it = body.find(key);
-  if (it == body.end() || it->is_null()) return true;
-  if (!it->is_string()) {
-    failure = error(422, std::string(key) + ": expected a string");
-    return false;
-  }
-  out = it->get<std::string>();
-  return true;
-}
-
-bool plausible_email(const std::string& e) {
-  const auto at = e.find('@');
-  if (at == std::string::npos || at == 0 || e.find('@', at + 1) != std::string::npos) return false;
-  const auto dot = e.find('.', at + 2);
-  if (dot == std::string::npos || dot + 1 >= e.size()) return false;
-  for (char c : e) {
-    if (static_cast<unsigned char>(c) <= ' ') return false;
-  }
-  return e.size() <= 320;
-}
-
-std::string percent_encode_path(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-void append_field(std::string& out, const char* key, std::string_view value) {
-  out += '"';
-  out += key;
-  out += "\":";
-  append_json_string(out, value);
-}
-
-// GET /tasks/{id}: the hottest path, written without a DOM.
-std::string status_body(const Task& t) {
-  std::string out;
-  out.reserve(160 + t.message_content.size());
-  out += '{';
-  append_field(out, "task_id", t.id);
-  out += ',';
-  append_field(out, "status", to_string(t.status));
-  out += ',';
-  append_field(out, "last_activity_at", format_timestamp(t.last_activity_at));
-  if (t.status == Status::awaiting_reply) {
-    out += ",\"question\":{";
-    append_field(out, "message_id", t.message_id);
-    out += ',';
-    append_field(out, "content", t.message_content);
-    out += ',';
-    append_field(out, "type",
-                 t.pending == Pending::to_customer ? "TO_CUSTOMER" : "CLARIFYING_QUESTIONS");
-    out += '}';
-  } else if (t.status == Status::awaiting_solution_approval) {
-    out += ",\"solution\":{";
-    append_field(out, "message_id", t.message_id);
-    out += ',';
-    append_field(out, "content", t.message_content);
-    out += '}';
-  }
-  out += '}';
-  return out;
-}
-
-std::string task_status_body(const Task& t) {
-  std::string out = "{";
-  append_field(out, "task_id", t.id);
-  out += ',';
-  append_field(out, "status", to_string(t.status));
-  out += '}';
-  return out;
-}
-
-std::string base_url(const MockConfig& config, const HttpRequest& req) {
-  if (!config.public_base_url.empty()) return config.public_base_url;
-  return std::string(req.tls ? "https://" : "http://") +
-         (req.host.empty() ? "127.0.0.1" : req.host);
 }
 
 // Splits "/api/v1/tasks/ID/rest" into the route, the task id and nothing else.
@@ -363,261 +212,27 @@ HttpResponse App::route_request(const HttpRequest& req, Route& route) {
 
 HttpResponse App::dispatch(const HttpRequest& req, Route route, const std::string& task_id,
                            const std::string& path) {
-  const std::string& m = req.method;
-  HttpResponse failure;
-
-  // Routes that need no key.
-  if (route == Route::register_user) {
-    if (m != "POST") return method_not_allowed("POST");
-    json body;
-    if (!parse_body(req, body, failure)) return failure;
-    std::string email, name, org_name;
-    if (!required_string(body, "email", email, failure) ||
-        !required_string(body, "name", name, failure) ||
-        !optional_string(body, "organization_name", org_name, failure)) {
-      return failure;
-    }
-    if (!plausible_email(email)) return error(422, "email: not a valid email address");
-    IssuedKey key;
-    if (store_.register_user(email, name, org_name, key) == AccountError::email_taken) {
-      return error(409, "A user with this email already exists");
-    }
-    return json_response(201, json{{"api_key", key.api_key},
-                                   {"key_prefix", key.key_prefix},
-                                   {"organization_id", key.organization_id},
-                                   {"organization_short_id", key.organization_short_id},
-                                   {"user_id", key.user_id}}
-                                  .dump());
-  }
-  if (route == Route::api_key) {
-    if (m != "POST") return method_not_allowed("POST");
-    json body;
-    if (!parse_body(req, body, failure)) return failure;
-    std::string email, password, key_name;
-    if (!required_string(body, "email", email, failure) ||
-        !required_string(body, "password", password, failure) ||
-        !optional_string(body, "key_name", key_name, failure)) {
-      return failure;
-    }
-    IssuedKey key;
-    if (store_.exchange_password(email, password, key_name, key) != AccountError::none) {
-      return error(401, "Incorrect email or password");
-    }
-    return json_response(201, json{{"api_key", key.api_key},
-                                   {"key_prefix", key.key_prefix},
-                                   {"key_name", key.key_name},
-                                   {"organization_id", key.organization_id},
-                                   {"user_id", key.user_id}}
-                                  .dump());
-  }
-  if (route == Route::file) {
-    if (m != "GET") return method_not_allowed("GET");
-    // /files/{task_id}/{token}/{name}
-    std::string_view rest = std::string_view(path).substr(7);
-    const auto s1 = rest.find('/');
-    const auto s2 = s1 == std::string_view::npos ? s1 : rest.find('/', s1 + 1);
-    if (s2 == std::string_view::npos) return error(404, "File not found");
-    const std::string tid(rest.substr(0, s1));
-    const std::string token(rest.substr(s1 + 1, s2 - s1 - 1));
-    HttpResponse found = error(404, "File not found");
-    store_.with_any_task(tid, [&](Task& t) {
-      for (const auto& f : t.files) {
-        if (f.token != token) continue;
-        found = json_response(200, f.content);
-        found.content_type = "application/octet-stream";
-        const auto slash = f.name.rfind('/');
-        found.headers.emplace_back("Content-Disposition",
-                                   "attachment; filename=\"" +
-                                       f.name.substr(slash == std::string::npos ? 0 : slash + 1) +
-                                       "\"");
-      }
-    });
-    return found;
-  }
-
+  const RouteSpec* spec = find_route(route);
+  if (spec == nullptr) return error(404, "Not Found");
   // Check the method before the key, as a router does.
-  const bool get_route = route == Route::task || route == Route::events || route == Route::result;
-  if (route == Route::tasks) {
-    if (m != "GET" && m != "POST") return method_not_allowed("GET, POST");
-  } else if (get_route) {
-    if (m != "GET") return method_not_allowed("GET");
-  } else if (m != "POST") {
-    return method_not_allowed("POST");
+  const RouteHandler handler = req.method == "GET"    ? spec->get
+                               : req.method == "POST" ? spec->post
+                                                      : nullptr;
+  if (handler == nullptr) return method_not_allowed(spec->allow);
+  Call call{req, task_id, path, store_, clock_, config_, Principal{}};
+  if (spec->needs_key) {
+    std::string_view auth = req.authorization;
+    if (auth.empty()) return unauthorized("Not authenticated");
+    if (auth.size() < 7 || strncasecmp(auth.data(), "Bearer ", 7) != 0) {
+      return unauthorized("Invalid authentication scheme (expected Bearer)");
+    }
+    auth.remove_prefix(7);
+    while (!auth.empty() && auth.front() == ' ') auth.remove_prefix(1);
+    const auto who = store_.authenticate(auth);
+    if (!who) return unauthorized("Invalid API key");
+    call.who = *who;
   }
-
-  std::string_view auth = req.authorization;
-  if (auth.empty()) return unauthorized("Not authenticated");
-  if (auth.size() < 7 || strncasecmp(auth.data(), "Bearer ", 7) != 0) {
-    return unauthorized("Invalid authentication scheme (expected Bearer)");
-  }
-  auth.remove_prefix(7);
-  while (!auth.empty() && auth.front() == ' ') auth.remove_prefix(1);
-  const auto who = store_.authenticate(auth);
-  if (!who) return unauthorized("Invalid API key");
-  const Micros now = clock_.now();
-  const double scale = clock_.time_scale();
-
-  switch (route) {
-    case Route::tasks: {
-      if (m == "GET") {
-        json list = json::array();
-        for (const auto& t : store_.list_tasks(*who)) {
-          list.push_back({{"task_id", t.task_id},
-                          {"title", t.title},
-                          {"status", to_string(t.status)},
-                          {"created_at", format_timestamp(t.created_at)},
-                          {"last_activity_at", format_timestamp(t.last_activity_at)}});
-        }
-        return json_response(200, json{{"tasks", std::move(list)}}.dump());
-      }
-      json body;
-      if (!parse_body(req, body, failure)) return failure;
-      std::string title, description;
-      if (!required_string(body, "title", title, failure) ||
-          !required_string(body, "description", description, failure)) {
-        return failure;
-      }
-      ScriptPtr script = config_.default_script;
-      auto it = config_.deployment_like ? body.end() : body.find("mock_script");
-      if (it != body.end() && !it->is_null()) {
-        if (it->is_string()) {
-          script = store_.find_script(it->get<std::string>());
-          if (!script)
-            return error(422, "mock_script: no script named \"" + it->get<std::string>() + "\"");
-        } else {
-          std::string problem;
-          auto parsed = parse_agent_script(*it, problem);
-          if (!parsed) return error(422, "mock_script" + problem.substr(1));
-          script = std::make_shared<const AgentScript>(std::move(*parsed));
-        }
-      }
-      std::string id;
-      const auto created =
-          store_.create_task(*who, std::move(title), std::move(description), std::move(script), id);
-      if (created == Store::CreateError::out_of_credits) {
-        return error(402, "Out of credits for today: each organization gets " +
-                              std::to_string(config_.credits.per_day) + " credits a day");
-      }
-      if (created == Store::CreateError::unknown_organization)
-        return unauthorized("Invalid API key");
-      std::string out = "{";
-      append_field(out, "task_id", id);
-      out += ",\"status\":\"processing\"}";
-      return json_response(201, std::move(out));
-    }
-    case Route::task: {
-      std::string body;
-      if (!store_.with_task(*who, task_id, [&](Task& t) { body = status_body(t); })) {
-        return task_not_found();
-      }
-      return json_response(200, std::move(body));
-    }
-    case Route::events: {
-      json out;
-      if (!store_.with_task(*who, task_id, [&](Task& t) {
-            json events = json::array();
-            for (const auto& e : t.events) {
-              events.push_back({{"timestamp", format_timestamp(e.timestamp)},
-                                {"type", to_string(e.type)},
-                                {"content", e.content}});
-            }
-            out = {{"task_id", t.id}, {"events", std::move(events)}};
-          })) {
-        return task_not_found();
-      }
-      return json_response(200, out.dump());
-    }
-    case Route::result: {
-      HttpResponse r;
-      const auto base = base_url(config_, req);
-      if (!store_.with_task(*who, task_id, [&](Task& t) {
-            if (t.status != Status::completed) {
-              r = error(409, std::string("Task is ") + to_string(t.status) + ", not completed");
-              return;
-            }
-            json files = json::array();
-            for (const auto& f : t.files) {
-              files.push_back({{"name", f.name},
-                               {"download_url", base + "/files/" + t.id + "/" + f.token + "/" +
-                                                    percent_encode_path(f.name)}});
-            }
-            r = json_response(200, json{{"task_id", t.id},
-                                        {"status", "completed"},
-                                        {"result_text", t.result_text},
-                                        {"files", std::move(files)}}
-                                       .dump());
-          })) {
-        return task_not_found();
-      }
-      return r;
-    }
-    case Route::cancel: {
-      HttpResponse r;
-      if (!store_.with_task(*who, task_id, [&](Task& t) {
-            auto result = cancel(t, now);
-            r = result.error == ActionError::none ? json_response(200, task_status_body(t))
-                                                  : error(409, result.detail);
-          })) {
-        return task_not_found();
-      }
-      return r;
-    }
-    case Route::message: {
-      json body;
-      if (!parse_body(req, body, failure)) return failure;
-      std::string detail;
-      auto parsed = parse_reply_body(body, detail);
-      if (!parsed) return error(422, detail);
-      HttpResponse r;
-      if (!store_.with_task(*who, task_id, [&](Task& t) {
-            auto result = reply(t, *parsed, now, scale);
-            if (result.error == ActionError::wrong_state) {
-              r = error(409, result.detail);
-            } else if (result.error == ActionError::invalid) {
-              r = error(422, result.detail);
-            } else {
-              std::string out = "{";
-              append_field(out, "task_id", t.id);
-              out += ",\"status\":\"processing\"}";
-              r = json_response(200, std::move(out));
-            }
-          })) {
-        return task_not_found();
-      }
-      return r;
-    }
-    case Route::solution_status: {
-      json body;
-      if (!parse_body(req, body, failure)) return failure;
-      std::string status, reason;
-      if (!required_string(body, "status", status, failure) ||
-          !optional_string(body, "rejection_reason", reason, failure)) {
-        return failure;
-      }
-      if (status != "CONFIRMED" && status != "REJECTED") {
-        return error(422, "status: expected \"CONFIRMED\" or \"REJECTED\", got \"" + status + "\"");
-      }
-      HttpResponse r;
-      if (!store_.with_task(*who, task_id, [&](Task& t) {
-            auto result = decide(t, status == "CONFIRMED", reason, now, scale);
-            if (result.error != ActionError::none) {
-              r = error(409, result.detail);
-              return;
-            }
-            std::string out = "{";
-            append_field(out, "task_id", t.id);
-            out += ',';
-            append_field(out, "status", status == "CONFIRMED" ? "completed" : "processing");
-            out += '}';
-            r = json_response(200, std::move(out));
-          })) {
-        return task_not_found();
-      }
-      return r;
-    }
-    default:
-      return error(404, "Not Found");
-  }
+  return handler(call);
 }
 
 }  // namespace agentwork::mock

@@ -83,7 +83,10 @@ std::string check_deployment_like(MockCliOptions& o) {
 
 }  // namespace
 
-void add_mock_options(CLI::App& cli, MockCliOptions& o) {
+namespace {
+
+// Where and how it listens.
+void add_listen_options(CLI::App& cli, MockCliOptions& o) {
   cli.add_option("--host", o.server.bind_address, "Address to listen on")->capture_default_str();
   cli.add_option("-p,--port", o.server.port, "Port to listen on (0: any free port)")
       ->capture_default_str();
@@ -95,6 +98,10 @@ void add_mock_options(CLI::App& cli, MockCliOptions& o) {
       ->check(CLI::ExistingFile);
   cli.add_option("--tls-key", o.server.tls_key_file, "PEM private key for --tls-cert")
       ->check(CLI::ExistingFile);
+}
+
+// The agents, the clock and credits.
+void add_agent_options(CLI::App& cli, MockCliOptions& o) {
   cli.add_option("--seed", o.mock.seed, "Seed of the default agents and fault probabilities")
       ->capture_default_str();
   cli.add_option("--time-scale", o.mock.time_scale,
@@ -119,6 +126,10 @@ void add_mock_options(CLI::App& cli, MockCliOptions& o) {
   cli.add_option("--task-cost", o.mock.credits.task_cost, "Credits one task costs")
       ->check(CLI::Range(0, 1 << 30))
       ->capture_default_str();
+}
+
+// Accounts, faults, scripts and breaches, from the command line or files.
+void add_input_options(CLI::App& cli, MockCliOptions& o) {
   cli.add_option("--user", o.user_specs,
                  "Password account for POST /auth/api-key: email:password[:name[:org]] "
                  "(repeatable)");
@@ -141,6 +152,10 @@ void add_mock_options(CLI::App& cli, MockCliOptions& o) {
   }
   cli.add_option("--public-url", o.mock.public_base_url,
                  "Base URL for download_url (default: scheme + Host header)");
+}
+
+// Limits and logging.
+void add_limit_options(CLI::App& cli, MockCliOptions& o) {
   cli.add_option("--max-body", o.server.max_body_bytes, "Largest request body in bytes (413 above)")
       ->capture_default_str();
   cli.add_option("--max-header", o.server.max_header_bytes,
@@ -160,6 +175,15 @@ void add_mock_options(CLI::App& cli, MockCliOptions& o) {
   cli.add_option("--log", o.log, "quiet, or requests: one line per request on stderr")
       ->check(CLI::IsMember({"quiet", "requests"}))
       ->capture_default_str();
+}
+
+}  // namespace
+
+void add_mock_options(CLI::App& cli, MockCliOptions& o) {
+  add_listen_options(cli, o);
+  add_agent_options(cli, o);
+  add_input_options(cli, o);
+  add_limit_options(cli, o);
 }
 
 int run_mock(MockCliOptions& o, const std::string& name) {

@@ -1,108 +1,185 @@
 #include "mock_server/violations.hpp"
 
 #include <algorithm>
-#include <cctype>
-#include <functional>
+#include <array>
 
-#include <nlohmann/json.hpp>
-
-#include "common/agent_script.hpp"
-#include "mock_server/app.hpp"
-#include "mock_server/store.hpp"
+#include "common/rules.hpp"
+#include "mock_server/breaches.hpp"
 
 namespace agentwork::mock {
-
 namespace {
 
-using nlohmann::json;
+using namespace breach;
 
-constexpr std::string_view kRules[] = {
-    "G.lifecycle.edges",
-    "G.lifecycle.terminal",
-    "G.lifecycle.completion_needs_confirm",
-    "M.lifecycle.system_cancel",
-    "G.status.shape",
-    "G.status.task_id",
-    "G.status.enum",
-    "G.status.last_activity_at.format",
-    "G.status.last_activity_at.changes",
-    "G.status.last_activity_at.monotonic",
-    "M.status.last_activity_at.precision",
-    "G.status.question.presence",
-    "G.status.question.fields",
-    "G.status.question.clarifying_content",
-    "G.status.question.item",
-    "G.status.question.options",
-    "G.status.solution.presence",
-    "G.status.solution.fields",
-    "M.status.message_id.new",
-    "G.register.created",
-    "G.register.email_taken",
-    "M.register.email_case",
-    "M.register.invalid",
-    "G.register.organization_optional",
-    "G.keys.api_key_prefix",
-    "G.keys.key_prefix",
-    "M.keys.short_id",
-    "M.ids.uuid",
-    "G.api_key.exchange",
-    "M.api_key.created",
-    "M.api_key.bad_credentials",
-    "G.auth.required",
-    "M.auth.www_authenticate",
-    "G.create.created",
-    "M.create.invalid",
-    "M.credits.exhausted",
-    "G.list.tasks",
-    "M.list.shape",
-    "G.isolation.list",
-    "G.isolation.not_found",
-    "M.message.accepted",
-    "G.message.content_alias",
-    "G.message.answers_win",
-    "G.message.plain_text",
-    "G.message.reply_resumes",
-    "M.message.wrong_state",
-    "M.message.invalid",
-    "M.solution.accepted",
-    "G.solution.confirm",
-    "G.solution.reject",
-    "M.solution.wrong_state",
-    "M.solution.invalid",
-    "G.events.shape",
-    "G.events.type",
-    "M.events.append_only",
-    "M.events.client_actions",
-    "M.events.answers_shown",
-    "G.cancel.cancels",
-    "M.cancel.terminal",
-    "G.result.shape",
-    "M.result.download",
-    "M.result.not_completed",
-    "M.errors.detail",
-    "M.http.unparseable",
-    "M.http.method",
-    "M.http.unknown_path",
-    "M.http.tasks_slash",
-    "G.stall.last_activity",
-};
+// Every breach, keyed by the rule it breaks: one row per catalogue rule, checked below. The
+// order is the order the edits compose in when several rules are broken at once (see
+// breaches.hpp): the errors first, the status poll's edits as a CONTRACT.md reader lists them.
+constexpr auto kBreaches = std::to_array<Breach>({
+    // Errors and HTTP, whatever the route
+    {.rule = "M.errors.detail", .on_response = errors_detail},
+    {.rule = "M.auth.www_authenticate", .on_response = auth_www_authenticate},
+    {.rule = "G.auth.required", .on_response = auth_required},
+    {.rule = "M.http.unparseable", .on_response = http_unparseable},
+    {.rule = "M.http.method", .on_response = http_method},
+    {.rule = "M.http.unknown_path", .on_response = http_unknown_path},
+    {.rule = "M.http.tasks_slash", .on_response = http_tasks_slash},
+    // Registration and keys
+    {.rule = "G.register.created", .on_response = register_created},
+    {.rule = "G.register.email_taken", .on_response = register_email_taken},
+    {.rule = "M.register.email_case", .on_response = register_email_case},
+    {.rule = "M.register.invalid", .on_response = register_invalid},
+    {.rule = "G.register.organization_optional", .refuse = refuse_without_organization},
+    {.rule = "M.keys.short_id", .on_response = keys_short_id},
+    {.rule = "M.ids.uuid", .on_response = ids_uuid},
+    {.rule = "G.api_key.exchange", .refuse = refuse_key_exchange},
+    {.rule = "M.api_key.created", .on_response = api_key_created},
+    {.rule = "M.api_key.bad_credentials", .on_response = api_key_bad_credentials},
+    {.rule = "G.keys.api_key_prefix",
+     .on_request = accept_test_keys,
+     .on_response = keys_api_key_prefix},
+    {.rule = "G.keys.key_prefix", .on_response = keys_key_prefix},
+    // Create, list, isolation
+    {.rule = "G.create.created", .on_response = create_created},
+    {.rule = "M.create.invalid", .on_response = create_invalid},
+    {.rule = "M.credits.exhausted", .on_response = credits_exhausted},
+    {.rule = "G.list.tasks", .on_response = list_tasks},
+    {.rule = "G.isolation.list", .on_response = isolation_list},
+    {.rule = "M.list.shape", .on_response = list_shape},
+    {.rule = "G.isolation.not_found", .on_response = isolation_not_found},
+    // The status poll
+    {.rule = "G.status.shape", .on_status = status_shape},
+    {.rule = "G.lifecycle.edges", .on_status = lifecycle_edges},
+    {.rule = "G.lifecycle.terminal", .on_status = lifecycle_terminal},
+    {.rule = "G.lifecycle.completion_needs_confirm",
+     .on_status = lifecycle_completion_needs_confirm},
+    {.rule = "M.lifecycle.system_cancel", .on_status = lifecycle_system_cancel},
+    {.rule = "G.status.task_id", .on_status = status_task_id},
+    {.rule = "G.status.enum", .on_status = status_enum},
+    {.rule = "G.status.last_activity_at.format", .on_status = last_activity_at_format},
+    {.rule = "G.status.last_activity_at.changes", .on_status = last_activity_at_changes},
+    {.rule = "G.status.last_activity_at.monotonic", .on_status = last_activity_at_monotonic},
+    {.rule = "M.status.last_activity_at.precision", .on_status = last_activity_at_precision},
+    {.rule = "G.status.question.fields", .on_status = question_fields},
+    {.rule = "G.status.question.clarifying_content", .on_status = question_clarifying_content},
+    {.rule = "G.status.question.item", .on_status = question_item},
+    {.rule = "G.status.question.options", .on_status = question_options},
+    {.rule = "G.status.question.presence", .on_status = question_presence},
+    {.rule = "G.status.solution.presence", .on_status = solution_presence},
+    {.rule = "G.status.solution.fields", .on_status = solution_fields},
+    {.rule = "M.status.message_id.new", .on_status = message_id_new},
+    // The client's actions
+    {.rule = "G.message.reply_resumes", .on_response = message_reply_resumes},
+    {.rule = "M.message.accepted", .on_response = message_accepted},
+    {.rule = "M.message.wrong_state", .on_response = message_wrong_state},
+    {.rule = "M.message.invalid", .on_response = message_invalid},
+    {.rule = "G.message.content_alias", .refuse = refuse_content_alias},
+    {.rule = "G.message.plain_text", .refuse = refuse_plain_text},
+    {.rule = "G.solution.confirm", .on_response = solution_confirm},
+    {.rule = "G.solution.reject", .on_response = solution_reject},
+    {.rule = "M.solution.accepted", .on_response = solution_accepted},
+    {.rule = "M.solution.wrong_state", .on_response = solution_wrong_state},
+    {.rule = "M.solution.invalid", .on_response = solution_invalid},
+    {.rule = "G.cancel.cancels", .on_response = cancel_cancels},
+    {.rule = "M.cancel.terminal", .on_response = cancel_terminal},
+    {.rule = "G.stall.last_activity", .refuse = refuse_stalled_cancel},
+    // The events
+    {.rule = "G.events.type", .on_events = events_type},
+    {.rule = "M.events.append_only", .on_events = events_append_only},
+    {.rule = "M.events.client_actions", .on_events = events_client_actions},
+    {.rule = "M.events.answers_shown", .on_events = events_answers_shown},
+    {.rule = "G.message.answers_win",
+     .on_response = message_answers_win,
+     .on_events = show_message_not_answers},
+    {.rule = "G.events.shape", .on_events = events_shape},
+    // The result and its files
+    {.rule = "G.result.shape", .on_response = result_shape},
+    {.rule = "M.result.not_completed", .on_response = result_not_completed},
+    {.rule = "M.result.download", .on_response = result_download},
+});
 
-constexpr const char* kOtherUuid = "00000000-0000-4000-8000-00000000dead";
+constexpr const Breach* find_breach(std::string_view rule) {
+  for (const auto& b : kBreaches) {
+    if (b.rule == rule) return &b;
+  }
+  return nullptr;
+}
+
+constexpr std::size_t rows_for(std::string_view rule) {
+  std::size_t n = 0;
+  for (const auto& b : kBreaches) n += b.rule == rule ? 1 : 0;
+  return n;
+}
+
+// The catalogue and the breaches name the same rules, each breach once: a catalogue rule
+// without a breach (or a breach of no catalogue rule) does not compile.
+constexpr bool one_breach_per_catalogue_rule() {
+  for (const auto& rule : all_rules()) {
+    if (rows_for(rule.id) != 1) return false;
+  }
+  return kBreaches.size() == all_rules().size();
+}
+static_assert(one_breach_per_catalogue_rule(),
+              "every rule of common/rules.hpp needs exactly one row in kBreaches, and every row "
+              "names a catalogue rule");
+
+constexpr bool every_breach_does_something() {
+  return std::all_of(kBreaches.begin(), kBreaches.end(), [](const Breach& b) {
+    return b.on_request || b.refuse || b.on_response || b.on_status || b.on_events;
+  });
+}
+static_assert(every_breach_does_something(), "a breach row without a hook breaks nothing");
+
+// The breakable rules as violatable_rules() lists them: the catalogue's ids, in its order.
+constexpr auto breakable_ids() {
+  std::array<std::string_view, all_rules().size()> ids{};
+  std::size_t n = 0;
+  for (const auto& rule : all_rules()) ids[n++] = rule.id;
+  return ids;
+}
+constexpr auto kBreakable = breakable_ids();
+
+// GET /tasks/{id} answered 200: replays a frozen status, counts what the lifecycle breaches
+// wait for, then runs the status breaches on the body's JSON object. A breach that leaves no
+// object (G.status.shape) ends the edits.
+void edit_status(const std::vector<const Breach*>& breaches, Exchange& x) {
+  auto& task = x.memory.tasks[x.task_id];
+  if (task.frozen) {
+    x.response.body = task.last_status;
+  } else {
+    task.last_status = x.response.body;
+  }
+  json body = parse(x.response.body);
+  if (!body.is_object()) return;
+  StatusPoll poll{body, text(body, "status"), task, x.memory, x.store, x.task_id};
+  if (poll.status == "awaiting_reply") ++task.awaiting_reply_polls;
+  if (poll.status == "completed") ++task.completed_polls;
+  for (const Breach* b : breaches) {
+    if (!body.is_object()) break;
+    if (b->on_status) b->on_status(poll);
+  }
+  x.response.body = body.dump();
+}
+
+// GET /tasks/{id}/events answered 200: runs the event breaches on its events array.
+void edit_events(const std::vector<const Breach*>& breaches, Exchange& x) {
+  edit(x.response, [&](json& body) {
+    if (!body.contains("events") || !body["events"].is_array()) return;
+    EventsAnswer answer{body, body["events"], x.memory, x.task_id};
+    for (const Breach* b : breaches) {
+      if (b->on_events) b->on_events(answer);
+    }
+  });
+}
+
+}  // namespace
+
+namespace breach {
 
 json parse(const std::string& text) {
   return json::parse(text, nullptr, /*allow_exceptions=*/false);
 }
 
-// Applies `fn` to the JSON body (when it is JSON) and writes it back.
-template <class Fn>
-void edit(HttpResponse& r, Fn fn) {
-  json j = parse(r.body);
-  if (j.is_discarded()) return;
-  fn(j);
-  r.body = j.dump();
-}
-
-void restatus(HttpResponse& r, int to, std::string body = "{}") {
+void restatus(HttpResponse& r, int to, std::string body) {
   r.status = to;
   r.body = std::move(body);
   r.headers.clear();
@@ -115,368 +192,61 @@ HttpResponse refusal(int status, const std::string& detail) {
   return r;
 }
 
-// A string member, or "" when it is missing or not a string (bodies here may be anything).
 std::string text(const json& j, const char* key) {
   if (!j.is_object()) return {};
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-bool has_upper(const std::string& s) {
-  return std::any_of(s.begin(), s.end(), [](unsigned char c) { return std::isupper(c); });
-}
-
-// Whether a script may cancel its task itself: a `cancel` step, or a proposal that gives up
-// after its revisions. Faking a system cancel breaches the rule only for scripts that cannot,
-// such as the default and fleet agents. Read from the steps, not the wording: a question that
-// happens to say "cancel" must not hide the breach.
-bool may_cancel_itself(const AgentScript& script) {
-  return std::any_of(script.steps.begin(), script.steps.end(), [](const Step& s) {
-    return s.kind == Step::Kind::cancel ||
-           (s.kind == Step::Kind::propose && s.on_reject.then == OnReject::Then::cancel);
-  });
-}
-
-}  // namespace
+}  // namespace breach
 
 std::span<const std::string_view> violatable_rules() {
-  return kRules;
+  return kBreakable;
 }
 
+Violator::Violator() : memory_(std::make_unique<Memory>()) {}
+Violator::~Violator() = default;
+
 bool Violator::enable(std::string_view rule_id) {
-  if (std::find(std::begin(kRules), std::end(kRules), rule_id) == std::end(kRules)) return false;
-  on_.emplace(rule_id);
+  const Breach* found = find_breach(rule_id);
+  if (found == nullptr) return false;
+  if (on_.emplace(rule_id).second) {
+    breaches_.push_back(found);
+    std::sort(breaches_.begin(), breaches_.end());  // rows of one array: table order
+  }
   return true;
 }
 
 void Violator::before(HttpRequest& request) const {
-  // The key-prefix breach hands out aw_test_ keys: take them as the aw_live_ keys they are.
-  if (on("G.keys.api_key_prefix") && request.authorization.starts_with("Bearer aw_test_")) {
-    request.authorization.replace(7, 8, "aw_live_");
+  for (const Breach* b : breaches_) {
+    if (b->on_request) b->on_request(request);
   }
 }
 
 std::optional<HttpResponse> Violator::refuse(const HttpRequest& req, Route route,
                                              const std::string& task_id, Store& store) const {
-  if (on_.empty() || req.method != "POST") return std::nullopt;
+  if (breaches_.empty() || req.method != "POST") return std::nullopt;
   const json body = parse(req.body);
-  const bool object = body.is_object();
-  if (route == Route::register_user && on("G.register.organization_optional") && object &&
-      body.contains("email") && body.contains("name") && !body.contains("organization_name")) {
-    return refusal(422, "organization_name: required");
-  }
-  if (route == Route::api_key && on("G.api_key.exchange") && object) {
-    return refusal(401, "Invalid credentials");
-  }
-  // Only a request the mock would otherwise carry out is refused: a missing key or another
-  // organization's task still gets its 401 / 404.
-  std::optional<Principal> who;
-  if (req.authorization.starts_with("Bearer ")) {
-    who = store.authenticate(std::string_view(req.authorization).substr(7));
-  }
-  auto task_of_caller = [&](const std::function<void(Task&)>& fn) {
-    return who && store.with_task(*who, task_id, fn);
-  };
-  if (route == Route::message && object && !body.contains("answers")) {
-    if (on("G.message.content_alias") && body.contains("content") && !body.contains("message") &&
-        task_of_caller([](Task&) {})) {
-      return refusal(422, "message: required");
-    }
-    if (on("G.message.plain_text") && body.contains("message")) {
-      bool clarifying = false;
-      store.with_any_task(task_id, [&](Task& t) {
-        clarifying =
-            t.status == Status::awaiting_reply && t.pending == Pending::clarifying_questions;
-      });
-      if (clarifying) return refusal(422, "answers: required for clarifying questions");
-    }
-  }
-  if (route == Route::cancel && on("G.stall.last_activity")) {
-    bool stalled = false;
-    store.with_any_task(task_id,
-                        [&](Task& t) { stalled = t.stalled && t.status == Status::processing; });
-    if (stalled) return refusal(409, "Task is processing");
+  const Incoming incoming{req, route, task_id, store, body};
+  for (const Breach* b : breaches_) {
+    if (!b->refuse) continue;
+    if (auto refused = b->refuse(incoming)) return refused;
   }
   return std::nullopt;
 }
 
 void Violator::after(const HttpRequest& req, Route route, const std::string& task_id, Store& store,
-                     HttpResponse& r) {
-  if (on_.empty()) return;
+                     HttpResponse& response) {
+  if (breaches_.empty()) return;
   std::lock_guard lock(mutex_);
-  const bool get = req.method == "GET", post = req.method == "POST";
   const json request_body = parse(req.body);
-  const std::string path = req.target.substr(0, req.target.find('?'));
-
-  // --- Errors and HTTP, whatever the route ---
-  if (on("M.errors.detail") && r.status >= 400) {
-    edit(r, [](json& j) {
-      if (j.is_object() && j.contains("detail")) {
-        j["message"] = j["detail"];
-        j.erase("detail");
-      }
-    });
+  Exchange x{req, route, task_id, store, response, request_body, *memory_};
+  remember_created(x);
+  for (const Breach* b : breaches_) {
+    if (b->on_response) b->on_response(x);
   }
-  if (on("M.auth.www_authenticate") && r.status == 401) {
-    std::erase_if(r.headers, [](const auto& h) { return h.first == "WWW-Authenticate"; });
-  }
-  if (on("G.auth.required") && r.status == 401 && req.authorization.empty() &&
-      route != Route::api_key && route != Route::register_user) {
-    restatus(r, 200, route == Route::tasks ? R"({"tasks":[]})" : "{}");
-  }
-  if (on("M.http.unparseable") && r.status == 422 && !req.body.empty() &&
-      parse(req.body).is_discarded()) {
-    restatus(r, 400, R"({"detail":"Bad Request"})");
-  }
-  if (on("M.http.method") && r.status == 405) restatus(r, 404, R"({"detail":"Not Found"})");
-  if (on("M.http.unknown_path") && route == Route::unknown && r.status == 404) restatus(r, 200);
-  if (on("M.http.tasks_slash") && path == "/api/v1/tasks" && r.status < 300) {
-    restatus(r, 404, R"({"detail":"Not Found"})");
-  }
-
-  // --- Registration and keys ---
-  if (route == Route::register_user && post) {
-    const std::string email = text(request_body, "email");
-    if (on("G.register.created") && r.status == 201) r.status = 200;
-    if (on("G.register.email_taken") && r.status == 409 && !has_upper(email)) restatus(r, 201);
-    if (on("M.register.email_case") && r.status == 409 && has_upper(email)) restatus(r, 201);
-    if (on("M.register.invalid") && r.status == 422 && request_body.is_object()) {
-      restatus(r, 201);
-    }
-    if (on("M.keys.short_id") && r.status == 201) {
-      edit(r, [](json& j) { j["organization_short_id"] = "not-a-short-id"; });
-    }
-    if (on("M.ids.uuid") && r.status == 201) edit(r, [](json& j) { j["user_id"] = "user-1"; });
-  }
-  if (route == Route::api_key && post) {
-    if (on("M.api_key.created") && r.status == 201) edit(r, [](json& j) { j.erase("key_name"); });
-    if (on("M.api_key.bad_credentials") && r.status == 401) restatus(r, 201);
-  }
-  if ((route == Route::register_user || route == Route::api_key) && r.status == 201) {
-    if (on("G.keys.api_key_prefix")) {
-      edit(r, [](json& j) {
-        for (const char* key : {"api_key", "key_prefix"}) {
-          if (j.contains(key) && j[key].is_string()) {
-            auto v = j[key].get<std::string>();
-            if (v.starts_with("aw_live_")) v.replace(0, 8, "aw_test_");
-            j[key] = v;
-          }
-        }
-      });
-    }
-    if (on("G.keys.key_prefix")) edit(r, [](json& j) { j["key_prefix"] = "aw_live_00000000"; });
-  }
-
-  // --- Create, list, isolation ---
-  if (route == Route::tasks && post) {
-    if (r.status == 201) {
-      const json created = parse(r.body);
-      if (created.is_object() && created.contains("task_id")) {
-        const auto id = created["task_id"].get<std::string>();
-        tasks_[id].owner = req.authorization;
-        created_.emplace_back(req.authorization, id);
-      }
-    }
-    if (on("G.create.created") && r.status == 201) r.status = 200;
-    if (on("M.create.invalid") && r.status == 422 && request_body.is_object()) {
-      restatus(r, 201, R"({"status":"processing"})");
-    }
-    if (on("M.credits.exhausted") && r.status == 402)
-      restatus(r, 201, R"({"status":"processing"})");
-  }
-  if (route == Route::tasks && get && r.status == 200) {
-    if (on("G.list.tasks")) {
-      edit(r, [](json& j) {
-        if (j.contains("tasks") && !j["tasks"].empty()) j["tasks"].erase(0);
-      });
-    }
-    if (on("G.isolation.list")) {
-      edit(r, [&](json& j) {
-        for (const auto& [owner, id] : created_) {
-          if (owner == req.authorization) continue;
-          j["tasks"].push_back({{"task_id", id},
-                                {"title", "Another organization's task"},
-                                {"status", "processing"},
-                                {"created_at", "2026-01-01T00:00:00.000000Z"},
-                                {"last_activity_at", "2026-01-01T00:00:00.000000Z"}});
-        }
-      });
-    }
-    if (on("M.list.shape")) edit(r, [](json& j) { j = j.value("tasks", json::array()); });
-  }
-  if (on("G.isolation.not_found") && r.status == 404 && !task_id.empty() &&
-      route != Route::unknown && store.with_any_task(task_id, [](Task&) {})) {
-    restatus(r, 200, json{{"task_id", task_id}, {"status", "processing"}}.dump());
-  }
-
-  // --- The status poll ---
-  if (route == Route::task && get && r.status == 200) {
-    auto& mem = tasks_[task_id];
-    if (on("G.status.shape")) {
-      r.body = "[]";
-      return;
-    }
-    if (mem.frozen) {
-      r.body = mem.last_status;
-    } else {
-      mem.last_status = r.body;
-    }
-    json j = parse(r.body);
-    if (!j.is_object()) return;
-    const std::string status = text(j, "status");
-    // A faked state change moves last_activity_at too: only the breached rule should show.
-    auto moved = [&j] {
-      Micros t = 0;
-      if (j["last_activity_at"].is_string() &&
-          parse_timestamp(j["last_activity_at"].get<std::string>(), t)) {
-        j["last_activity_at"] = format_timestamp(t + 1000);
-      }
-    };
-    if (status == "awaiting_reply") ++mem.awaiting_reply_polls;
-    if (status == "completed") ++mem.completed_polls;
-    if (on("G.lifecycle.edges") && status == "awaiting_reply" && mem.awaiting_reply_polls >= 2) {
-      j["status"] = "awaiting_solution_approval";
-      j.erase("question");
-      j["solution"] = {{"message_id", kOtherUuid}, {"content", "An unasked-for solution."}};
-      moved();
-    }
-    if (on("G.lifecycle.terminal") && status == "completed" && mem.completed_polls >= 2) {
-      j["status"] = "processing";
-      moved();
-    }
-    if (on("G.lifecycle.completion_needs_confirm") && status == "awaiting_reply") {
-      j["status"] = "completed";
-      j.erase("question");
-      moved();
-    }
-    if (on("M.lifecycle.system_cancel") && status == "processing") {
-      bool scripted_without_cancel = false;
-      store.with_any_task(task_id, [&](Task& t) {
-        scripted_without_cancel = t.script && !may_cancel_itself(*t.script);
-      });
-      if (scripted_without_cancel) {
-        j["status"] = "cancelled";
-        moved();
-      }
-    }
-    if (on("G.status.task_id")) j["task_id"] = kOtherUuid;
-    if (on("G.status.enum")) {
-      if (status == "processing") j["status"] = "in_progress";
-      if (status == "awaiting_reply") j["status"] = "waiting";
-    }
-    if (on("G.status.last_activity_at.format")) j["last_activity_at"] = "yesterday";
-    if (on("G.status.last_activity_at.changes")) {
-      j["last_activity_at"] = "2026-01-01T00:00:00.000000Z";
-    }
-    if (on("G.status.last_activity_at.monotonic")) {
-      j["last_activity_at"] =
-          "2026-01-01T00:00:" + std::string(descending_second_ < 10 ? "0" : "") +
-          std::to_string(descending_second_) + ".000000Z";
-      descending_second_ = std::max(0, descending_second_ - 1);
-    }
-    if (on("M.status.last_activity_at.precision") && j["last_activity_at"].is_string()) {
-      auto t = j["last_activity_at"].get<std::string>();
-      j["last_activity_at"] = t.substr(0, 19) + "Z";
-    }
-    if (j.contains("question") && j["question"].is_object()) {
-      auto& q = j["question"];
-      if (on("G.status.question.fields")) q.erase("type");
-      if (on("M.status.message_id.new")) q["message_id"] = kOtherUuid;
-      const bool clarifying = text(q, "type") == "CLARIFYING_QUESTIONS";
-      if (clarifying && on("G.status.question.clarifying_content")) q["content"] = "not json";
-      if (clarifying && (on("G.status.question.item") || on("G.status.question.options"))) {
-        json inner = parse(q.value("content", ""));
-        if (inner.is_object() && inner.contains("questions") && !inner["questions"].empty()) {
-          auto& first = inner["questions"][0];
-          if (on("G.status.question.item")) first.erase("question");
-          if (on("G.status.question.options")) {
-            first["options"] = text(first, "type") == "text"
-                                   ? json::array({"unexpected"})
-                                   : json::array({"1", "2", "3", "4", "5", "6"});
-          }
-          q["content"] = inner.dump();
-        }
-      }
-    }
-    if (on("G.status.question.presence")) j.erase("question");
-    if (j.contains("solution") && j["solution"].is_object()) {
-      if (on("G.status.solution.presence")) j.erase("solution");
-      if (on("G.status.solution.fields")) j["solution"].erase("content");
-      if (on("M.status.message_id.new")) j["solution"]["message_id"] = kOtherUuid;
-    }
-    r.body = j.dump();
-    return;
-  }
-
-  // --- Client actions ---
-  auto freeze = [&](const char* rule) {
-    // Only a task whose status was seen can keep showing it.
-    if (on(rule) && r.status == 200 && !tasks_[task_id].last_status.empty()) {
-      tasks_[task_id].frozen = true;
-    }
-  };
-  if (route == Route::message && post) {
-    freeze("G.message.reply_resumes");
-    if (on("M.message.accepted") && r.status == 200) edit(r, [](json& j) { j.erase("status"); });
-    if (on("M.message.wrong_state") && r.status == 409) restatus(r, 200);
-    if (on("M.message.invalid") && r.status == 422 && request_body.is_object()) restatus(r, 200);
-    if (on("G.message.answers_win") && r.status == 200 && request_body.is_object() &&
-        request_body.contains("answers") && request_body.contains("message")) {
-      answers_with_message_[task_id] = request_body["message"].dump();
-    }
-  }
-  if (route == Route::solution_status && post) {
-    const std::string decision = text(request_body, "status");
-    if (decision == "CONFIRMED") freeze("G.solution.confirm");
-    if (decision == "REJECTED") freeze("G.solution.reject");
-    if (on("M.solution.accepted") && r.status == 200) edit(r, [](json& j) { j.erase("status"); });
-    if (on("M.solution.wrong_state") && r.status == 409) restatus(r, 200);
-    if (on("M.solution.invalid") && r.status == 422 && request_body.is_object()) {
-      restatus(r, 200);
-    }
-  }
-  if (route == Route::cancel && post) {
-    freeze("G.cancel.cancels");
-    if (on("M.cancel.terminal") && r.status == 409) restatus(r, 200);
-  }
-
-  // --- Events, result, files ---
-  if (route == Route::events && get && r.status == 200) {
-    edit(r, [&](json& j) {
-      if (!j.contains("events") || !j["events"].is_array()) return;
-      auto& events = j["events"];
-      if (on("G.events.type") && !events.empty()) events[0]["type"] = "log";
-      if (on("M.events.append_only") && events.size() >= 2) {
-        std::reverse(events.begin(), events.end());
-      }
-      if (on("M.events.client_actions")) {
-        json kept = json::array();
-        for (auto& e : events) {
-          if (text(e, "type") != "reply") kept.push_back(e);
-        }
-        events = kept;
-      }
-      for (auto& e : events) {
-        if (text(e, "type") != "reply") continue;
-        if (on("M.events.answers_shown")) e["content"] = "(answered)";
-      }
-      if (auto it = answers_with_message_.find(task_id); it != answers_with_message_.end()) {
-        for (auto e = events.rbegin(); e != events.rend(); ++e) {
-          if (text(*e, "type") != "reply") continue;
-          (*e)["content"] = json::parse(it->second).get<std::string>();
-          break;
-        }
-      }
-      if (on("G.events.shape")) j.erase("events");
-    });
-  }
-  if (route == Route::result && get) {
-    if (on("G.result.shape") && r.status == 200) edit(r, [](json& j) { j.erase("files"); });
-    if (on("M.result.not_completed") && r.status == 409) restatus(r, 200);
-  }
-  if (route == Route::file && get && on("M.result.download") && r.status == 200) {
-    restatus(r, 404, R"({"detail":"Not Found"})");
-  }
+  if (x.get(Route::task) && response.status == 200) edit_status(breaches_, x);
+  if (x.get(Route::events) && response.status == 200) edit_events(breaches_, x);
 }
 
 }  // namespace agentwork::mock

@@ -5,7 +5,7 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -20,12 +20,20 @@ namespace agentwork::mock {
 
 enum class Route : std::uint8_t;
 class Store;
+namespace breach {
+struct Breach;
+struct Memory;
+}  // namespace breach
 
-// Every rule id the mock can break, in catalogue order.
+// Every rule id the mock can break, in catalogue order: the catalogue's ids (common/rules.hpp),
+// each of which has its breach (checked at compile time in violations.cpp).
 std::span<const std::string_view> violatable_rules();
 
 class Violator {
  public:
+  Violator();
+  ~Violator();
+
   // False (nothing changed) for an id violatable_rules() does not list.
   bool enable(std::string_view rule_id);
   bool empty() const { return on_.empty(); }
@@ -45,22 +53,10 @@ class Violator {
  private:
   bool on(std::string_view id) const { return on_.find(id) != on_.end(); }
 
-  // What the breaches that span several requests remember of a task.
-  struct TaskMemory {
-    std::string owner;        // the Authorization header that created it
-    std::string last_status;  // the last status body sent before a frozen action
-    bool frozen = false;      // status polls keep answering last_status
-    int awaiting_reply_polls = 0;
-    int completed_polls = 0;
-  };
-
   std::set<std::string, std::less<>> on_;
+  std::vector<const breach::Breach*> breaches_;  // the enabled rows, in table order
   std::mutex mutex_;
-  std::map<std::string, TaskMemory, std::less<>> tasks_;
-  std::vector<std::pair<std::string, std::string>> created_;  // (owner, task id)
-  // Tasks whose last reply sent a message with the answers: the JSON of that message.
-  std::map<std::string, std::string, std::less<>> answers_with_message_;
-  int descending_second_ = 59;
+  std::unique_ptr<breach::Memory> memory_;  // guarded by mutex_
 };
 
 }  // namespace agentwork::mock

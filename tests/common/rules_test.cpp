@@ -5,6 +5,7 @@
 #include <regex>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace agentwork::harness {
 namespace {
@@ -34,6 +35,23 @@ TEST(Rules, FindRule) {
   EXPECT_FALSE(find_rule("G.status.nonexistent").has_value());
   EXPECT_FALSE(find_rule("").has_value());
 }
+
+TEST(Rules, EveryRuleHasACheckerAndEachCheckerItsRowsInOrder) {
+  for (const auto& rule : all_rules()) EXPECT_NE(rule.checkers, 0u) << rule.id;
+  for (const auto checker : {Checker::contract, Checker::trace, Checker::scenario}) {
+    std::vector<std::string_view> expected;
+    for (const auto& rule : all_rules()) {
+      if ((rule.checkers & checker) != 0) expected.push_back(rule.id);
+    }
+    const auto ids = rule_ids_checked_by(checker);
+    EXPECT_EQ(std::vector<std::string_view>(ids.begin(), ids.end()), expected);
+    EXPECT_FALSE(expected.empty());
+  }
+}
+
+// Usable at compile time: other tables keyed by rule id are checked against it there.
+static_assert(find_rule("G.status.enum").has_value());
+static_assert(!find_rule("G.status.nonexistent").has_value());
 
 // Every endpoint row of the contract has at least one rule naming its path.
 TEST(Rules, EveryEndpointOfTheContractHasRules) {

@@ -1,0 +1,389 @@
+// Internal to the mock's server (included by server.cpp only, so that the Beast code stays in one
+// translation unit): one connection's coroutine. It reads, parses (Beast's parser, fed by hand),
+// calls the handler and writes a response whose head it formats itself. Deadlines are a value per
+// connection watched by one timer that wakes only when a deadline may have passed, not re-armed
+// per operation. Parse errors become 400/413/431 responses.
+#pragma once
+
+#include "mock_server/server_core.hpp"
+
+namespace agentwork::mock::server_detail {
+
+// Closing, timeouts and stop() end connections all the time: not worth a log line.
+inline bool is_normal_close(const error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof ||
+         ec == asio::error::operation_aborted || ec == ssl::error::stream_truncated;
+}
+
+struct ErrorReply {
+  int status;
+  std::string detail;
+};
+
+// The response owed for a failed request read; nullopt when the peer is gone or timed out.
+inline std::optional<ErrorReply> error_reply_for(const error_code& ec,
+                                                 const ServerOptions& options) {
+  if (ec == http::error::header_limit) {
+    return ErrorReply{431, "request header too large (limit " +
+                               std::to_string(options.max_header_bytes) + " bytes)"};
+  }
+  if (ec == http::error::body_limit) {
+    return ErrorReply{
+        413, "request body too large (limit " + std::to_string(options.max_body_bytes) + " bytes)"};
+  }
+  if (ec == http::error::end_of_stream || ec == http::error::partial_message) return std::nullopt;
+  if (ec.category() == http::make_error_code(http::error::bad_method).category()) {
+    return ErrorReply{400, "malformed HTTP request: " + ec.message()};
+  }
+  return std::nullopt;
+}
+
+using BeastRequest = http::request<http::string_body>;
+using Parser = http::request_parser<http::string_body>;
+
+inline HttpRequest to_http_request(BeastRequest&& message, bool tls) {
+  HttpRequest request;
+  request.method = std::string(message.method_string());
+  request.target = std::string(message.target());
+  request.authorization = std::string(message[http::field::authorization]);
+  request.content_type = std::string(message[http::field::content_type]);
+  request.host = std::string(message[http::field::host]);
+  request.body = std::move(message.body());
+  request.tls = tls;
+  return request;
+}
+
+// Appends a header value with any CR/LF removed (no header injection from a handler).
+inline void append_header(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name);
+  out += ": ";
+  for (const char c : value) {
+    if (c != '\r' && c != '\n') out += c;
+  }
+  out += "\r\n";
+}
+
+// The status line and headers of a response, formatted by hand: the hot path of every poll.
+// An out-of-range status becomes a 500 (the body is replaced too).
+inline void format_head(std::string& head, HttpResponse& response, unsigned version,
+                        bool keep_alive) {
+  if (response.status < 100 || response.status > 999) response = internal_error();
+  head.clear();
+  head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  head += std::to_string(response.status);
+  head += ' ';
+  head += std::string_view(http::obsolete_reason(static_cast<http::status>(response.status)));
+  head += "\r\nServer: ";
+  head += kServerName;
+  head += "\r\n";
+  if (!response.content_type.empty()) append_header(head, "Content-Type", response.content_type);
+  head += "Content-Length: ";
+  head += std::to_string(response.body.size());
+  head += "\r\n";
+  for (const auto& [name, value] : response.headers) append_header(head, name, value);
+  if (!keep_alive) {
+    head += "Connection: close\r\n";
+  } else if (version == 10) {
+    head += "Connection: keep-alive\r\n";
+  }
+  head += "\r\n";
+}
+
+// One connection: its stream, buffer, deadline and timers, served by one coroutine on the
+// thread of its io_context.
+template <class Stream>
+class Session final : public Connection, public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  template <class... StreamArgs>
+  Session(ServerCore& core, std::string peer, bool over_capacity, StreamArgs&&... stream_args)
+      : core_(core),
+        peer_(std::move(peer)),
+        over_capacity_(over_capacity),
+        stream_(std::forward<StreamArgs>(stream_args)...),
+        watchdog_(lowest_layer(stream_).get_executor()),
+        delay_timer_(lowest_layer(stream_).get_executor()) {}
+  ~Session() override { core_.release_connection(this, !over_capacity_); }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  static Awaitable<void> run(std::shared_ptr<Session> self) {
+    self->deadline_ = Clock::now() + self->core_.options().request_timeout;
+    asio::co_spawn(self->watchdog_.get_executor(), watch(self), asio::detached);
+    co_await self->serve();
+    self->finished_ = true;
+    self->watchdog_.cancel();
+  }
+
+  void close_if_idle() override {
+    if (idle_) close_transport();
+  }
+  void force_close() override {
+    delay_timer_.cancel();
+    close_transport();
+  }
+
+ private:
+  // Closes the connection once its deadline has passed. It sleeps until the deadline that
+  // was set when it went to sleep and re-arms for a later one; set_deadline() wakes it early
+  // only when a deadline moves closer.
+  static Awaitable<void> watch(std::shared_ptr<Session> self) {
+    while (!self->finished_) {
+      self->armed_ = self->deadline_;
+      self->watchdog_.expires_at(self->armed_);
+      auto [ec] = co_await self->watchdog_.async_wait(use_nothrow);
+      if (self->finished_) break;
+      if (!ec && Clock::now() >= self->deadline_) {
+        self->timed_out_ = true;
+        self->close_transport();
+        break;
+      }
+    }
+  }
+  void set_deadline(std::chrono::milliseconds timeout) {
+    deadline_ = Clock::now() + timeout;
+    if (deadline_ < armed_) watchdog_.cancel();
+  }
+
+  Awaitable<void> serve();
+  Awaitable<error_code> handshake();
+  Awaitable<void> close_gracefully();
+  Awaitable<bool> wait_for_request();
+  Awaitable<error_code> read_request(Parser& parser);
+  Awaitable<Ending> serve_request();
+  Awaitable<Ending> on_read_error(const error_code& ec, Clock::time_point started);
+  Awaitable<bool> wait(std::chrono::milliseconds delay);
+  Awaitable<error_code> write(HttpResponse& response, unsigned version, bool keep_alive,
+                              bool head_only, bool truncate);
+  void log_request(std::string_view method, std::string_view target, unsigned status,
+                   std::size_t bytes, Clock::time_point started, std::string_view note);
+  void close_transport() {
+    closed_ = true;
+    error_code ignored;
+    lowest_layer(stream_).close(ignored);
+  }
+
+  ServerCore& core_;
+  const std::string peer_;
+  const bool over_capacity_;  // answer 503 and close
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::string head_;  // response head, reused
+  Timer watchdog_;
+  Timer delay_timer_;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  Clock::time_point armed_ = Clock::time_point::max();
+  bool idle_ = true;        // no request in progress: stop() may close the connection at once
+  bool closed_ = false;     // the transport was closed (stop, deadline, fault)
+  bool timed_out_ = false;  // closed because a deadline passed
+  bool finished_ = false;   // serve() returned
+};
+
+template <class Stream>
+Awaitable<error_code> Session<Stream>::handshake() {
+  if constexpr (kIsTls<Stream>) {
+    set_deadline(core_.options().request_timeout);
+    auto [ec] = co_await stream_.async_handshake(ssl::stream_base::server, use_nothrow);
+    co_return ec;
+  } else {
+    co_return error_code{};
+  }
+}
+
+// TLS close_notify, then FIN, then drain what the peer still sends (bounded), then close.
+template <class Stream>
+Awaitable<void> Session<Stream>::close_gracefully() {
+  auto& socket = lowest_layer(stream_);
+  if constexpr (kIsTls<Stream>) {
+    set_deadline(kTlsShutdownTimeout);
+    co_await stream_.async_shutdown(use_nothrow);
+  }
+  error_code ec;
+  socket.shutdown(tcp::socket::shutdown_send, ec);
+  set_deadline(kLingerTimeout);
+  std::array<char, 4096> discard{};
+  while (!ec && !closed_) {
+    std::tie(ec, std::ignore) = co_await socket.async_read_some(asio::buffer(discard), use_nothrow);
+  }
+  close_transport();
+}
+
+template <class Stream>
+Awaitable<void> Session<Stream>::serve() {
+  const error_code handshake_ec = co_await handshake();
+  if (handshake_ec) {
+    if (!is_normal_close(handshake_ec)) core_.log_error("handshake", peer_, handshake_ec);
+    close_transport();
+    co_return;
+  }
+  if (over_capacity_) {
+    HttpResponse busy;
+    busy.status = 503;
+    busy.body = error_body("too many connections (limit " +
+                           std::to_string(core_.options().max_connections) + ")");
+    const error_code ec = co_await write(busy, 11, false, false, false);
+    if (!ec) co_await close_gracefully();
+    close_transport();
+    co_return;
+  }
+  Ending ending = Ending::keep_alive;
+  while (ending == Ending::keep_alive && !core_.stopping() && !closed_) {
+    const bool arrived = co_await wait_for_request();
+    if (!arrived) {
+      ending = Ending::abort;
+      break;
+    }
+    ending = co_await serve_request();
+    idle_ = true;
+  }
+  if (ending != Ending::abort && !closed_) co_await close_gracefully();
+  close_transport();
+}
+
+// Waits up to idle_timeout for the first byte of the next request.
+template <class Stream>
+Awaitable<bool> Session<Stream>::wait_for_request() {
+  if (buffer_.size() > 0) {  // a pipelined request is already here
+    idle_ = false;
+    co_return true;
+  }
+  set_deadline(core_.options().idle_timeout);
+  auto [ec, bytes] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), use_nothrow);
+  idle_ = false;
+  if (ec) {
+    if (!is_normal_close(ec)) core_.log_error("read", peer_, ec);
+    co_return false;
+  }
+  buffer_.commit(bytes);
+  co_return true;
+}
+
+// Feeds the parser from the buffer, reading more within request_timeout, until one request
+// is complete; answers "Expect: 100-continue" once its head is in.
+template <class Stream>
+Awaitable<error_code> Session<Stream>::read_request(Parser& parser) {
+  set_deadline(core_.options().request_timeout);
+  bool continue_sent = false;
+  for (;;) {
+    if (buffer_.size() > 0) {
+      error_code ec;
+      const std::size_t used = parser.put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec && ec != http::error::need_more) co_return ec;
+      if (parser.is_done()) co_return error_code{};
+      if (used > 0 && buffer_.size() > 0) continue;  // more of the message is already here
+    }
+    if (parser.is_header_done() && !continue_sent &&
+        beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+      continue_sent = true;
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      auto [wec, wbytes] =
+          co_await asio::async_write(stream_, asio::buffer(kContinue), use_nothrow);
+      if (wec) co_return wec;
+    }
+    auto [ec, bytes] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), use_nothrow);
+    if (ec == asio::error::eof || ec == ssl::error::stream_truncated) {
+      co_return parser.got_some() ? http::error::partial_message : http::error::end_of_stream;
+    }
+    if (ec) co_return ec;
+    buffer_.commit(bytes);
+  }
+}
+
+template <class Stream>
+Awaitable<Ending> Session<Stream>::serve_request() {
+  const auto started = Clock::now();
+  const auto& options = core_.options();
+  Parser parser;
+  parser.eager(true);
+  parser.header_limit(static_cast<std::uint32_t>(
+      std::min<std::size_t>(options.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+  parser.body_limit(options.max_body_bytes);
+  const error_code read_ec = co_await read_request(parser);
+  if (read_ec) co_return co_await on_read_error(read_ec, started);
+
+  const unsigned version = parser.get().version();
+  const bool head_only = parser.get().method() == http::verb::head;
+  const bool client_keep_alive = parser.get().keep_alive();
+  const HttpRequest request = to_http_request(parser.release(), kIsTls<Stream>);
+  HttpResponse response = core_.handle(request);
+  if (response.delay.count() > 0) {
+    const bool waited = co_await wait(response.delay);
+    if (!waited) co_return Ending::abort;
+  }
+
+  if (response.fault == FaultAction::drop) {
+    log_request(request.method, request.target, static_cast<unsigned>(response.status), 0, started,
+                " drop");
+    close_transport();
+    co_return Ending::abort;
+  }
+  const bool truncate = response.fault == FaultAction::truncate;
+  const bool keep_alive = client_keep_alive && !response.close && !truncate && !core_.stopping();
+  const error_code ec = co_await write(response, version, keep_alive, head_only, truncate);
+  log_request(request.method, request.target, static_cast<unsigned>(response.status),
+              response.body.size(), started, truncate ? " truncate" : "");
+  if (ec) {
+    if (!is_normal_close(ec)) core_.log_error("write", peer_, ec);
+    co_return Ending::abort;
+  }
+  if (truncate) co_return Ending::abort;
+  co_return keep_alive ? Ending::keep_alive : Ending::close;
+}
+
+template <class Stream>
+Awaitable<Ending> Session<Stream>::on_read_error(const error_code& ec, Clock::time_point started) {
+  if (closed_) co_return Ending::abort;  // deadline passed or stop() closed it
+  const auto reply = error_reply_for(ec, core_.options());
+  if (!reply) {
+    if (!is_normal_close(ec) && ec != http::error::partial_message) {
+      core_.log_error("read", peer_, ec);
+    }
+    co_return Ending::abort;
+  }
+  HttpResponse response;
+  response.status = reply->status;
+  response.body = error_body(reply->detail);
+  const auto write_ec = co_await write(response, 11, false, false, false);
+  log_request("-", "-", static_cast<unsigned>(response.status), response.body.size(), started,
+              " " + ec.message());
+  co_return write_ec ? Ending::abort : Ending::close;
+}
+
+// Injected latency: a timer, so the thread serves other connections meanwhile.
+template <class Stream>
+Awaitable<bool> Session<Stream>::wait(std::chrono::milliseconds delay) {
+  if (closed_) co_return false;
+  delay_timer_.expires_after(delay);
+  auto [ec] = co_await delay_timer_.async_wait(use_nothrow);
+  co_return !ec && !closed_;
+}
+
+// Head and body in one gather write. HEAD: the head only (Content-Length of the body a GET
+// would get). Truncate: the head announcing the full body, then only its first half.
+template <class Stream>
+Awaitable<error_code> Session<Stream>::write(HttpResponse& response, unsigned version,
+                                             bool keep_alive, bool head_only, bool truncate) {
+  format_head(head_, response, version, keep_alive);
+  std::size_t body_bytes = response.body.size();
+  if (head_only) body_bytes = 0;
+  if (truncate) body_bytes /= 2;
+  const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_),
+                                                  asio::buffer(response.body.data(), body_bytes)};
+  set_deadline(kWriteTimeout);
+  auto [ec, bytes] = co_await asio::async_write(stream_, buffers, use_nothrow);
+  co_return ec;
+}
+
+template <class Stream>
+void Session<Stream>::log_request(std::string_view method, std::string_view target, unsigned status,
+                                  std::size_t bytes, Clock::time_point started,
+                                  std::string_view note) {
+  if (!core_.options().log_requests) return;
+  const std::chrono::duration<double, std::milli> elapsed = Clock::now() - started;
+  std::array<char, 64> figures{};
+  std::snprintf(figures.data(), figures.size(), " %u %zuB %.2fms", status, bytes, elapsed.count());
+  core_.log(peer_ + " " + std::string(method) + " " + std::string(target) + figures.data() +
+            std::string(note));
+}
+
+}  // namespace agentwork::mock::server_detail
