@@ -175,7 +175,7 @@ bool apply_live_inputs(const RunOptions& o, RunnerConfig& config) {
 
 int run_command(const RunOptions& o) {
   // 1. Scenarios: every error of every file, then exit 2.
-  LoadResult loaded = load_scenarios(o.paths);
+  ScenarioSet loaded = load_scenarios(o.paths);
   for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
   if (!loaded.errors.empty()) return 2;
   std::vector<Scenario> chosen;

@@ -11,12 +11,14 @@
 #include <set>
 #include <sstream>
 #include <string_view>
+#include <type_traits>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
 #include "common/json_file.hpp"
-#include "harness/runner/live_coverage.hpp"
 #include "common/rules.hpp"
+#include "harness/runner/live_coverage.hpp"
 
 namespace agentwork::harness {
 namespace {
@@ -358,7 +360,7 @@ std::string email(const Object& o, std::string_view key, bool required) {
   return *value;
 }
 
-StepAction parse_register(const Object& o, StepContext& c) {
+Register parse_register(const Object& o, StepContext& c) {
   Register r;
   r.account = c.define_account(o);
   if (o.has("email")) r.email = email(o, "email", false);
@@ -367,7 +369,7 @@ StepAction parse_register(const Object& o, StepContext& c) {
   return r;
 }
 
-StepAction parse_login(const Object& o, StepContext& c) {
+Login parse_login(const Object& o, StepContext& c) {
   Login l;
   if (const json* v = o.find("credentials")) {
     if (!v->is_string() || v->get<std::string>() != "cli") {
@@ -382,15 +384,16 @@ StepAction parse_login(const Object& o, StepContext& c) {
   if (!l.from_cli) l.email = email(o, "email", true);
   if (!l.from_cli && !l.wrong_password) l.password = o.required_string("password");
   if (l.from_cli && (o.has("email") || o.has("password"))) {
-    fail(o.path(), "\"credentials\": \"cli\" takes email and password from --account; "
-                   "remove email and password");
+    fail(o.path(),
+         "\"credentials\": \"cli\" takes email and password from --account; "
+         "remove email and password");
   }
   l.key_name = o.string("key_name");
   if (!l.wrong_password) l.account = c.define_account(o);
   return l;
 }
 
-StepAction parse_use_account(const Object& o, StepContext& c) {
+UseAccount parse_use_account(const Object& o, StepContext& c) {
   const json* v = o.find("account");
   if (!v) fail(o.at("account"), "missing; expected the name of an account");
   UseAccount u{c.known_account(*v, o.at("account"))};
@@ -398,7 +401,7 @@ StepAction parse_use_account(const Object& o, StepContext& c) {
   return u;
 }
 
-StepAction parse_create(const Object& o, StepContext& c) {
+Create parse_create(const Object& o, StepContext& c) {
   Create cr;
   cr.account = c.account(o);
   cr.title = o.required_string("title");
@@ -412,7 +415,7 @@ StepAction parse_create(const Object& o, StepContext& c) {
   return cr;
 }
 
-StepAction parse_await(const Object& o, StepContext& c) {
+Await parse_await(const Object& o, StepContext& c) {
   Await a;
   a.task = c.task(o);
   const json* v = o.find("status");
@@ -422,7 +425,7 @@ StepAction parse_await(const Object& o, StepContext& c) {
   return a;
 }
 
-StepAction parse_expect(const Object& o, StepContext& c) {
+Expect parse_expect(const Object& o, StepContext& c) {
   Expect e;
   e.task = c.task(o);
   if (const json* v = o.find("status")) e.status = states(*v, o.at("status"));
@@ -483,7 +486,7 @@ Answer parse_answer(const json& j, const std::string& path) {
   return a;
 }
 
-StepAction parse_reply(const Object& o, StepContext& c) {
+Reply parse_reply(const Object& o, StepContext& c) {
   Reply r;
   r.task = c.task(o);
   if (const json* v = o.find("message")) {
@@ -513,7 +516,7 @@ StepAction parse_reply(const Object& o, StepContext& c) {
   return r;
 }
 
-StepAction parse_result(const Object& o, StepContext& c) {
+Result parse_result(const Object& o, StepContext& c) {
   Result r;
   r.task = c.task(o);
   r.download = o.boolean("download").value_or(false);
@@ -521,7 +524,7 @@ StepAction parse_result(const Object& o, StepContext& c) {
   return r;
 }
 
-StepAction parse_events(const Object& o, StepContext& c) {
+Events parse_events(const Object& o, StepContext& c) {
   Events e;
   e.task = c.task(o);
   if (const json* v = o.find("types")) {
@@ -533,7 +536,7 @@ StepAction parse_events(const Object& o, StepContext& c) {
   return e;
 }
 
-StepAction parse_list(const Object& o, StepContext& c) {
+List parse_list(const Object& o, StepContext& c) {
   List l;
   l.account = c.current_account();
   for (auto [key, out] : {std::pair{"contains", &l.contains}, std::pair{"absent", &l.absent}}) {
@@ -564,7 +567,7 @@ std::vector<std::string> path_tasks(const std::string& path, const std::string& 
   return tasks;
 }
 
-StepAction parse_request(const Object& o, StepContext& c) {
+Request parse_request(const Object& o, StepContext& c) {
   Request r;
   const json* m = o.find("method");
   if (!m) fail(o.at("method"), "missing; expected one of " + join(kMethods));
@@ -610,29 +613,29 @@ StepAction parse_request(const Object& o, StepContext& c) {
   return r;
 }
 
-StepAction parse_advance_clock(const Object& o, StepContext& c) {
+AdvanceClock parse_advance_clock(const Object& o, StepContext& c) {
   c.needs_mock = true;
   if (c.advance_clock_path.empty()) c.advance_clock_path = o.path();
   return AdvanceClock{*o.seconds("seconds", true)};
 }
 
-StepAction parse_sleep(const Object& o, StepContext&) {
+Sleep parse_sleep(const Object& o, StepContext&) {
   return Sleep{*o.seconds("seconds", true, true)};
 }
 
-StepAction parse_expect_stall(const Object& o, StepContext& c) {
+ExpectStall parse_expect_stall(const Object& o, StepContext& c) {
   ExpectStall e;
   e.task = c.task(o);
   e.seconds = *o.seconds("seconds", true);
   return e;
 }
 
-StepAction parse_run_policy(const Object& o, StepContext& c) {
+RunPolicy parse_run_policy(const Object& o, StepContext& c) {
   if (!c.has_policy()) fail(o.path(), "run_policy needs the scenario's \"policy\"; none is given");
   return RunPolicy{c.task(o)};
 }
 
-StepAction parse_cover(const Object& o, StepContext& c) {
+Cover parse_cover(const Object& o, StepContext& c) {
   if (!c.has_policy()) fail(o.path(), "cover needs the scenario's \"policy\"; none is given");
   Cover cv;
   cv.account = c.account(o);
@@ -647,7 +650,8 @@ StepAction parse_cover(const Object& o, StepContext& c) {
     for (std::size_t i = 0; i < cv.want.size(); ++i) {
       if (!parse_interaction(cv.want[i])) {
         std::string names;
-        for (auto in : all_interactions()) names += (names.empty() ? "" : ", ") + std::string(to_string(in));
+        for (auto in : all_interactions())
+          names += (names.empty() ? "" : ", ") + std::string(to_string(in));
         fail(index_path(path, i), "expected an interaction (" + names + ")" + got((*v)[i]));
       }
     }
@@ -655,58 +659,65 @@ StepAction parse_cover(const Object& o, StepContext& c) {
   return cv;
 }
 
-StepAction parse_approve(const Object& o, StepContext& c) {
+Approve parse_approve(const Object& o, StepContext& c) {
   return Approve{c.task(o)};
 }
 
-StepAction parse_reject(const Object& o, StepContext& c) {
+Reject parse_reject(const Object& o, StepContext& c) {
   Reject r;
   r.task = c.task(o);
   r.reason = o.required_string("reason");
   return r;
 }
 
-StepAction parse_cancel(const Object& o, StepContext& c) {
+Cancel parse_cancel(const Object& o, StepContext& c) {
   return Cancel{c.task(o)};
 }
 
-struct StepKind {
-  std::string_view word;
-  std::vector<std::string_view> fields;  // besides "do"
+// How one step kind is read: the fields it takes besides "do", and its parser.
+struct StepSyntax {
+  std::string_view word;  // the kind's "do" word
+  std::vector<std::string_view> fields;
   std::function<StepAction(const Object&, StepContext&)> parse;
 };
 
-// The step kinds, in the order of the StepAction variant (step_kind relies on it).
-const std::vector<StepKind>& step_kinds() {
-  static const std::vector<StepKind> kinds = {
-      {"register", {"account", "email", "name", "organization_name"}, parse_register},
-      {"login",
-       {"account", "email", "password", "key_name", "credentials", "wrong_password"},
-       parse_login},
-      {"use_account", {"account"}, parse_use_account},
-      {"create", {"task", "title", "description", "agent", "account"}, parse_create},
-      {"await", {"task", "status", "timeout_seconds"}, parse_await},
-      {"expect",
-       {"task", "status", "question_type", "questions", "question_types", "options", "solution",
-        "new_message_id"},
-       parse_expect},
-      {"reply", {"task", "message", "content", "answers"}, parse_reply},
-      {"approve", {"task"}, parse_approve},
-      {"reject", {"task", "reason"}, parse_reject},
-      {"cancel", {"task"}, parse_cancel},
-      {"result", {"task", "download", "files"}, parse_result},
-      {"events", {"task", "types"}, parse_events},
-      {"list", {"contains", "absent"}, parse_list},
-      {"request",
-       {"method", "path", "body", "raw_body", "auth", "expect_status", "rule"},
-       parse_request},
-      {"advance_clock", {"seconds"}, parse_advance_clock},
-      {"sleep", {"seconds"}, parse_sleep},
-      {"expect_stall", {"task", "seconds"}, parse_expect_stall},
-      {"run_policy", {"task"}, parse_run_policy},
-      {"cover",
-       {"account", "title", "description", "max_tasks", "parallel", "max_seconds", "want"},
-       parse_cover},
+// The syntax of each step kind. The word comes from the kind itself and the parser is checked to
+// build that kind, so the table cannot name a kind wrongly; its size is the variant's.
+template <typename Kind, typename Parse>
+StepSyntax syntax(std::vector<std::string_view> fields, Parse parse) {
+  static_assert(std::is_same_v<std::invoke_result_t<Parse, const Object&, StepContext&>, Kind>,
+                "the parser of a step kind builds that kind");
+  return {Kind::kind, std::move(fields),
+          [parse](const Object& o, StepContext& c) -> StepAction { return parse(o, c); }};
+}
+
+const std::array<StepSyntax, std::variant_size_v<StepAction>>& step_syntax() {
+  static const std::array<StepSyntax, std::variant_size_v<StepAction>> kinds = {
+      syntax<Register>({"account", "email", "name", "organization_name"}, parse_register),
+      syntax<Login>({"account", "email", "password", "key_name", "credentials", "wrong_password"},
+                    parse_login),
+      syntax<UseAccount>({"account"}, parse_use_account),
+      syntax<Create>({"task", "title", "description", "agent", "account"}, parse_create),
+      syntax<Await>({"task", "status", "timeout_seconds"}, parse_await),
+      syntax<Expect>({"task", "status", "question_type", "questions", "question_types", "options",
+                      "solution", "new_message_id"},
+                     parse_expect),
+      syntax<Reply>({"task", "message", "content", "answers"}, parse_reply),
+      syntax<Approve>({"task"}, parse_approve),
+      syntax<Reject>({"task", "reason"}, parse_reject),
+      syntax<Cancel>({"task"}, parse_cancel),
+      syntax<Result>({"task", "download", "files"}, parse_result),
+      syntax<Events>({"task", "types"}, parse_events),
+      syntax<List>({"contains", "absent"}, parse_list),
+      syntax<Request>({"method", "path", "body", "raw_body", "auth", "expect_status", "rule"},
+                      parse_request),
+      syntax<AdvanceClock>({"seconds"}, parse_advance_clock),
+      syntax<Sleep>({"seconds"}, parse_sleep),
+      syntax<ExpectStall>({"task", "seconds"}, parse_expect_stall),
+      syntax<RunPolicy>({"task"}, parse_run_policy),
+      syntax<Cover>(
+          {"account", "title", "description", "max_tasks", "parallel", "max_seconds", "want"},
+          parse_cover),
   };
   return kinds;
 }
@@ -714,19 +725,16 @@ const std::vector<StepKind>& step_kinds() {
 Step parse_step(const json& j, const std::string& path, StepContext& c) {
   if (!j.is_object()) fail(path, "expected a step object with a \"do\" field" + got(j));
   auto it = j.find("do");
-  const auto& kinds = step_kinds();
-  std::vector<std::string_view> words;
-  for (const auto& k : kinds) words.push_back(k.word);
-  if (it == j.end()) fail(path + ".do", "missing; expected one of " + join(words));
-  for (const auto& k : kinds) {
-    if (it->is_string() && it->get<std::string>() == k.word) {
+  if (it == j.end()) fail(path + ".do", "missing; expected one of " + join(kStepKinds));
+  for (const auto& syntax : step_syntax()) {
+    if (it->is_string() && it->get<std::string>() == syntax.word) {
       std::vector<std::string_view> fields{"do"};
-      fields.insert(fields.end(), k.fields.begin(), k.fields.end());
+      fields.insert(fields.end(), syntax.fields.begin(), syntax.fields.end());
       const Object o(j, path, fields);
-      return Step{0, k.parse(o, c)};
+      return Step{0, syntax.parse(o, c)};
     }
   }
-  fail(path + ".do", "expected one of " + join(words) + got(*it));
+  fail(path + ".do", "expected one of " + join(kStepKinds) + got(*it));
 }
 
 Scenario parse(const json& j, const std::string& file) {
@@ -783,10 +791,6 @@ std::string_view to_string(EventType type) {
   return kEventTypes[static_cast<std::size_t>(type)];
 }
 
-std::string_view step_kind(const StepAction& action) {
-  return step_kinds()[action.index()].word;
-}
-
 std::string LoadError::to_string() const {
   return path.empty() ? file + ": " + message : file + ": " + path + ": " + message;
 }
@@ -806,8 +810,8 @@ std::variant<Scenario, LoadError> load_scenario_file(const std::string& path) {
   return parse_scenario(*j, path);
 }
 
-LoadResult load_scenarios(const std::vector<std::string>& paths) {
-  LoadResult out;
+ScenarioSet load_scenarios(const std::vector<std::string>& paths) {
+  ScenarioSet out;
   std::vector<std::string> files;
   std::set<std::string> seen_files;
   for (const auto& arg : paths) {
