@@ -121,7 +121,7 @@ std::string LoadError::to_string() const {
 std::variant<Scenario, LoadError> parse_scenario(const nlohmann::json& j, const std::string& file) {
   try {
     return parse(j, file);
-  } catch (const Failure& f) {
+  } catch (const JsonError& f) {
     return LoadError{file, f.path, f.message};
   }
 }

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/agent_script.hpp"
+#include "common/json_reader.hpp"
 #include "common/rules.hpp"
 #include "harness/runner/scenario.hpp"
 
@@ -23,21 +24,16 @@ namespace agentwork::harness::scenario_read {
 
 using nlohmann::json;
 
-// A validation failure inside one file: the JSON path and what was expected there.
-struct Failure {
-  std::string path;
-  std::string message;
-};
+using agentwork::JsonError;
+using agentwork::JsonReader;
 
 [[noreturn]] inline void fail(std::string path, std::string message) {
-  throw Failure{std::move(path), std::move(message)};
+  throw JsonError{std::move(path), std::move(message)};
 }
 
 // "; got <value>", the value as JSON, cut to a readable length.
 inline std::string got(const json& value) {
-  std::string text = value.dump();
-  if (text.size() > 60) text = text.substr(0, 57) + "...";
-  return "; got " + text;
+  return JsonReader(value).got();
 }
 
 template <typename Range>
@@ -54,13 +50,7 @@ std::string join(const Range& items) {
 template <typename E, std::size_t N>
 E parse_enum(const json& value, const std::string& path,
              const std::array<std::string_view, N>& words) {
-  if (value.is_string()) {
-    const auto text = value.get<std::string>();
-    for (std::size_t i = 0; i < N; ++i) {
-      if (words[i] == text) return static_cast<E>(i);
-    }
-  }
-  fail(path, "expected one of " + join(words) + got(value));
+  return static_cast<E>(JsonReader(value, path).as_enum(words));
 }
 
 inline constexpr std::array<std::string_view, kTaskStateCount> kStates = {
@@ -75,91 +65,56 @@ inline constexpr std::array<std::string_view, 7> kMethods = {"GET",    "POST", "
                                                              "DELETE", "HEAD", "OPTIONS"};
 inline constexpr double kMaxSeconds = 1e7;
 
-// One JSON object being read: rejects unknown fields up front, then typed getters that fail
-// with the field's path. Absent fields give nullopt; null is not absent (it is a wrong type).
+// One JSON object being read (common/json_reader.hpp): rejects unknown fields up front, then
+// typed getters that fail with the field's path. Absent fields give nullopt; null is not absent
+// (it is a wrong type).
 class Object {
  public:
   Object(const json& j, std::string path, const std::vector<std::string_view>& allowed,
          const char* what = "an object")
-      : j_(j), path_(std::move(path)) {
-    if (!j.is_object()) fail(path_, std::string("expected ") + what + got(j));
-    for (const auto& [key, value] : j.items()) {
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        fail(at(key), "unknown field; expected one of " + join(allowed));
-      }
-    }
+      : r_(j, std::move(path)) {
+    r_.object_of(allowed, what);
   }
 
-  const std::string& path() const { return path_; }
-  std::string at(std::string_view key) const { return path_ + "." + std::string(key); }
-  const json* find(std::string_view key) const {
-    auto it = j_.find(key);
-    return it == j_.end() ? nullptr : &*it;
-  }
-  bool has(std::string_view key) const { return find(key) != nullptr; }
+  const std::string& path() const { return r_.path(); }
+  std::string at(std::string_view key) const { return r_.path_of(key); }
+  const json* find(std::string_view key) const { return r_.find(key); }
+  bool has(std::string_view key) const { return r_.has(key); }
 
   std::optional<std::string> string(std::string_view key, bool required = false) const {
-    const json* v = find(key);
-    if (!v) {
-      if (required) fail(at(key), "missing; expected a non-empty string");
-      return std::nullopt;
-    }
-    if (!v->is_string() || v->get<std::string>().empty()) {
-      fail(at(key), "expected a non-empty string" + got(*v));
-    }
-    return v->get<std::string>();
+    if (required) return r_.required(key, "a non-empty string").as_string();
+    return r_.string(key);
   }
   std::string required_string(std::string_view key) const { return *string(key, true); }
 
-  std::optional<bool> boolean(std::string_view key) const {
-    const json* v = find(key);
-    if (!v) return std::nullopt;
-    if (!v->is_boolean()) fail(at(key), "expected true or false" + got(*v));
-    return v->get<bool>();
-  }
+  std::optional<bool> boolean(std::string_view key) const { return r_.boolean(key); }
 
   std::optional<int> integer(std::string_view key, int lo, int hi) const {
-    const json* v = find(key);
+    const auto v = r_.integer(key, lo, hi);
     if (!v) return std::nullopt;
-    return integer_value(*v, at(key), lo, hi);
+    return static_cast<int>(*v);
   }
 
   // Seconds: a finite number above 0 (or from 0 when `zero_ok`), at most kMaxSeconds.
   std::optional<double> seconds(std::string_view key, bool required = false,
                                 bool zero_ok = false) const {
-    const json* v = find(key);
-    const std::string range = std::string(zero_ok ? "from 0" : "above 0") + " to 10000000";
-    if (!v) {
-      if (required) fail(at(key), "missing; expected a number of seconds " + range);
-      return std::nullopt;
-    }
-    const bool ok = v->is_number() && std::isfinite(v->get<double>()) &&
-                    (zero_ok ? v->get<double>() >= 0 : v->get<double>() > 0) &&
-                    v->get<double>() <= kMaxSeconds;
-    if (!ok) fail(at(key), "expected a number of seconds " + range + got(*v));
-    return v->get<double>();
+    const NumberRange range{"a number of seconds", 0, kMaxSeconds, !zero_ok};
+    if (required) return r_.required(key, range.text()).as_number(range);
+    return r_.number(key, range);
   }
 
   static int integer_value(const json& v, const std::string& path, int lo, int hi) {
-    if (!v.is_number_integer() || v.get<long long>() < lo || v.get<long long>() > hi) {
-      fail(path,
-           "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi) + got(v));
-    }
-    return static_cast<int>(v.get<long long>());
+    return static_cast<int>(JsonReader(v, path).as_integer(lo, hi));
   }
 
  private:
-  const json& j_;
-  std::string path_;
+  JsonReader r_;
 };
 
 // An array field: fails unless the value is an array (non-empty when asked).
 inline const json& array_at(const json& v, const std::string& path, const std::string& of,
                             bool non_empty) {
-  if (!v.is_array() || (non_empty && v.empty())) {
-    fail(path, std::string("expected ") + (non_empty ? "a non-empty array of " : "an array of ") +
-                   of + got(v));
-  }
+  JsonReader(v, path).array(of, non_empty);
   return v;
 }
 
