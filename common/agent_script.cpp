@@ -2,65 +2,59 @@
 
 #include <array>
 #include <cmath>
-#include <set>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
+
+#include "common/json_reader.hpp"
 
 namespace agentwork {
 namespace {
 
 using nlohmann::json;
 
-// A parse failure: the JSON path and what was expected there.
-struct ParseError {
-  std::string message;
-};
+// The script format's wording: no "; got" suffix, unknown fields listed in parentheses.
+constexpr JsonStyle kScriptStyle{false, false, "unknown field (expected one of: ", ")"};
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
-  throw ParseError{path + ": " + what};
+  throw JsonError{path, what};
 }
 
+// Fails "expected <what>" unless `j` is an object, then at the first key not in `allowed`.
 void check_keys(const json& obj, const std::string& path,
-                std::initializer_list<const char*> allowed) {
-  std::set<std::string> ok(allowed.begin(), allowed.end());
-  for (const auto& [key, value] : obj.items()) {
-    if (!ok.count(key)) {
-      std::string list;
-      for (const auto* a : allowed) list += std::string(list.empty() ? "" : ", ") + a;
-      fail(path + "." + key, "unknown field (expected one of: " + list + ")");
-    }
-  }
+                std::initializer_list<std::string_view> allowed) {
+  JsonReader(obj, path, kScriptStyle).object(allowed);
 }
 
+// null counts as absent here (unlike the scenario format).
 std::string get_string(const json& obj, const std::string& path, const char* key, bool required,
                        const std::string& fallback = "") {
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) {
-    if (required) fail(path + "." + key, "required string is missing");
+  const JsonReader r(obj, path, kScriptStyle);
+  const json* v = r.find(key);
+  if (v == nullptr || v->is_null()) {
+    if (required) r.fail_at(key, "required string is missing");
     return fallback;
   }
-  if (!it->is_string()) fail(path + "." + key, "expected a string");
-  return it->get<std::string>();
+  return JsonReader(*v, r.path_of(key), kScriptStyle).as_string(/*non_empty=*/false);
 }
 
 double get_seconds(const json& obj, const std::string& path, const char* key, double fallback,
                    bool required = false) {
-  auto it = obj.find(key);
-  if (it == obj.end()) {
-    if (required) fail(path + "." + key, "required number of seconds is missing");
+  const JsonReader r(obj, path, kScriptStyle);
+  const json* v = r.find(key);
+  if (v == nullptr) {
+    if (required) r.fail_at(key, "required number of seconds is missing");
     return fallback;
   }
-  if (!it->is_number()) fail(path + "." + key, "expected a number of seconds");
-  const double v = it->get<double>();
-  if (!std::isfinite(v) || v < 0 || v > 1e7) {
-    fail(path + "." + key, "expected seconds between 0 and 10000000");
+  if (!v->is_number()) r.fail_at(key, "expected a number of seconds");
+  if (!(NumberRange{"seconds", 0, 1e7, false}).contains(v->get<double>())) {
+    r.fail_at(key, "expected seconds between 0 and 10000000");
   }
-  return v;
+  return v->get<double>();
 }
 
 Question parse_question(const json& j, const std::string& path) {
-  if (!j.is_object()) fail(path, "expected a question object");
-  check_keys(j, path, {"type", "question", "options"});
+  JsonReader(j, path, kScriptStyle).object({"type", "question", "options"}, "a question object");
   Question q;
   const auto type = get_string(j, path, "type", true);
   if (type == "text") {
@@ -93,8 +87,8 @@ Question parse_question(const json& j, const std::string& path) {
 }
 
 OnReject parse_on_reject(const json& j, const std::string& path) {
-  if (!j.is_object()) fail(path, "expected an object {revise, seconds, then}");
-  check_keys(j, path, {"revise", "seconds", "then"});
+  JsonReader(j, path, kScriptStyle)
+      .object({"revise", "seconds", "then"}, "an object {revise, seconds, then}");
   OnReject r;
   if (auto it = j.find("revise"); it != j.end()) {
     if (!it->is_number_integer() || it->get<long long>() < -1 || it->get<long long>() > 1000000) {
@@ -150,8 +144,7 @@ Step parse_step(const json& j, const std::string& path) {
       for (std::size_t i = 0; i < it->size(); ++i) {
         const auto fpath = path + ".files[" + std::to_string(i) + "]";
         const auto& f = (*it)[i];
-        if (!f.is_object()) fail(fpath, "expected an object {name, content}");
-        check_keys(f, fpath, {"name", "content"});
+        JsonReader(f, fpath, kScriptStyle).object({"name", "content"}, "an object {name, content}");
         FileSpec spec{get_string(f, fpath, "name", true), get_string(f, fpath, "content", false)};
         if (spec.name.empty()) fail(fpath + ".name", "must not be empty");
         s.files.push_back(std::move(spec));
@@ -194,9 +187,9 @@ const char* to_string(QuestionType t) {
 }
 
 std::optional<AgentScript> parse_agent_script(const json& j, std::string& error) {
-  try {
-    if (!j.is_object()) fail("$", "expected an object {\"name\"?, \"steps\": [...]}");
-    check_keys(j, "$", {"name", "steps"});
+  auto result = read_json([&] {
+    JsonReader(j, "$", kScriptStyle)
+        .object({"name", "steps"}, "an object {\"name\"?, \"steps\": [...]}");
     AgentScript script;
     script.name = get_string(j, "$", "name", false);
     auto it = j.find("steps");
@@ -206,10 +199,12 @@ std::optional<AgentScript> parse_agent_script(const json& j, std::string& error)
       script.steps.push_back(parse_step((*it)[i], "$.steps[" + std::to_string(i) + "]"));
     }
     return script;
-  } catch (const ParseError& e) {
-    error = e.message;
+  });
+  if (!result) {
+    error = result.error().to_string();
     return std::nullopt;
   }
+  return std::move(*result);
 }
 
 json to_json(const AgentScript& script) {

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_reader.hpp"
 #include "mock_server/json_util.hpp"
 
 namespace agentwork::mock {
@@ -27,87 +28,91 @@ const char* action_name(FaultRule::Action a) {
 
 }  // namespace
 
+namespace {
+
+// The fault rule format's wording: no "; got" suffix, unknown fields listed in parentheses.
+constexpr JsonStyle kRuleStyle{false, false, "unknown field (expected ", ")"};
+
+// A string member; null counts as absent. False when it is not a string.
+bool read_string(const JsonReader& r, const char* key, std::string& out) {
+  const json* v = r.find(key);
+  if (v == nullptr || v->is_null()) return true;
+  if (!v->is_string()) return false;
+  out = v->get<std::string>();
+  return true;
+}
+
+// An integer member in [lo, hi]; false when it is present and not one.
+bool read_integer(const JsonReader& r, const char* key, long long lo, long long hi,
+                  long long& out) {
+  const json* v = r.find(key);
+  if (v == nullptr) return true;
+  if (!v->is_number_integer() || v->get<long long>() < lo || v->get<long long>() > hi) return false;
+  out = v->get<long long>();
+  return true;
+}
+
+FaultRule::Action read_action(const JsonReader& r) {
+  std::string action;
+  if (!read_string(r, "action", action) || action.empty()) {
+    r.fail_at("action", "required: one of \"latency\", \"status\", \"drop\", \"truncate\"");
+  }
+  if (action == "latency") return FaultRule::Action::latency;
+  if (action == "status" || action == "error") return FaultRule::Action::status;
+  if (action == "drop") return FaultRule::Action::drop;
+  if (action == "truncate") return FaultRule::Action::truncate;
+  r.fail_at("action",
+            "expected \"latency\", \"status\", \"drop\" or \"truncate\", got \"" + action + "\"");
+}
+
+FaultRule read_rule(const JsonReader& r) {
+  r.object({"method", "route", "probability", "count", "skip", "action", "latency_ms", "status",
+            "retry_after", "body"},
+           "a fault rule object");
+  FaultRule rule;
+  rule.action = read_action(r);
+  if (!read_string(r, "method", rule.method))
+    r.fail_at("method", "expected a string such as \"GET\"");
+  if (!read_string(r, "route", rule.route))
+    r.fail_at("route", "expected a route such as \"/api/v1/tasks/{id}\"");
+  if (!read_string(r, "body", rule.body)) r.fail_at("body", "expected a string");
+  if (const json* p = r.find("probability")) {
+    if (!p->is_number() || !(p->get<double>() >= 0 && p->get<double>() <= 1)) {
+      r.fail_at("probability", "expected a number from 0 to 1");
+    }
+    rule.probability = p->get<double>();
+  }
+  if (!read_integer(r, "count", -1, 1'000'000'000, rule.count))
+    r.fail_at("count", "expected an integer >= -1");
+  if (!read_integer(r, "skip", 0, 1'000'000'000, rule.skip))
+    r.fail_at("skip", "expected an integer >= 0");
+  long long latency = 0;
+  if (!read_integer(r, "latency_ms", 0, 600'000, latency))
+    r.fail_at("latency_ms", "expected milliseconds from 0 to 600000");
+  rule.latency = std::chrono::milliseconds(latency);
+  long long status = rule.status;
+  if (!read_integer(r, "status", 100, 599, status))
+    r.fail_at("status", "expected an HTTP status 100-599");
+  rule.status = static_cast<int>(status);
+  long long retry_after = -1;
+  if (!read_integer(r, "retry_after", 0, 86400, retry_after))
+    r.fail_at("retry_after", "expected seconds from 0 to 86400");
+  rule.retry_after = static_cast<int>(retry_after);
+  if (rule.action == FaultRule::Action::latency && latency == 0)
+    r.fail_at("latency_ms", "a latency rule needs latency_ms > 0");
+  return rule;
+}
+
+}  // namespace
+
 std::optional<FaultRule> parse_fault_rule(const json& j, const std::string& path,
                                           std::string& error) {
-  auto bad = [&](const std::string& where, const std::string& what) {
-    error = path + where + ": " + what;
+  auto rule = read_json([&] { return read_rule(JsonReader(j, path, kRuleStyle)); });
+  if (!rule) {
+    error = rule.error().to_string();
     return std::nullopt;
-  };
-  if (!j.is_object()) return bad("", "expected a fault rule object");
-  static const char* kKeys[] = {"method", "route",      "probability", "count",       "skip",
-                                "action", "latency_ms", "status",      "retry_after", "body"};
-  for (const auto& [key, value] : j.items()) {
-    bool known = false;
-    for (const char* k : kKeys) known = known || key == k;
-    if (!known) {
-      return bad("." + key,
-                 "unknown field (expected method, route, probability, count, skip, action, "
-                 "latency_ms, status, retry_after, body)");
-    }
   }
-  FaultRule r;
-  auto str = [&](const char* key, std::string& out) {
-    auto it = j.find(key);
-    if (it == j.end() || it->is_null()) return true;
-    if (!it->is_string()) return false;
-    out = it->get<std::string>();
-    return true;
-  };
-  std::string action;
-  if (!str("action", action) || action.empty()) {
-    return bad(".action", "required: one of \"latency\", \"status\", \"drop\", \"truncate\"");
-  }
-  if (action == "latency") {
-    r.action = FaultRule::Action::latency;
-  } else if (action == "status" || action == "error") {
-    r.action = FaultRule::Action::status;
-  } else if (action == "drop") {
-    r.action = FaultRule::Action::drop;
-  } else if (action == "truncate") {
-    r.action = FaultRule::Action::truncate;
-  } else {
-    return bad(".action", "expected \"latency\", \"status\", \"drop\" or \"truncate\", got \"" +
-                              action + "\"");
-  }
-  if (!str("method", r.method)) return bad(".method", "expected a string such as \"GET\"");
-  if (!str("route", r.route))
-    return bad(".route", "expected a route such as \"/api/v1/tasks/{id}\"");
-  if (!str("body", r.body)) return bad(".body", "expected a string");
-  if (auto it = j.find("probability"); it != j.end()) {
-    if (!it->is_number() || !(it->get<double>() >= 0 && it->get<double>() <= 1)) {
-      return bad(".probability", "expected a number from 0 to 1");
-    }
-    r.probability = it->get<double>();
-  }
-  auto integer = [&](const char* key, long long lo, long long hi, long long& out) {
-    auto it = j.find(key);
-    if (it == j.end()) return true;
-    if (!it->is_number_integer() || it->get<long long>() < lo || it->get<long long>() > hi)
-      return false;
-    out = it->get<long long>();
-    return true;
-  };
-  if (!integer("count", -1, 1'000'000'000, r.count))
-    return bad(".count", "expected an integer >= -1");
-  if (!integer("skip", 0, 1'000'000'000, r.skip)) return bad(".skip", "expected an integer >= 0");
-  long long latency = 0;
-  if (!integer("latency_ms", 0, 600'000, latency)) {
-    return bad(".latency_ms", "expected milliseconds from 0 to 600000");
-  }
-  r.latency = std::chrono::milliseconds(latency);
-  long long status = r.status;
-  if (!integer("status", 100, 599, status))
-    return bad(".status", "expected an HTTP status 100-599");
-  r.status = static_cast<int>(status);
-  long long retry_after = -1;
-  if (!integer("retry_after", 0, 86400, retry_after)) {
-    return bad(".retry_after", "expected seconds from 0 to 86400");
-  }
-  r.retry_after = static_cast<int>(retry_after);
-  if (r.action == FaultRule::Action::latency && latency == 0) {
-    return bad(".latency_ms", "a latency rule needs latency_ms > 0");
-  }
-  return r;
+  return std::move(*rule);
 }
 
 json to_json(const FaultRule& r) {

@@ -1,6 +1,8 @@
 // Reading a report's JSON back into its structs, field by field, with the JSON path of the first
 // problem: shared by the run result (reports/json_report.cpp) and its load object
-// (reports/load_report_json.cpp).
+// (reports/load_report_json.cpp). Built on the common reader (common/json_reader.hpp) in its
+// terse wording ("missing", "expected a string"); the report readers keep going after a problem,
+// so this keeps the first JsonError and makes every later read a no-op returning false.
 #pragma once
 
 #include <array>
@@ -15,10 +17,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_reader.hpp"
+
 namespace agentwork::reports {
 
-// Reads fields; the first problem is kept in `error` with its JSON path, and every later read is
-// a no-op returning false.
 class JsonReader {
  public:
   using json = nlohmann::json;
@@ -34,125 +36,87 @@ class JsonReader {
 
   // The member `key` of object `o` (at `path`), or nullptr after recording that it is missing.
   const json* member(const json& o, const std::string& path, const char* key) {
-    if (!ok()) return nullptr;
-    if (!o.is_object()) {
-      fail(path, "expected an object");
-      return nullptr;
-    }
-    const auto it = o.find(key);
-    if (it == o.end()) {
-      fail(path + "." + key, "missing");
-      return nullptr;
-    }
-    return &*it;
+    const json* out = nullptr;
+    read([&] { out = &at(o, path).expect_object().required(key, "").value(); });
+    return out;
   }
 
   // A member that must be an object.
   const json* object(const json& o, const std::string& path, const char* key) {
-    const json* v = member(o, path, key);
-    if (v != nullptr && !v->is_object()) {
-      fail(path + "." + key, "expected an object");
-      return nullptr;
-    }
-    return v;
+    return member_if(o, path, key, &json::is_object, "an object");
   }
 
   // A member that must be an array.
   const json* array(const json& o, const std::string& path, const char* key) {
-    const json* v = member(o, path, key);
-    if (v != nullptr && !v->is_array()) {
-      fail(path + "." + key, "expected an array");
-      return nullptr;
-    }
-    return v;
+    return member_if(o, path, key, &json::is_array, "an array");
   }
 
   bool get(const json& o, const std::string& path, const char* key, std::string& out) {
-    const json* v = member(o, path, key);
-    if (v == nullptr) return false;
-    if (!v->is_string()) return fail(path + "." + key, "expected a string");
-    out = v->get<std::string>();
-    return true;
+    return read_member(o, path, key, [&](const agentwork::JsonReader& v) {
+      out = v.as_string(/*non_empty=*/false);
+    });
   }
 
   bool get(const json& o, const std::string& path, const char* key, bool& out) {
-    const json* v = member(o, path, key);
-    if (v == nullptr) return false;
-    if (!v->is_boolean()) return fail(path + "." + key, "expected true or false");
-    out = v->get<bool>();
-    return true;
+    return read_member(o, path, key, [&](const agentwork::JsonReader& v) { out = v.as_bool(); });
   }
 
   bool get(const json& o, const std::string& path, const char* key, double& out) {
-    const json* v = member(o, path, key);
-    if (v == nullptr) return false;
-    if (!v->is_number()) return fail(path + "." + key, "expected a number");
-    out = v->get<double>();
-    return true;
+    return read_member(o, path, key, [&](const agentwork::JsonReader& v) {
+      if (!v.value().is_number()) v.fail_expected("a number");
+      out = v.value().get<double>();
+    });
   }
 
   // null or a number.
   bool get(const json& o, const std::string& path, const char* key, std::optional<double>& out) {
-    const json* v = member(o, path, key);
-    if (v == nullptr) return false;
-    if (v->is_null()) {
-      out.reset();
-      return true;
-    }
-    if (!v->is_number()) return fail(path + "." + key, "expected a number or null");
-    out = v->get<double>();
-    return true;
+    return read_member(o, path, key, [&](const agentwork::JsonReader& v) {
+      if (v.value().is_null()) {
+        out.reset();
+        return;
+      }
+      if (!v.value().is_number()) v.fail_expected("a number or null");
+      out = v.value().get<double>();
+    });
   }
 
   // int and std::int64_t, in their range.
   template <std::signed_integral S>
   bool get(const json& o, const std::string& path, const char* key, S& out) {
-    const json* v = member(o, path, key);
-    if (v == nullptr) return false;
-    const bool fits =
-        v->is_number_integer() &&
-        (v->is_number_unsigned()
-             ? v->get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<S>::max())
-             : v->get<std::int64_t>() >= std::numeric_limits<S>::min() &&
-                   v->get<std::int64_t>() <= std::numeric_limits<S>::max());
-    if (!fits) return fail(path + "." + key, "expected an integer");
-    out = static_cast<S>(v->get<std::int64_t>());
-    return true;
+    return read_member(o, path, key, [&](const agentwork::JsonReader& r) {
+      const json& v = r.value();
+      const bool fits =
+          v.is_number_integer() &&
+          (v.is_number_unsigned()
+               ? v.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<S>::max())
+               : v.get<std::int64_t>() >= std::numeric_limits<S>::min() &&
+                     v.get<std::int64_t>() <= std::numeric_limits<S>::max());
+      if (!fits) r.fail_expected("an integer");
+      out = static_cast<S>(v.get<std::int64_t>());
+    });
   }
 
   // std::uint32_t and std::uint64_t, in their range.
   template <std::unsigned_integral U>
   bool get(const json& o, const std::string& path, const char* key, U& out) {
-    const json* v = member(o, path, key);
-    if (v == nullptr) return false;
-    if (!unsigned_value(*v, std::numeric_limits<U>::max()))
-      return fail(path + "." + key, "expected an integer >= 0");
-    out = static_cast<U>(v->get<std::uint64_t>());
-    return true;
+    return read_member(o, path, key, [&](const agentwork::JsonReader& r) {
+      out = static_cast<U>(natural(r, std::numeric_limits<U>::max()));
+    });
   }
 
   // An array of integers >= 0.
   bool get(const json& o, const std::string& path, const char* key,
            std::vector<std::uint64_t>& out) {
-    const json* a = array(o, path, key);
-    if (a == nullptr) return false;
-    for (std::size_t i = 0; i < a->size(); ++i) {
-      if (!unsigned_value((*a)[i], std::numeric_limits<std::uint64_t>::max()))
-        return fail(index_path(path, key, i), "expected an integer >= 0");
-      out.push_back((*a)[i].get<std::uint64_t>());
-    }
-    return true;
+    return read_elements(o, path, key, [&](const agentwork::JsonReader& e) {
+      out.push_back(natural(e, std::numeric_limits<std::uint64_t>::max()));
+    });
   }
 
   // An array of strings.
   bool get(const json& o, const std::string& path, const char* key, std::vector<std::string>& out) {
-    const json* a = array(o, path, key);
-    if (a == nullptr) return false;
-    for (std::size_t i = 0; i < a->size(); ++i) {
-      if (!(*a)[i].is_string()) return fail(index_path(path, key, i), "expected a string");
-      out.push_back((*a)[i].get<std::string>());
-    }
-    return true;
+    return read_elements(o, path, key, [&](const agentwork::JsonReader& e) {
+      out.push_back(e.as_string(/*non_empty=*/false));
+    });
   }
 
   // A string member that must be name(v) of one of `values`.
@@ -190,11 +154,58 @@ class JsonReader {
   }
 
  private:
+  static agentwork::JsonReader at(const json& v, const std::string& path) {
+    return agentwork::JsonReader(v, path, agentwork::kTerseStyle);
+  }
+
+  // Runs `body` unless there already was a problem; keeps its JsonError as the problem.
+  template <typename Body>
+  bool read(Body body) {
+    if (!ok()) return false;
+    const auto done = agentwork::read_json([&] {
+      body();
+      return true;
+    });
+    if (!done) error_ = done.error().to_string();
+    return done.ok();
+  }
+
+  template <typename Body>
+  bool read_member(const json& o, const std::string& path, const char* key, Body body) {
+    const json* v = member(o, path, key);
+    if (v == nullptr) return false;
+    return read([&] { body(at(*v, path + "." + key)); });
+  }
+
+  template <typename Body>
+  bool read_elements(const json& o, const std::string& path, const char* key, Body body) {
+    const json* a = array(o, path, key);
+    if (a == nullptr) return false;
+    return read([&] {
+      const auto r = at(*a, path + "." + key);
+      for (std::size_t i = 0; i < a->size(); ++i) body(r[i]);
+    });
+  }
+
+  const json* member_if(const json& o, const std::string& path, const char* key,
+                        bool (json::*is)() const noexcept, std::string_view what) {
+    const json* v = member(o, path, key);
+    if (v == nullptr) return nullptr;
+    if (!((*v).*is)()) {
+      read([&] { at(*v, path + "." + key).fail_expected(what); });
+      return nullptr;
+    }
+    return v;
+  }
+
   // Parsed non-negative integers are unsigned; ones built in code may be signed.
-  static bool unsigned_value(const json& v, std::uint64_t max) {
-    if (!v.is_number_integer()) return false;
-    if (!v.is_number_unsigned() && v.get<std::int64_t>() < 0) return false;
-    return v.get<std::uint64_t>() <= max;
+  static std::uint64_t natural(const agentwork::JsonReader& r, std::uint64_t max) {
+    const json& v = r.value();
+    const bool ok = v.is_number_integer() &&
+                    (v.is_number_unsigned() || v.get<std::int64_t>() >= 0) &&
+                    v.get<std::uint64_t>() <= max;
+    if (!ok) r.fail_expected("an integer >= 0");
+    return v.get<std::uint64_t>();
   }
 
   std::string& error_;

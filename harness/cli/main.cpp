@@ -20,14 +20,14 @@ namespace {
 using namespace agentwork;
 
 // Loads scenario files and folders; prints every error to stderr. False when there was any.
-bool load(const std::vector<std::string>& paths, harness::LoadResult& out) {
+bool load(const std::vector<std::string>& paths, harness::ScenarioSet& out) {
   out = harness::load_scenarios(paths);
   for (const auto& e : out.errors) std::cerr << e.to_string() << "\n";
   return out.errors.empty();
 }
 
 int validate(const std::vector<std::string>& paths) {
-  harness::LoadResult loaded;
+  harness::ScenarioSet loaded;
   const bool ok = load(paths, loaded);
   if (!ok) {
     std::cerr << loaded.errors.size() << " error" << (loaded.errors.size() == 1 ? "" : "s")
@@ -50,7 +50,7 @@ std::string join(const std::vector<std::string>& items) {
 // Every catalogue rule with the scenarios covering it; 1 when a rule is uncovered.
 // With tags, only the scenarios having one of them; "live" among them gives the live view.
 int coverage(const std::vector<std::string>& paths, const std::vector<std::string>& tags) {
-  harness::LoadResult loaded;
+  harness::ScenarioSet loaded;
   if (!load(paths, loaded)) return 2;
   std::vector<harness::Scenario> chosen;
   for (auto& s : loaded.scenarios) {
@@ -66,7 +66,7 @@ int coverage(const std::vector<std::string>& paths, const std::vector<std::strin
 }
 
 int list(const std::vector<std::string>& paths, bool rules) {
-  harness::LoadResult loaded;
+  harness::ScenarioSet loaded;
   if (!load(paths, loaded)) return 2;
   std::size_t width = 8;
   for (const auto& s : loaded.scenarios) width = std::max(width, s.name.size());

@@ -181,7 +181,7 @@ namespace {
 
 // The scenarios of the paths that pass the tag filters; false (printed) on a bad file or none.
 bool choose_scenarios(const RunOptions& o, std::vector<Scenario>& chosen) {
-  LoadResult loaded = load_scenarios(o.paths);
+  ScenarioSet loaded = load_scenarios(o.paths);
   for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
   if (!loaded.errors.empty()) return false;
   for (auto& s : loaded.scenarios) {

@@ -1,5 +1,6 @@
 #include "harness/load/profile.hpp"
 #include "common/json_file.hpp"
+#include "common/json_reader.hpp"
 
 #include <algorithm>
 #include <array>
@@ -14,143 +15,45 @@ namespace {
 
 using nlohmann::json;
 
-// A validation failure: the JSON path (or flag) and what was expected there.
-struct Failure {
-  std::string path;
-  std::string message;
-};
+using agentwork::JsonError;
+using agentwork::JsonReader;
+using agentwork::NumberRange;
 
 [[noreturn]] void fail(std::string path, std::string message) {
-  throw Failure{std::move(path), std::move(message)};
+  throw JsonError{std::move(path), std::move(message)};
 }
 
-// "; got <value>", the value as JSON, cut to a readable length (as the scenario loader does).
-std::string got(const json& value) {
-  std::string text = value.dump();
-  if (text.size() > 60) text = text.substr(0, 57) + "...";
-  return "; got " + text;
-}
-
-// 1000000 rather than 1e+06: limits are printed as a person would write them.
-std::string number_text(double v) {
-  std::ostringstream out;
-  if (v == std::floor(v) && std::fabs(v) < 1e15) {
-    out << static_cast<long long>(v);
-  } else {
-    out << v;
-  }
-  return out.str();
-}
-
-// The accepted range of a number and how an error names it.
-struct Range {
-  const char* what;  // "a number of seconds"
-  double lo;
-  double hi;
-  bool lo_open;  // above lo rather than from lo
-  bool contains(double v) const {
-    return std::isfinite(v) && (lo_open ? v > lo : v >= lo) && v <= hi;
-  }
-  std::string text() const {
-    return std::string(what) + (lo_open ? " above " : " from ") + number_text(lo) + " to " +
-           number_text(hi);
-  }
-};
-
-constexpr Range kSeconds{"a number of seconds", 0, 1e7, true};
-constexpr Range kSecondsOrZero{"a number of seconds", 0, 1e7, false};
-constexpr Range kRate{"a number of tasks per second", 0, 1e6, true};
-constexpr Range kRateOrZero{"a number of tasks per second", 0, 1e6, false};
-constexpr Range kRequestRate{"a number of requests per second", 0, 1e9, true};
-constexpr Range kFraction{"a fraction", 0, 1, false};
-constexpr Range kOpenFraction{"a fraction", 0, 1, true};
-constexpr Range kClients{"an integer", 1, 1e7, false};
-constexpr Range kIterations{"an integer", 1, 1e9, false};
-constexpr Range kInFlight{"an integer", 1, 1e7, false};
-constexpr Range kWorkers{"an integer", 1, 256, false};
-constexpr Range kMaxTasks{"an integer", 1, 1e12, false};
-constexpr Range kMinRequests{"an integer", 1, 1e9, false};
-
-double number_value(const json& v, const std::string& path, const Range& r) {
-  if (!v.is_number() || !r.contains(v.get<double>())) fail(path, "expected " + r.text() + got(v));
-  return v.get<double>();
-}
+constexpr NumberRange kSeconds{"a number of seconds", 0, 1e7, true};
+constexpr NumberRange kSecondsOrZero{"a number of seconds", 0, 1e7, false};
+constexpr NumberRange kRate{"a number of tasks per second", 0, 1e6, true};
+constexpr NumberRange kRateOrZero{"a number of tasks per second", 0, 1e6, false};
+constexpr NumberRange kRequestRate{"a number of requests per second", 0, 1e9, true};
+constexpr NumberRange kFraction{"a fraction", 0, 1, false};
+constexpr NumberRange kOpenFraction{"a fraction", 0, 1, true};
+constexpr NumberRange kClients{"an integer", 1, 1e7, false};
+constexpr NumberRange kIterations{"an integer", 1, 1e9, false};
+constexpr NumberRange kInFlight{"an integer", 1, 1e7, false};
+constexpr NumberRange kWorkers{"an integer", 1, 256, false};
+constexpr NumberRange kMaxTasks{"an integer", 1, 1e12, false};
+constexpr NumberRange kMinRequests{"an integer", 1, 1e9, false};
 
 // A flag's value: printed as typed (5, not the JSON 5.0).
-double flag_number(double v, const char* flag, const Range& r) {
-  if (!r.contains(v)) fail(flag, "expected " + r.text() + "; got " + number_text(v));
+double flag_number(double v, const char* flag, const NumberRange& r) {
+  if (!r.contains(v)) fail(flag, "expected " + r.text() + "; got " + agentwork::number_text(v));
   return v;
 }
 
-std::int64_t integer_value(const json& v, const std::string& path, const Range& r) {
-  const bool ok = v.is_number_integer() && v.get<double>() >= r.lo && v.get<double>() <= r.hi;
-  if (!ok) fail(path, "expected " + r.text() + got(v));
-  return v.get<std::int64_t>();
+// An integer flag, checked as the same field of the file would be.
+std::int64_t flag_integer(std::int64_t v, const char* flag, const NumberRange& r) {
+  return JsonReader(json(v), flag).as_integer(r);
 }
 
-// One JSON object being read: rejects unknown fields up front, then typed getters that fail
-// with the field's path. Absent fields give nullopt; null is not absent (it is a wrong type).
-class Object {
- public:
-  Object(const json& j, std::string path, std::vector<std::string_view> allowed,
-         const char* what = "an object")
-      : j_(j), path_(std::move(path)) {
-    if (!j.is_object()) fail(path_, std::string("expected ") + what + got(j));
-    for (const auto& [key, value] : j.items()) {
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        std::string list;
-        for (auto name : allowed) list += (list.empty() ? "" : ", ") + std::string(name);
-        fail(at(key), "unknown field; expected one of " + list);
-      }
-    }
-  }
-
-  const std::string& path() const { return path_; }
-  std::string at(std::string_view key) const { return path_ + "." + std::string(key); }
-  const json* find(std::string_view key) const {
-    auto it = j_.find(key);
-    return it == j_.end() ? nullptr : &*it;
-  }
-  bool has(std::string_view key) const { return find(key) != nullptr; }
-
-  std::optional<std::string> string(std::string_view key, bool allow_empty = false) const {
-    const json* v = find(key);
-    if (!v) return std::nullopt;
-    if (!v->is_string() || (!allow_empty && v->get<std::string>().empty())) {
-      fail(at(key), std::string(allow_empty ? "expected a string" : "expected a non-empty string") +
-                        got(*v));
-    }
-    return v->get<std::string>();
-  }
-  std::optional<bool> boolean(std::string_view key) const {
-    const json* v = find(key);
-    if (!v) return std::nullopt;
-    if (!v->is_boolean()) fail(at(key), "expected true or false" + got(*v));
-    return v->get<bool>();
-  }
-  std::optional<double> number(std::string_view key, const Range& r) const {
-    const json* v = find(key);
-    if (!v) return std::nullopt;
-    return number_value(*v, at(key), r);
-  }
-  std::optional<std::int64_t> integer(std::string_view key, const Range& r) const {
-    const json* v = find(key);
-    if (!v) return std::nullopt;
-    return integer_value(*v, at(key), r);
-  }
-  const json& required(std::string_view key, const std::string& expected) const {
-    const json* v = find(key);
-    if (!v) fail(at(key), "missing; expected " + expected);
-    return *v;
-  }
-
- private:
-  const json& j_;
-  std::string path_;
-};
-
-std::string index_path(const std::string& path, std::size_t i) {
-  return path + "[" + std::to_string(i) + "]";
+// The object at `path`, its fields limited to `allowed`.
+JsonReader object(const json& j, std::string path, std::initializer_list<std::string_view> allowed,
+                  std::string_view what = "an object") {
+  JsonReader r(j, std::move(path));
+  r.object(allowed, what);
+  return r;
 }
 
 // The policy is read by the scenario loader itself, so that a policy means the same in both
@@ -169,7 +72,7 @@ harness::Policy parse_policy(const json& j, const std::string& path) {
 }
 
 ClientSpec parse_client(const json& j, const std::string& path) {
-  const Object o(j, path, {"scenario", "policy", "poll", "title", "description"});
+  const JsonReader o = object(j, path, {"scenario", "policy", "poll", "title", "description"});
   const int kinds = o.has("scenario") + o.has("policy") + o.has("poll");
   if (kinds != 1) {
     fail(path, std::string("expected exactly one of \"policy\", \"poll\" or \"scenario\"; got ") +
@@ -177,36 +80,36 @@ ClientSpec parse_client(const json& j, const std::string& path) {
   }
   if (!o.has("policy")) {
     for (auto key : {"title", "description"}) {
-      if (o.has(key)) fail(o.at(key), "expected only with \"policy\"");
+      if (o.has(key)) fail(o.path_of(key), "expected only with \"policy\"");
     }
   }
   if (o.has("scenario")) return ScenarioClient{*o.string("scenario")};
   if (o.has("poll")) {
-    const std::string at = o.at("poll");
-    const Object poll(*o.find("poll"), at, {"task_id"});
+    const std::string at = o.path_of("poll");
+    const JsonReader poll = object(*o.find("poll"), at, {"task_id"});
     PollClient c;
     c.task_id = poll.string("task_id").value_or("");
-    if (c.task_id.empty()) fail(poll.at("task_id"), "expected a non-empty task id");
+    if (c.task_id.empty()) fail(poll.path_of("task_id"), "expected a non-empty task id");
     return c;
   }
   PolicyClient c;
-  c.policy = parse_policy(*o.find("policy"), o.at("policy"));
+  c.policy = parse_policy(*o.find("policy"), o.path_of("policy"));
   c.title = o.string("title").value_or(c.title);
   c.description = o.string("description").value_or(c.description);
   return c;
 }
 
 ClosedExecutor parse_closed(const json& j, const std::string& path) {
-  const Object o(j, path, {"clients", "iterations", "ramp_up_s"});
+  const JsonReader o = object(j, path, {"clients", "iterations", "ramp_up_s"});
   ClosedExecutor e;
-  e.clients = integer_value(o.required("clients", kClients.text()), o.at("clients"), kClients);
+  e.clients = o.required("clients", kClients.text()).as_integer(kClients);
   e.iterations = o.integer("iterations", kIterations);
   e.ramp_up_s = o.number("ramp_up_s", kSecondsOrZero);
   return e;
 }
 
 OpenExecutor parse_open(const json& j, const std::string& path) {
-  const Object o(j, path, {"rate", "stages", "start_rate", "max_in_flight"});
+  const JsonReader o = object(j, path, {"rate", "stages", "start_rate", "max_in_flight"});
   if (o.has("rate") == o.has("stages")) {
     fail(path, std::string("expected exactly one of \"rate\" or \"stages\"; got ") +
                    (o.has("rate") ? "both" : "neither"));
@@ -214,19 +117,19 @@ OpenExecutor parse_open(const json& j, const std::string& path) {
   OpenExecutor e;
   e.rate = o.number("rate", kRate);
   if (const json* v = o.find("stages")) {
-    const auto at = o.at("stages");
-    if (!v->is_array() || v->empty()) fail(at, "expected a non-empty array of stages" + got(*v));
+    const auto at = o.path_of("stages");
+    const JsonReader stages(*v, at);
+    stages.array("stages", /*non_empty=*/true);
     for (std::size_t i = 0; i < v->size(); ++i) {
-      const Object s((*v)[i], index_path(at, i), {"duration_s", "target_rate"}, "a stage object");
+      const JsonReader s =
+          object((*v)[i], stages.path_of(i), {"duration_s", "target_rate"}, "a stage object");
       Stage stage;
-      stage.duration_s =
-          number_value(s.required("duration_s", kSeconds.text()), s.at("duration_s"), kSeconds);
-      stage.target_rate = number_value(s.required("target_rate", kRateOrZero.text()),
-                                       s.at("target_rate"), kRateOrZero);
+      stage.duration_s = s.required("duration_s", kSeconds.text()).as_number(kSeconds);
+      stage.target_rate = s.required("target_rate", kRateOrZero.text()).as_number(kRateOrZero);
       e.stages.push_back(stage);
     }
   } else if (o.has("start_rate")) {
-    fail(o.at("start_rate"), "expected only with \"stages\", not with \"rate\"");
+    fail(o.path_of("start_rate"), "expected only with \"stages\", not with \"rate\"");
   }
   e.start_rate = o.number("start_rate", kRateOrZero).value_or(e.start_rate);
   e.max_in_flight = o.integer("max_in_flight", kInFlight).value_or(e.max_in_flight);
@@ -234,17 +137,17 @@ OpenExecutor parse_open(const json& j, const std::string& path) {
 }
 
 Executor parse_executor(const json& j, const std::string& path) {
-  const Object o(j, path, {"closed", "open"});
+  const JsonReader o = object(j, path, {"closed", "open"});
   if (o.has("closed") == o.has("open")) {
     fail(path, std::string("expected exactly one of \"closed\" or \"open\"; got ") +
                    (o.has("closed") ? "both" : "neither"));
   }
-  if (const json* v = o.find("closed")) return parse_closed(*v, o.at("closed"));
-  return parse_open(*o.find("open"), o.at("open"));
+  if (const json* v = o.find("closed")) return parse_closed(*v, o.path_of("closed"));
+  return parse_open(*o.find("open"), o.path_of("open"));
 }
 
 CircuitBreaker parse_breaker(const json& j, const std::string& path) {
-  const Object o(j, path, {"error_rate", "window_s", "min_requests"});
+  const JsonReader o = object(j, path, {"error_rate", "window_s", "min_requests"});
   CircuitBreaker b;
   b.error_rate = o.number("error_rate", kOpenFraction).value_or(b.error_rate);
   b.window_s = o.number("window_s", kSeconds).value_or(b.window_s);
@@ -253,7 +156,7 @@ CircuitBreaker parse_breaker(const json& j, const std::string& path) {
 }
 
 Threshold threshold_value(const json& v, const std::string& path) {
-  if (!v.is_string()) fail(path, "expected a threshold string" + got(v));
+  if (!v.is_string()) JsonReader(v, path).fail_expected("a threshold string");
   auto parsed = parse_threshold(v.get<std::string>());
   if (auto* error = std::get_if<ParseError>(&parsed)) fail(path, error->message());
   return std::get<Threshold>(parsed);
@@ -268,18 +171,19 @@ double stages_duration(const Executor& executor) {
 }
 
 LoadProfile parse(const json& j, const std::string& file) {
-  const Object o(j, "$",
-                 {"name", "description", "client", "executor", "duration_s", "warmup_s",
-                  "poll_interval_s", "jitter", "workers", "max_tasks", "rate_cap",
-                  "circuit_breaker", "thresholds", "abort_on_fail"},
-                 "a load profile object");
+  const JsonReader o = object(j, "$",
+                              {"name", "description", "client", "executor", "duration_s",
+                               "warmup_s", "poll_interval_s", "jitter", "workers", "max_tasks",
+                               "rate_cap", "circuit_breaker", "thresholds", "abort_on_fail"},
+                              "a load profile object");
   LoadProfile p;
   p.file = file;
   if (!o.has("name")) fail("$.name", "missing; expected a non-empty string");
   p.name = *o.string("name");
-  p.description = o.string("description", /*allow_empty=*/true).value_or("");
-  p.client = parse_client(o.required("client", "a client object"), o.at("client"));
-  p.executor = parse_executor(o.required("executor", "an executor object"), o.at("executor"));
+  p.description = o.string("description", /*non_empty=*/false).value_or("");
+  p.client = parse_client(o.required("client", "a client object").value(), o.path_of("client"));
+  p.executor =
+      parse_executor(o.required("executor", "an executor object").value(), o.path_of("executor"));
   // A ramp without its own duration runs for the sum of its stages.
   const double ramp = stages_duration(p.executor);
   p.duration_s = o.number("duration_s", kSeconds).value_or(ramp > 0 ? ramp : p.duration_s);
@@ -290,13 +194,14 @@ LoadProfile parse(const json& j, const std::string& file) {
   p.max_tasks = o.integer("max_tasks", kMaxTasks);
   p.rate_cap = o.number("rate_cap", kRequestRate);
   if (const json* v = o.find("circuit_breaker")) {
-    p.circuit_breaker = parse_breaker(*v, o.at("circuit_breaker"));
+    p.circuit_breaker = parse_breaker(*v, o.path_of("circuit_breaker"));
   }
   if (const json* v = o.find("thresholds")) {
-    const auto at = o.at("thresholds");
-    if (!v->is_array()) fail(at, "expected an array of threshold strings" + got(*v));
+    const auto at = o.path_of("thresholds");
+    const JsonReader thresholds(*v, at);
+    thresholds.array("threshold strings");
     for (std::size_t i = 0; i < v->size(); ++i) {
-      p.thresholds.push_back(threshold_value((*v)[i], index_path(at, i)));
+      p.thresholds.push_back(threshold_value((*v)[i], thresholds.path_of(i)));
     }
   }
   p.abort_on_fail = o.boolean("abort_on_fail").value_or(false);
@@ -307,7 +212,7 @@ void apply(LoadProfile& p, const ProfileOverrides& f) {
   if (f.clients) {
     auto* closed = std::get_if<ClosedExecutor>(&p.executor);
     if (!closed) fail("--clients", "expected a closed executor; the profile's is open");
-    closed->clients = integer_value(json(*f.clients), "--clients", kClients);
+    closed->clients = flag_integer(*f.clients, "--clients", kClients);
   }
   if (f.rate) {
     auto* open = std::get_if<OpenExecutor>(&p.executor);
@@ -320,10 +225,9 @@ void apply(LoadProfile& p, const ProfileOverrides& f) {
   if (f.poll_interval_s) {
     p.poll_interval_s = flag_number(*f.poll_interval_s, "--poll-interval", kSecondsOrZero);
   }
-  if (f.workers)
-    p.workers = static_cast<int>(integer_value(json(*f.workers), "--workers", kWorkers));
+  if (f.workers) p.workers = static_cast<int>(flag_integer(*f.workers, "--workers", kWorkers));
   if (f.rate_cap) p.rate_cap = flag_number(*f.rate_cap, "--rate-cap", kRequestRate);
-  if (f.max_tasks) p.max_tasks = integer_value(json(*f.max_tasks), "--max-tasks", kMaxTasks);
+  if (f.max_tasks) p.max_tasks = flag_integer(*f.max_tasks, "--max-tasks", kMaxTasks);
   for (const auto& text : f.thresholds)
     p.thresholds.push_back(threshold_value(text, "--threshold"));
   if (f.abort_on_fail) p.abort_on_fail = true;
@@ -354,7 +258,7 @@ std::variant<LoadProfile, ProfileError> parse_profile(const nlohmann::json& j,
                                                       const std::string& file) {
   try {
     return parse(j, file);
-  } catch (const Failure& f) {
+  } catch (const JsonError& f) {
     return ProfileError{file, f.path, f.message};
   }
 }
@@ -371,7 +275,7 @@ std::optional<ProfileError> apply_overrides(LoadProfile& profile,
   LoadProfile changed = profile;
   try {
     apply(changed, overrides);
-  } catch (const Failure& f) {
+  } catch (const JsonError& f) {
     return ProfileError{"", f.path, f.message};
   }
   profile = std::move(changed);

@@ -3,16 +3,18 @@
 // that the runner never meets a malformed scenario. Pure: no sockets, no clock.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "harness/checks/trace_checker.hpp"  // TaskState
 #include "common/agent_script.hpp"
+#include "harness/checks/trace_checker.hpp"  // TaskState
 
 namespace agentwork::harness {
 
@@ -38,15 +40,18 @@ std::string_view to_string(EventType type);
 // account "main" exists from the start: the runner provides it (from a key it was given, or by
 // registering one). A task the file leaves unnamed is called "#<n>" for the n-th create step.
 
-namespace steps {  // the step kinds, one struct each
+// The step kinds, one struct each; `kind` is the step's "do" word in the file.
+namespace steps {
 
 struct Register {
+  static constexpr std::string_view kind = "register";
   std::string account = "main";
   std::optional<std::string> email;  // "{run}": "<run id>-<scenario number>"
   std::optional<std::string> name;
   std::optional<std::string> organization_name;
 };
 struct Login {  // POST /auth/api-key: exchange a password for a key
+  static constexpr std::string_view kind = "login";
   std::string account = "main";
   std::string email;
   std::string password;
@@ -59,9 +64,11 @@ struct Login {  // POST /auth/api-key: exchange a password for a key
   bool wrong_password = false;
 };
 struct UseAccount {  // the current account of later steps that name none
+  static constexpr std::string_view kind = "use_account";
   std::string account;
 };
 struct Create {
+  static constexpr std::string_view kind = "create";
   std::string task;
   std::string account;
   std::string title;
@@ -69,11 +76,13 @@ struct Create {
   std::optional<AgentSpec> agent;  // the step's own, else the scenario's; ignored when live
 };
 struct Await {  // poll until the status is one of `status`
+  static constexpr std::string_view kind = "await";
   std::string task;
   std::vector<TaskState> status;          // non-empty
   std::optional<double> timeout_seconds;  // agent seconds; none: the scenario's deadline
 };
 struct Expect {  // checks on the task's current status response; unset fields are not checked
+  static constexpr std::string_view kind = "expect";
   std::string task;
   std::vector<TaskState> status;  // empty: not checked; else one of these
   std::optional<QuestionKind> question_type;
@@ -88,6 +97,7 @@ struct Answer {
   std::variant<std::string, std::vector<std::string>> selected;  // a list for multi_select
 };
 struct Reply {  // at least one of the three is set
+  static constexpr std::string_view kind = "reply";
   std::string task;
   std::optional<std::string> message;
   std::optional<std::string> content;
@@ -95,25 +105,31 @@ struct Reply {  // at least one of the three is set
   std::optional<std::vector<Answer>> answers;
 };
 struct Approve {
+  static constexpr std::string_view kind = "approve";
   std::string task;
 };
 struct Reject {
+  static constexpr std::string_view kind = "reject";
   std::string task;
   std::string reason;
 };
 struct Cancel {
+  static constexpr std::string_view kind = "cancel";
   std::string task;
 };
 struct Result {
+  static constexpr std::string_view kind = "result";
   std::string task;
   bool download = false;     // GET every download_url
   std::optional<int> files;  // expected number of files
 };
 struct Events {
+  static constexpr std::string_view kind = "events";
   std::string task;
   std::vector<EventType> types;  // expected as an in-order subsequence of the event types
 };
 struct List {
+  static constexpr std::string_view kind = "list";
   std::string account;
   std::vector<std::string> contains;  // task names
   std::vector<std::string> absent;
@@ -123,7 +139,8 @@ struct RequestAuth {
   Kind kind = Kind::account;
   std::string account;  // for Kind::account: "account" in the file is the current account
 };
-struct Request {                   // a raw request, for negative cases
+struct Request {  // a raw request, for negative cases
+  static constexpr std::string_view kind = "request";
   std::string method;              // upper case
   std::string path;                // under /api/v1; "{t1}" stands for the id of task t1
   std::vector<std::string> tasks;  // the task names `path` refers to, in order
@@ -134,23 +151,28 @@ struct Request {                   // a raw request, for negative cases
   std::string rule;                // catalogue id the check belongs to
 };
 struct AdvanceClock {  // the mock's virtual clock; makes the scenario mock-only
+  static constexpr std::string_view kind = "advance_clock";
   double seconds = 0;
 };
 struct Sleep {
+  static constexpr std::string_view kind = "sleep";
   double seconds = 0;  // agent seconds, scaled by --time-scale
 };
 struct ExpectStall {  // processing with last_activity_at unchanged for `seconds`
+  static constexpr std::string_view kind = "expect_stall";
   std::string task;
   double seconds = 0;
 };
 struct RunPolicy {  // drive the task with the scenario's policy until it is terminal
+  static constexpr std::string_view kind = "run_policy";
   std::string task;
 };
 // Coverage-driven live run: start tasks (up to `parallel` at a time, at most `max_tasks`) with
 // the scenario's policy and roles chosen to reach every wanted interaction
-// (harness/runner/live_coverage.hpp), and stop once all are seen or the budget is spent. Rules whose
-// interactions never happened are reported not seen.
+// (harness/runner/live_coverage.hpp), and stop once all are seen or the budget is spent. Rules
+// whose interactions never happened are reported not seen.
 struct Cover {
+  static constexpr std::string_view kind = "cover";
   std::string account;
   std::string title = "Small greeting page";
   // Short and open: agents ask clarifying questions about what is left open.
@@ -166,18 +188,43 @@ struct Cover {
 
 // A variant rather than one struct with a kind enum: each kind carries only its own fields, and
 // a runner written as std::visit over it fails to compile when a kind is added and not handled.
+// This list is the only list of step kinds: their names and parsers are derived from it.
 using StepAction =
     std::variant<steps::Register, steps::Login, steps::UseAccount, steps::Create, steps::Await,
                  steps::Expect, steps::Reply, steps::Approve, steps::Reject, steps::Cancel,
                  steps::Result, steps::Events, steps::List, steps::Request, steps::AdvanceClock,
                  steps::Sleep, steps::ExpectStall, steps::RunPolicy, steps::Cover>;
 
+namespace detail {
+template <typename Variant>
+struct KindNames;
+template <typename... Kinds>
+struct KindNames<std::variant<Kinds...>> {
+  static constexpr std::array<std::string_view, sizeof...(Kinds)> value{Kinds::kind...};
+};
+template <std::size_t N>
+constexpr bool all_different(const std::array<std::string_view, N>& names) {
+  for (std::size_t i = 0; i < N; ++i) {
+    for (std::size_t j = i + 1; j < N; ++j) {
+      if (names[i] == names[j]) return false;
+    }
+  }
+  return true;
+}
+}  // namespace detail
+
+// The "do" words of the step kinds, at the index of their alternative in StepAction.
+inline constexpr auto kStepKinds = detail::KindNames<StepAction>::value;
+static_assert(detail::all_different(kStepKinds), "two step kinds share a \"do\" word");
+
 struct Step {
   std::size_t index = 0;  // position in $.steps, for reports: "$.steps[<index>]"
   StepAction action;
 };
 // The "do" word of a step kind: "register", "expect_stall", ...
-std::string_view step_kind(const StepAction& action);
+inline std::string_view step_kind(const StepAction& action) {
+  return kStepKinds[action.index()];
+}
 
 // How a task is driven by run_policy, against the mock or a live agent.
 struct Policy {
@@ -232,10 +279,10 @@ std::variant<Scenario, LoadError> load_scenario_file(const std::string& path);
 
 // Files and folders (folders recursively: every *.json, sorted); every error, not only the first.
 // A scenario name used twice is an error at the second file; so is a folder without scenarios.
-struct LoadResult {
+struct ScenarioSet {
   std::vector<Scenario> scenarios;
   std::vector<LoadError> errors;
 };
-LoadResult load_scenarios(const std::vector<std::string>& paths);
+ScenarioSet load_scenarios(const std::vector<std::string>& paths);
 
 }  // namespace agentwork::harness
