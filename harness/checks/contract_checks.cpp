@@ -11,6 +11,7 @@
 #include "harness/checks/compiled_schema.hpp"
 #include "harness/checks/json_tape.hpp"
 #include "harness/checks/schema_validator.hpp"
+#include "harness/checks/value_formats.hpp"
 
 namespace agentwork::harness {
 namespace {
@@ -24,12 +25,6 @@ constexpr std::string_view kStates[] = {"processing", "awaiting_reply",
 
 // --- Shared helpers -------------------------------------------------------------------------
 
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-bool is_hex(char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
 bool is_alnum(char c) {
   return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
@@ -51,82 +46,6 @@ std::string excerpt_json(const json& value) {
   auto text = value.dump(-1, ' ', false, json::error_handler_t::replace);
   if (text.size() > kLimit) text = text.substr(0, kLimit) + "...";
   return text;
-}
-
-// xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, hex digits of either case.
-bool is_uuid(std::string_view s) {
-  if (s.size() != 36) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const bool hyphen = i == 8 || i == 13 || i == 18 || i == 23;
-    if (hyphen ? s[i] != '-' : !is_hex(s[i])) return false;
-  }
-  return true;
-}
-
-std::int64_t days_from_civil(std::int64_t y, int m, int d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const std::int64_t yoe = y - era * 400;
-  const std::int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-int days_in_month(int y, int m) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return m == 2 && leap ? 29 : kDays[m - 1];
-}
-
-// Microseconds since the epoch of "YYYY-MM-DDTHH:MM:SS[.fraction][Z|+HH:MM|-HH:MM]"; without an
-// offset the time is taken as UTC. nullopt when malformed.
-std::optional<std::int64_t> iso8601_micros(std::string_view s) {
-  auto number = [&s](std::size_t pos, std::size_t n, int& value) {
-    if (pos + n > s.size()) return false;
-    value = 0;
-    for (std::size_t i = pos; i < pos + n; ++i) {
-      if (!is_digit(s[i])) return false;
-      value = value * 10 + (s[i] - '0');
-    }
-    return true;
-  };
-  int y, mo, d, h, mi, sec;
-  if (!number(0, 4, y) || s.size() < 19 || s[4] != '-' || !number(5, 2, mo) || s[7] != '-' ||
-      !number(8, 2, d) || s[10] != 'T' || !number(11, 2, h) || s[13] != ':' || !number(14, 2, mi) ||
-      s[16] != ':' || !number(17, 2, sec)) {
-    return std::nullopt;
-  }
-  if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
-    return std::nullopt;
-  std::size_t pos = 19;
-  std::int64_t micros = 0;
-  if (pos < s.size() && s[pos] == '.') {
-    const std::size_t start = ++pos;
-    for (std::int64_t scale = 100000; pos < s.size() && is_digit(s[pos]); ++pos, scale /= 10)
-      micros += (s[pos] - '0') * scale;
-    if (pos == start) return std::nullopt;
-  }
-  std::int64_t offset_seconds = 0;
-  if (pos < s.size() && s[pos] == 'Z') {
-    ++pos;
-  } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
-    int oh, om;
-    if (!number(pos + 1, 2, oh) || pos + 6 > s.size() || s[pos + 3] != ':' ||
-        !number(pos + 4, 2, om) || oh > 23 || om > 59) {
-      return std::nullopt;
-    }
-    offset_seconds = (s[pos] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
-    pos += 6;
-  }
-  if (pos != s.size()) return std::nullopt;
-  const std::int64_t seconds = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
-  return (seconds - offset_seconds) * 1000000 + micros;
-}
-
-// The mock's form: exactly six fraction digits and UTC "Z" ("2026-02-22T14:30:00.123456Z").
-bool has_mock_precision(std::string_view s) {
-  return s.size() == 27 && s[19] == '.' && s[26] == 'Z' &&
-         std::all_of(s.begin() + 20, s.begin() + 26, is_digit);
 }
 
 const std::string* string_member(const json& object, const char* key) {
@@ -593,98 +512,10 @@ void check_error(Endpoint e, const Exchange& ex, Findings& out) {
   }
 }
 
-// --- The fast path of check_task_status ---------------------------------------------------
-
-// A string member of a tape object without escapes (the fields read here never need them), or
-// nullopt when absent; `ok` turns false when present but not such a string.
-std::optional<std::string_view> plain_string(const JsonTape& tape, std::size_t object,
-                                             std::string_view key, bool& ok) {
-  const std::size_t i = tape.member(object, key);
-  if (i == JsonTape::npos) return std::nullopt;
-  const JsonNode& n = tape.node(i);
-  if (n.kind != JsonKind::string || n.flag) {
-    ok = false;
-    return std::nullopt;
-  }
-  return tape.raw(i);
-}
-
-// Present and not null.
-bool present(const JsonTape& tape, std::size_t object, std::string_view key) {
-  const std::size_t i = tape.member(object, key);
-  return i != JsonTape::npos && tape.node(i).kind != JsonKind::null;
-}
-
-// Whether `text` reads as a JSON object valid against the compiled component `schema` (false
-// also when the schema did not compile: the caller takes the reference path).
-bool valid_object(std::string_view text, const std::optional<std::size_t>& schema, JsonTape& tape,
-                  std::string& scratch) {
-  return schema && tape.parse(text) && tape.node(0).kind == JsonKind::object &&
-         CompiledSchemas::embedded().valid(*schema, tape, 0, scratch);
-}
-
-// check_clarifying_content's verdict on a content string, true when it finds nothing.
-bool clarifying_content_clean(std::string_view content) {
-  thread_local JsonTape tape;
-  thread_local std::string scratch;
-  static const auto schema = CompiledSchemas::embedded().find("ClarifyingQuestions");
-  if (!valid_object(content, schema, tape, scratch)) return false;
-  const std::size_t questions = tape.member(0, "questions");  // an array: the schema says so
-  const JsonNode& list = tape.node(questions);
-  for (std::size_t i = JsonTape::first_child(questions), k = 0; k < list.count; ++k) {
-    const std::size_t type = tape.member(i, "type");  // an enum string: the schema says so
-    const bool has_options = present(tape, i, "options");
-    if (tape.string_equals(type, "text", scratch) ? has_options : !has_options) return false;
-    i = tape.node(i).next;
-  }
-  return true;
-}
-
 }  // namespace
 
 std::span<const std::string_view> contract_check_rule_ids() {
   return rule_ids_checked_by(Checker::contract);  // the catalogue rows marked C
-}
-
-bool status_answer_clean(std::string_view body, std::string_view task_id, StatusFacts& facts) {
-  thread_local JsonTape tape;
-  thread_local std::string scratch;
-  static const auto schema = CompiledSchemas::embedded().find("TaskStatus");
-  if (!valid_object(body, schema, tape, scratch)) return false;
-  // The schema made task_id, status and last_activity_at strings, and question and solution
-  // objects or null.
-  bool ok = true;
-  const auto id = plain_string(tape, 0, "task_id", ok);
-  const auto status = plain_string(tape, 0, "status", ok);
-  const auto activity = plain_string(tape, 0, "last_activity_at", ok);
-  if (!ok || !is_uuid(*id) || (!task_id.empty() && *id != task_id) ||
-      !has_mock_precision(*activity) || !iso8601_micros(*activity)) {
-    return false;
-  }
-  facts = StatusFacts{*status, *activity, {}, {}, {}};
-  const bool awaiting_reply = *status == "awaiting_reply";
-  const bool awaiting_approval = *status == "awaiting_solution_approval";
-  if (present(tape, 0, "question") != awaiting_reply) return false;
-  if (present(tape, 0, "solution") != awaiting_approval) return false;
-  if (awaiting_reply) {
-    const std::size_t q = tape.member(0, "question");
-    const auto message_id = plain_string(tape, q, "message_id", ok);
-    const auto type = plain_string(tape, q, "type", ok);
-    if (!ok || !is_uuid(*message_id)) return false;
-    facts.question_message_id = *message_id;
-    facts.question_type = *type;
-    if (*type == "CLARIFYING_QUESTIONS") {
-      thread_local std::string content;
-      content.assign(tape.string(tape.member(q, "content"), scratch));
-      if (!clarifying_content_clean(content)) return false;
-    }
-  }
-  if (awaiting_approval) {
-    const auto message_id = plain_string(tape, tape.member(0, "solution"), "message_id", ok);
-    if (!ok || !is_uuid(*message_id)) return false;
-    facts.solution_message_id = *message_id;
-  }
-  return true;
 }
 
 std::vector<Finding> check_response(Endpoint e, const Exchange& ex, const CheckContext& ctx,
