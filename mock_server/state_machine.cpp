@@ -155,24 +155,6 @@ const char* to_string(Status s) {
   return "processing";
 }
 
-const char* to_string(EventType t) {
-  switch (t) {
-    case EventType::status:
-      return "status";
-    case EventType::question:
-      return "question";
-    case EventType::reply:
-      return "reply";
-    case EventType::message_to_customer:
-      return "message_to_customer";
-    case EventType::solution_proposed:
-      return "solution_proposed";
-    case EventType::solution_decision:
-      return "solution_decision";
-  }
-  return "status";
-}
-
 void start_task(Task& task, ScriptPtr script, Micros now) {
   task.created_at = now;
   task.last_activity_at = now;

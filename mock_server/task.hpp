@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/agent_script.hpp"
+#include "common/api.hpp"
 #include "mock_server/clock.hpp"
 
 namespace agentwork::mock {
@@ -25,16 +26,6 @@ const char* to_string(Status s);
 inline bool is_terminal(Status s) {
   return s == Status::completed || s == Status::cancelled;
 }
-
-enum class EventType : std::uint8_t {
-  status,
-  question,
-  reply,
-  message_to_customer,
-  solution_proposed,
-  solution_decision,
-};
-const char* to_string(EventType t);
 
 // What the task is waiting on the client for, if anything.
 enum class Pending : std::uint8_t { none, clarifying_questions, to_customer, solution };

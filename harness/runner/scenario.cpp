@@ -110,10 +110,6 @@ std::string_view to_string(QuestionKind kind) {
   return kQuestionKinds[static_cast<std::size_t>(kind)];
 }
 
-std::string_view to_string(EventType type) {
-  return kEventTypes[static_cast<std::size_t>(type)];
-}
-
 std::string LoadError::to_string() const {
   return path.empty() ? file + ": " + message : file + ": " + path + ": " + message;
 }

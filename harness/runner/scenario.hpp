@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/agent_script.hpp"
+#include "common/api.hpp"
 #include "harness/checks/trace_checker.hpp"  // TaskState
 
 namespace agentwork::harness {
@@ -23,16 +24,6 @@ using AgentSpec = std::variant<std::string, agentwork::AgentScript>;
 
 enum class QuestionKind { clarifying_questions, to_customer };  // "CLARIFYING_QUESTIONS", ...
 std::string_view to_string(QuestionKind kind);
-
-enum class EventType {
-  status,
-  question,
-  reply,
-  message_to_customer,
-  solution_proposed,
-  solution_decision,
-};
-std::string_view to_string(EventType type);
 
 // The loader resolves every default a runner would otherwise have to re-derive: a step's `task`
 // is always the name of a task an earlier `create` made (the last one when the file omits it),

@@ -59,8 +59,7 @@ inline constexpr std::array<std::string_view, 2> kQuestionKinds = {"CLARIFYING_Q
                                                                    "TO_CUSTOMER"};
 inline constexpr std::array<std::string_view, 3> kQuestionTypes = {"text", "single_select",
                                                                    "multi_select"};
-inline constexpr std::array<std::string_view, 6> kEventTypes = {
-    "status", "question", "reply", "message_to_customer", "solution_proposed", "solution_decision"};
+inline constexpr auto kEventTypes = kEventTypeNames;
 inline constexpr std::array<std::string_view, 7> kMethods = {"GET",    "POST", "PUT",    "PATCH",
                                                              "DELETE", "HEAD", "OPTIONS"};
 inline constexpr double kMaxSeconds = 1e7;
