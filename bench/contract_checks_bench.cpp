@@ -14,7 +14,7 @@ namespace {
 
 using agentwork::harness::check_response;
 using agentwork::harness::CheckContext;
-using agentwork::harness::Endpoint;
+using agentwork::Endpoint;
 using agentwork::harness::Exchange;
 
 constexpr const char* kTaskId = "770e8400-e29b-41d4-a716-446655440000";

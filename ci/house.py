@@ -20,7 +20,7 @@ ALLOWED = {
     "common": set(),
     "mock_server": {"common"},
     "harness/checks": {"common"},
-    "harness/net": set(),
+    "harness/net": {"common"},
     "harness/result": {"common", "harness/checks"},
     "harness/runner": {"common", "harness/checks", "harness/net", "harness/result"},
     "harness/load": {"common", "harness/checks", "harness/net", "harness/result",

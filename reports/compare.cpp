@@ -15,7 +15,7 @@ namespace agentwork::reports {
 using harness::RunResult;
 using harness::ScenarioResult;
 using harness::Severity;
-using harness::Verdict;
+using agentwork::Verdict;
 using load::LatencySummary;
 using load::LoadResult;
 using load::LoadSummary;
@@ -212,7 +212,7 @@ std::vector<Figure> load_figures(const LoadSummary& s, const std::vector<std::st
   add("errors.rate", Unit::ratio, Better::lower, when(s.requests > 0, s.error_rate));
   for (const auto& name : endpoints) {
     const auto e = std::find_if(s.endpoints.begin(), s.endpoints.end(),
-                                [&](const auto& c) { return load::to_string(c.endpoint) == name; });
+                                [&](const auto& c) { return agentwork::to_string(c.endpoint) == name; });
     const bool called = e != s.endpoints.end();
     for (const char* stat : {"p50", "p90", "p99"}) {  // max and p99.9: too noisy for a gate
       add("latency{endpoint=" + name + "}." + stat, Unit::micros, Better::lower,
@@ -251,8 +251,8 @@ void compare_thresholds(const std::vector<load::ThresholdResult>& base,
                         const std::vector<load::ThresholdResult>& cur, CompareResult& out) {
   std::map<std::string, std::pair<std::string, std::string>> thresholds;
   auto verdict = [](const load::ThresholdResult& t) {
-    return t.verdict == load::Verdict::passed   ? "passed"
-           : t.verdict == load::Verdict::failed ? "failed"
+    return t.verdict == agentwork::Verdict::passed   ? "passed"
+           : t.verdict == agentwork::Verdict::failed ? "failed"
                                                 : "error";
   };
   for (const auto& t : base) thresholds[threshold_text(t)].first = verdict(t);
@@ -280,7 +280,7 @@ void compare_load(const LoadResult& base, const LoadResult& cur,
                   const std::vector<Tolerance>& overrides, CompareResult& out) {
   const auto names =
       endpoint_names(base.summary.endpoints, cur.summary.endpoints,
-                     [](const load::EndpointSummary& e) { return load::to_string(e.endpoint); });
+                     [](const load::EndpointSummary& e) { return agentwork::to_string(e.endpoint); });
   const auto b = load_figures(base.summary, names), c = load_figures(cur.summary, names);
   for (std::size_t i = 0; i < b.size(); ++i) {
     if (b[i].value || c[i].value) out.rows.push_back(judge(b[i], c[i], overrides));
@@ -366,8 +366,8 @@ void compare_scenarios(const RunResult& base, const RunResult& cur, CompareResul
     const auto& [b, c] = scenarios[key];
     Comparison row;
     row.metric = "scenario \"" + key.second + "\" (" + key.first + ")";
-    if (b) row.baseline = std::string(harness::to_string(*b));
-    if (c) row.current = std::string(harness::to_string(*c));
+    if (b) row.baseline = std::string(agentwork::to_string(*b));
+    if (c) row.current = std::string(agentwork::to_string(*c));
     if (!b || !c) {
       row.verdict = b ? Change::removed : Change::added;
     } else if (*b == *c) {

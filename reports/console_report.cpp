@@ -14,7 +14,7 @@ using harness::FindingRecord;
 using harness::RunResult;
 using harness::ScenarioResult;
 using harness::Severity;
-using harness::Verdict;
+using agentwork::Verdict;
 
 constexpr std::string_view kGreen = "\x1b[32m";
 constexpr std::string_view kRed = "\x1b[31m";

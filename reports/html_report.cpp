@@ -16,7 +16,7 @@ using harness::RunResult;
 using harness::ScenarioResult;
 using harness::Severity;
 using harness::TaskTimeline;
-using harness::Verdict;
+using agentwork::Verdict;
 using load::LatencySummary;
 using load::LoadResult;
 using load::LoadSummary;
@@ -69,7 +69,7 @@ std::string thresholds_section(const std::vector<load::ThresholdResult>& thresho
   if (thresholds.empty()) return "";
   std::string out = "<section id=\"thresholds\"><h2>Thresholds</h2><table><tbody>";
   for (const auto& t : thresholds) {
-    const bool passed = t.verdict == load::Verdict::passed;
+    const bool passed = t.verdict == agentwork::Verdict::passed;
     out += "<tr data-verdict=\"" + std::string(passed ? "passed" : "failed") + "\"><td class=\"" +
            (passed ? "passed\">passed" : "failed\">not passed") + "</td><td><code>" +
            html_escape(threshold_text(t)) + "</code></td><td>" +
@@ -81,7 +81,7 @@ std::string thresholds_section(const std::vector<load::ThresholdResult>& thresho
 // --- Conformance ------------------------------------------------------------------------------
 
 std::string verdict_class(Verdict v) {
-  return std::string(harness::to_string(v));
+  return std::string(agentwork::to_string(v));
 }
 
 std::string finding_article(const ScenarioResult& s, const FindingRecord& f) {
@@ -354,7 +354,7 @@ std::string load_figures(const LoadResult& l) {
   row("Errors", std::to_string(s.errors) + " (" + num(s.error_rate * 100, 2) + " %)");
   for (const auto& e : s.endpoints) {
     const auto& c = e.corrected;
-    row(std::string(load::to_string(e.endpoint)) + " latency",
+    row(std::string(agentwork::to_string(e.endpoint)) + " latency",
         c.count == 0
             ? std::string("no data")
             : "p50 " + ms_text(c.p50) + " · p90 " + ms_text(c.p90) + " · p99 " + ms_text(c.p99) +

@@ -22,7 +22,7 @@ using harness::StepRecord;
 using harness::TaskTimeline;
 using harness::ThresholdOutcome;
 using harness::TimelineEvent;
-using harness::Verdict;
+using agentwork::Verdict;
 using nlohmann::json;
 
 constexpr std::array kVerdicts = {Verdict::passed, Verdict::failed, Verdict::error,

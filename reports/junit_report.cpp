@@ -12,7 +12,7 @@ using harness::FindingRecord;
 using harness::RunResult;
 using harness::ScenarioResult;
 using harness::Severity;
-using harness::Verdict;
+using agentwork::Verdict;
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD in UTF-8
 
@@ -170,7 +170,7 @@ std::string thresholds_suite(const RunResult& r) {
       continue;
     }
     ++failed;
-    const bool error = as_threshold_result(t).verdict == load::Verdict::error;
+    const bool error = as_threshold_result(t).verdict == agentwork::Verdict::error;
     cases += ">\n      <failure message=\"" + attr(text::one_line(t.line)) + "\" type=\"" +
              (error ? "threshold_error" : "threshold") + "\"/>\n    </testcase>\n";
   }

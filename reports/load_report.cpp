@@ -22,7 +22,6 @@ using load::LoadSummary;
 using load::StopReason;
 using load::TaskOutcome;
 using load::ThresholdResult;
-using load::TransportError;
 
 // Responses by status class, [0] is 1xx.
 constexpr std::array<std::string_view, 5> kStatusClassNames = {"1xx", "2xx", "3xx", "4xx", "5xx"};
@@ -116,7 +115,7 @@ std::string requests_section(const LoadSummary& s, bool color) {
       nonzero_counts(s.status_classes, [](std::size_t i) { return kStatusClassNames[i]; });
   if (!statuses.empty()) out += field("status classes", statuses);
   const std::string transport = nonzero_counts(s.transport_errors, [](std::size_t i) {
-    return load::to_string(static_cast<TransportError>(i));
+    return load::error_slot_name(i);
   });
   if (!transport.empty()) out += field("transport errors", paint(transport, kRed, color));
   return out;
@@ -134,7 +133,7 @@ std::string endpoints_section(const LoadSummary& s, bool color) {
       return l.count == 0 ? std::string("-") : text::millis(us);
     };
     const LatencySummary& c = e.corrected;
-    rows.push_back({std::string(load::to_string(e.endpoint)), std::to_string(e.requests),
+    rows.push_back({std::string(agentwork::to_string(e.endpoint)), std::to_string(e.requests),
                     text::fixed(e.requests_per_s, 1), std::to_string(e.errors), cell(c, c.p50),
                     cell(c, c.p90), cell(c, c.p99), cell(c, c.p99_9), cell(c, c.max),
                     cell(e.uncorrected, e.uncorrected.p99)});
@@ -237,7 +236,7 @@ std::string thresholds_section(const LoadResult& r, bool color) {
 
 std::size_t thresholds_not_passed(const LoadResult& r) {
   std::size_t n = 0;
-  for (const auto& t : r.thresholds) n += t.verdict != load::Verdict::passed ? 1 : 0;
+  for (const auto& t : r.thresholds) n += t.verdict != agentwork::Verdict::passed ? 1 : 0;
   return n;
 }
 
@@ -337,14 +336,14 @@ std::string property(std::string_view name, std::string_view value) {
 std::string threshold_text(const ThresholdResult& t) {
   const std::string_view line = t.line;
   const std::size_t end =
-      t.verdict == load::Verdict::error ? line.find(": error: ") : line.rfind(": ");
+      t.verdict == agentwork::Verdict::error ? line.find(": error: ") : line.rfind(": ");
   return std::string(line.substr(0, end));
 }
 
 std::string threshold_observed(const ThresholdResult& t) {
   const std::string_view line = t.line;
   const std::size_t at =
-      t.verdict == load::Verdict::error ? line.find(": error: ") : line.rfind(": ");
+      t.verdict == agentwork::Verdict::error ? line.find(": error: ") : line.rfind(": ");
   if (at == std::string_view::npos) return "";
   std::string_view rest = line.substr(at + 2);
   for (const std::string_view mark : {std::string_view("✓"), std::string_view("✗")}) {
@@ -356,8 +355,8 @@ std::string threshold_observed(const ThresholdResult& t) {
 
 std::string threshold_line(const ThresholdResult& t, bool color) {
   std::string line = text::one_line(t.line);
-  if (t.verdict == load::Verdict::error) return paint(line, kRed, color);
-  const bool passed = t.verdict == load::Verdict::passed;
+  if (t.verdict == agentwork::Verdict::error) return paint(line, kRed, color);
+  const bool passed = t.verdict == agentwork::Verdict::passed;
   const std::string_view mark = passed ? "✓" : "✗";
   if (line.ends_with(mark)) line.resize(line.size() - mark.size());
   while (line.ends_with(' ')) line.pop_back();
@@ -368,9 +367,9 @@ ThresholdResult as_threshold_result(const harness::ThresholdOutcome& t) {
   ThresholdResult r;
   r.line = t.line;
   const bool error = std::string_view(t.line).starts_with(t.text + ": error: ");
-  r.verdict = t.passed ? load::Verdict::passed
-              : error  ? load::Verdict::error
-                       : load::Verdict::failed;
+  r.verdict = t.passed ? agentwork::Verdict::passed
+              : error  ? agentwork::Verdict::error
+                       : agentwork::Verdict::failed;
   return r;
 }
 
@@ -401,10 +400,10 @@ std::string render_load_junit(const LoadResult& r) {
   for (const auto& t : r.thresholds) {
     ++tests;
     std::string result;
-    if (t.verdict != load::Verdict::passed) {
+    if (t.verdict != agentwork::Verdict::passed) {
       ++failures;
       result = outcome("failure", text::one_line(t.line),
-                       t.verdict == load::Verdict::error ? "threshold_error" : "threshold");
+                       t.verdict == agentwork::Verdict::error ? "threshold_error" : "threshold");
     }
     cases += testcase(threshold_text(t), "load.thresholds", result);
   }

@@ -20,7 +20,6 @@ namespace {
 
 using load::CheckFailure;
 using load::CleanupFigures;
-using load::Endpoint;
 using load::EndpointSummary;
 using load::HistogramSlot;
 using load::LatencySummary;
@@ -29,7 +28,6 @@ using load::LoadSummary;
 using load::StopReason;
 using load::TaskOutcome;
 using load::ThresholdResult;
-using load::TransportError;
 using nlohmann::json;
 
 // ---------------------------------------------------------------------------------------------
@@ -38,10 +36,7 @@ using nlohmann::json;
 constexpr std::array<std::string_view, 5> kStatusClassNames = {"1xx", "2xx", "3xx", "4xx", "5xx"};
 
 std::string_view name_of(Endpoint e) {
-  return load::to_string(e);
-}
-std::string_view name_of(TransportError e) {
-  return load::to_string(e);
+  return agentwork::to_string(e);
 }
 std::string_view name_of(TaskOutcome o) {
   return load::to_string(o);
@@ -49,16 +44,8 @@ std::string_view name_of(TaskOutcome o) {
 std::string_view name_of(StopReason r) {
   return load::to_string(r);
 }
-std::string_view name_of(load::Verdict v) {
-  switch (v) {
-    case load::Verdict::passed:
-      return "passed";
-    case load::Verdict::failed:
-      return "failed";
-    case load::Verdict::error:
-      return "error";
-  }
-  return "error";
+std::string_view name_of(Verdict v) {
+  return to_string(v);
 }
 
 // Every value of an enum whose values are 0 .. N-1.
@@ -68,14 +55,13 @@ constexpr std::array<Enum, N> all_values() {
   for (std::size_t i = 0; i < N; ++i) out[i] = static_cast<Enum>(i);
   return out;
 }
-constexpr auto kEndpoints = all_values<Endpoint, load::kEndpointCount>();
-constexpr auto kTransportErrors = all_values<TransportError, load::kTransportErrorCount>();
+constexpr auto kEndpoints = load::kFigureOrder;
 constexpr auto kTaskOutcomes = all_values<TaskOutcome, load::kTaskOutcomeCount>();
 constexpr std::array kStopReasons = {StopReason::duration_elapsed, StopReason::iterations_done,
                                      StopReason::max_tasks,        StopReason::interrupted,
                                      StopReason::circuit_breaker,  StopReason::threshold_failed};
-constexpr std::array kVerdicts = {load::Verdict::passed, load::Verdict::failed,
-                                  load::Verdict::error};
+constexpr std::array kVerdicts = {Verdict::passed, Verdict::failed,
+                                  Verdict::error};
 
 // ---------------------------------------------------------------------------------------------
 // Writing the "load" object.
@@ -97,6 +83,13 @@ json counts_json(const std::array<Enum, N>& values, const std::array<std::uint64
   return o;
 }
 
+// {"dns": count, ..., "other": count}: every slot of load::error_slot.
+json transport_errors_json(const std::array<std::uint64_t, load::kErrorSlots>& counts) {
+  json o = json::object();
+  for (std::size_t i = 0; i < counts.size(); ++i) o[std::string(load::error_slot_name(i))] = counts[i];
+  return o;
+}
+
 json status_classes_json(const std::array<std::uint64_t, 5>& counts) {
   json o = json::object();
   for (std::size_t i = 0; i < counts.size(); ++i) o[std::string(kStatusClassNames[i])] = counts[i];
@@ -110,7 +103,7 @@ json endpoint_json(const EndpointSummary& e) {
           {"errors", e.errors},
           {"error_rate", e.error_rate},
           {"status_classes", status_classes_json(e.status_classes)},
-          {"transport_errors", counts_json(kTransportErrors, e.transport_errors)},
+          {"transport_errors", transport_errors_json(e.transport_errors)},
           {"latency", latency_json(e.corrected, e.corrected_histogram)},
           {"latency_uncorrected", latency_json(e.uncorrected, e.uncorrected_histogram)}};
 }
@@ -130,7 +123,7 @@ json summary_json(const LoadSummary& s) {
           {"errors", s.errors},
           {"error_rate", s.error_rate},
           {"status_classes", status_classes_json(s.status_classes)},
-          {"transport_errors", counts_json(kTransportErrors, s.transport_errors)},
+          {"transport_errors", transport_errors_json(s.transport_errors)},
           {"endpoints", std::move(endpoints)},
           {"polls", s.polls},
           {"wasted_polls", s.wasted_polls},
@@ -238,9 +231,9 @@ void read_status_classes(Reader& in, const json& o, const std::string& path,
 }
 
 void read_transport_errors(Reader& in, const json& o, const std::string& path,
-                           std::array<std::uint64_t, load::kTransportErrorCount>& out) {
+                           std::array<std::uint64_t, load::kErrorSlots>& out) {
   in.get_counts(
-      o, path, "transport_errors", [](std::size_t i) { return name_of(kTransportErrors[i]); }, out);
+      o, path, "transport_errors", load::error_slot_name, out);
 }
 
 EndpointSummary read_endpoint(Reader& in, const json& o, const std::string& path) {

@@ -13,7 +13,7 @@ using harness::FindingRecord;
 using harness::RunResult;
 using harness::ScenarioResult;
 using harness::Severity;
-using harness::Verdict;
+using agentwork::Verdict;
 using load::LatencySummary;
 using load::LoadResult;
 using load::TaskOutcome;
@@ -261,7 +261,7 @@ std::string load_figures(const LoadResult& l) {
   out += "| Errors (transport and 5xx) | " + grouped(s.errors) + " (" + percent(s.error_rate) +
          ") |\n";
   for (const auto& e : s.endpoints) {
-    out += "| " + md_text(load::to_string(e.endpoint)) +
+    out += "| " + md_text(agentwork::to_string(e.endpoint)) +
            " latency p50 / p99 / max, corrected | " + latency_cell(e.corrected) +
            " (uncorrected p99 " +
            (e.uncorrected.count == 0 ? std::string("-")
@@ -290,7 +290,7 @@ std::string thresholds_section(const std::vector<load::ThresholdResult>& thresho
   if (thresholds.empty()) return "";
   std::string out = "### Thresholds\n\n| | Threshold | Observed |\n|---|---|---|\n";
   for (const auto& t : thresholds) {
-    const std::string_view icon = t.verdict == load::Verdict::passed ? "✅" : "❌";
+    const std::string_view icon = t.verdict == agentwork::Verdict::passed ? "✅" : "❌";
     out += "| " + std::string(icon) + " | " + md_code(threshold_text(t), true) + " | " +
            md_text(threshold_observed(t)) + " |\n";
   }

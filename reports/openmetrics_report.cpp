@@ -11,7 +11,7 @@ namespace agentwork::reports {
 
 using harness::RunResult;
 using harness::Severity;
-using harness::Verdict;
+using agentwork::Verdict;
 using load::HistogramSlot;
 using load::LatencySummary;
 using load::LoadResult;
@@ -155,14 +155,14 @@ void conformance_families(Writer& w, const RunResult& r) {
                                                         {Verdict::skipped, t.skipped},
                                                         {Verdict::interrupted, t.interrupted}};
   for (const auto& [verdict, n] : by_verdict)
-    w.sample("agentwork_scenarios", {{"verdict", std::string(harness::to_string(verdict))}}, n);
+    w.sample("agentwork_scenarios", {{"verdict", std::string(agentwork::to_string(verdict))}}, n);
   w.family("agentwork_scenario_duration_seconds", "gauge",
            "Wall time of each scenario, labelled with its verdict.", "seconds");
   for (const auto& s : r.scenarios) {
     w.sample_number("agentwork_scenario_duration_seconds",
                     {{"file", s.file},
                      {"scenario", s.name},
-                     {"verdict", std::string(harness::to_string(s.verdict))}},
+                     {"verdict", std::string(agentwork::to_string(s.verdict))}},
                     s.duration_ms / 1000.0);
   }
   w.family("agentwork_findings", "counter", "Findings by severity.");
@@ -206,7 +206,7 @@ void load_run_families(Writer& w, const LoadResult& l) {
 }
 
 std::string endpoint(const load::EndpointSummary& e) {
-  return std::string(load::to_string(e.endpoint));
+  return std::string(agentwork::to_string(e.endpoint));
 }
 
 // Requests, errors and responses by endpoint.
@@ -232,7 +232,7 @@ void load_request_families(Writer& w, const load::LoadSummary& s) {
     for (std::size_t c = 0; c < e.transport_errors.size(); ++c) {
       w.sample("agentwork_load_transport_errors_total",
                {{"endpoint", endpoint(e)},
-                {"error", std::string(load::to_string(static_cast<load::TransportError>(c)))}},
+                {"error", std::string(load::error_slot_name(c))}},
                e.transport_errors[c]);
     }
   }
@@ -293,7 +293,7 @@ void load_verdict_families(Writer& w, const LoadResult& l) {
   w.family("agentwork_load_threshold_passed", "gauge", "1 when the threshold passed, else 0.");
   for (const auto& t : l.thresholds) {
     w.sample("agentwork_load_threshold_passed", {{"threshold", threshold_text(t)}},
-             t.verdict == load::Verdict::passed ? "1" : "0");
+             t.verdict == agentwork::Verdict::passed ? "1" : "0");
   }
   w.family("agentwork_load_responses_checked", "counter",
            "Responses checked against the contract.");

@@ -11,6 +11,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "common/api.hpp"
+
 namespace agentwork::harness {
 
 // One request and its response, as seen on the wire.
@@ -21,29 +23,6 @@ struct Exchange {
   std::vector<std::pair<std::string, std::string>> headers;  // response headers, any case
   std::string body;                                          // response body
 };
-
-enum class Endpoint {
-  register_user,    // POST /auth/register
-  api_key,          // POST /auth/api-key
-  create_task,      // POST /tasks/
-  list_tasks,       // GET /tasks/
-  task_status,      // GET /tasks/{id}
-  message,          // POST /tasks/{id}/message
-  solution_status,  // POST /tasks/{id}/solution-status
-  events,           // GET /tasks/{id}/events
-  cancel,           // POST /tasks/{id}/cancel
-  result,           // GET /tasks/{id}/result
-  file_download,    // GET <download_url>
-};
-
-inline constexpr std::size_t kEndpointCount = 11;
-// The label of an endpoint in figures and thresholds, as agentwork load names it where both have
-// it: "register", "api_key", "create", "list", "status", "message", "solution", "events",
-// "cancel", "result", "download".
-std::string_view endpoint_label(Endpoint e);
-// The endpoint a request under /api/v1 goes to, by method and path ("/api/v1" prefix and query
-// optional); nullopt for anything else (an unknown path, a wrong method).
-std::optional<Endpoint> endpoint_of_request(std::string_view method, std::string_view path);
 
 struct Finding {
   std::string_view rule_id;  // an id of all_rules(); static storage

@@ -15,11 +15,6 @@ static_assert(sizeof(Histogram) == 185'808);
 
 namespace {
 
-constexpr std::array<std::string_view, kEndpointCount> kEndpointNames = {
-    "status", "create", "message", "solution", "cancel",
-    "result", "events", "list",    "register", "other"};
-constexpr std::array<std::string_view, kTransportErrorCount> kTransportErrorNames = {
-    "dns", "connect", "tls", "write", "read", "timeout", "too_large", "protocol", "other"};
 constexpr std::array<std::string_view, kTaskOutcomeCount> kTaskOutcomeNames = {
     "completed", "cancelled", "stalled", "failed"};
 
@@ -52,51 +47,15 @@ double ratio(std::uint64_t part, std::uint64_t whole) {
 
 }  // namespace
 
-std::string_view to_string(Endpoint e) {
-  return kEndpointNames[static_cast<std::size_t>(e)];
-}
-
-Endpoint endpoint_of(std::string_view method, std::string_view path) {
-  path = path.substr(0, path.find('?'));
-  constexpr std::string_view kApi = "/api/v1";
-  if (!path.starts_with(kApi)) return Endpoint::other;
-  path.remove_prefix(kApi.size());
-  if (path == "/auth/register") return Endpoint::register_agent;
-  if (path == "/tasks/" || path == "/tasks") {
-    return method == "POST" ? Endpoint::create : method == "GET" ? Endpoint::list : Endpoint::other;
+std::size_t error_slot(ErrorClass e) {
+  for (std::size_t i = 0; i < kCountedErrors.size(); ++i) {
+    if (kCountedErrors[i] == e) return i;
   }
-  constexpr std::string_view kTasks = "/tasks/";
-  if (!path.starts_with(kTasks)) return Endpoint::other;
-  path.remove_prefix(kTasks.size());
-  const auto slash = path.find('/');
-  if (slash == 0) return Endpoint::other;
-  if (slash == std::string_view::npos) return method == "GET" ? Endpoint::status : Endpoint::other;
-  const auto rest = path.substr(slash);
-  if (rest == "/message") return Endpoint::message;
-  if (rest == "/solution-status") return Endpoint::solution;
-  if (rest == "/cancel") return Endpoint::cancel;
-  if (rest == "/result") return Endpoint::result;
-  if (rest == "/events") return Endpoint::events;
-  return Endpoint::other;
+  return kErrorSlots - 1;
 }
 
-std::optional<Endpoint> endpoint_from_name(std::string_view name) {
-  for (std::size_t i = 0; i < kEndpointCount; ++i) {
-    if (kEndpointNames[i] == name) return static_cast<Endpoint>(i);
-  }
-  return std::nullopt;
-}
-
-std::string_view to_string(TransportError e) {
-  return kTransportErrorNames[static_cast<std::size_t>(e)];
-}
-
-std::optional<TransportError> transport_error_from_name(std::string_view name) {
-  if (name.empty() || name == "none") return std::nullopt;
-  for (std::size_t i = 0; i < kTransportErrorCount; ++i) {
-    if (kTransportErrorNames[i] == name) return static_cast<TransportError>(i);
-  }
-  return TransportError::other;
+std::string_view error_slot_name(std::size_t slot) {
+  return slot < kCountedErrors.size() ? to_string(kCountedErrors[slot]) : "other";
 }
 
 std::string_view to_string(TaskOutcome o) {
@@ -117,17 +76,17 @@ std::int64_t late_poll_threshold_us(std::int64_t interval_us) {
 WorkerMetrics::~WorkerMetrics() = default;
 
 void WorkerMetrics::on_response(Endpoint endpoint, std::int64_t intended_us, std::int64_t sent_us,
-                                std::int64_t done_us, int status, std::string_view error_class) {
+                                std::int64_t done_us, int status, ErrorClass error) {
   PerEndpoint& ep = per_endpoint_[index(endpoint)];
   const std::size_t slot = slot_at(done_us);
   ++rate_series_[slot];
-  if (const auto error = transport_error_from_name(error_class)) {
-    ++ep.transport_errors[static_cast<std::size_t>(*error)];
+  if (error != ErrorClass::none) {
+    ++ep.transport_errors[error_slot(error)];
     ++error_series_[slot];
     return;
   }
   if (status < 100 || status > 599) {
-    ++ep.transport_errors[static_cast<std::size_t>(TransportError::protocol)];
+    ++ep.transport_errors[error_slot(ErrorClass::protocol)];
     ++error_series_[slot];
     return;
   }
@@ -426,8 +385,7 @@ LoadSummary summarize(const WorkerMetrics& m, std::int64_t duration_us) {
   const auto per_second = [&](std::uint64_t n) {
     return duration_us <= 0 ? 0.0 : static_cast<double>(n) / s.duration_s;
   };
-  for (std::size_t i = 0; i < kEndpointCount; ++i) {
-    const auto e = static_cast<Endpoint>(i);
+  for (const Endpoint e : kFigureOrder) {
     add(s.status_classes, m.status_classes(e));
     add(s.transport_errors, m.transport_errors(e));
     if (m.requests(e) > 0) s.endpoints.push_back(endpoint_summary(m, e, s.duration_s));

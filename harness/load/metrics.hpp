@@ -10,9 +10,11 @@
 //     10-minute run uses 600 slots, 300 KiB);
 //   - histograms on the heap, each 185,808 bytes (181.5 KiB), allocated on the first value
 //     recorded into it: 2 per endpoint used (corrected, uncorrected latency), plus transition
-//     delay and task duration. At most 22 histograms = 4,087,776 bytes (3.9 MiB) per worker; a
-//     run polling status, create and cancel holds 8 (1.4 MiB).
-// So 64 workers stay under 370 MiB in the worst case, about 95 MiB in a 10-minute run.
+//     delay and task duration. At most 26 histograms (every Endpoint of common/api.hpp, other
+//     included) = 4,831,008 bytes (4.6 MiB) per worker; load mode never sends api_key or
+//     download requests, so 22 (3.9 MiB) in practice; a run polling status, create and cancel
+//     holds 8 (1.4 MiB).
+// So 64 workers stay under 415 MiB in the worst case, about 95 MiB in a 10-minute run.
 #pragma once
 
 #include <array>
@@ -24,51 +26,31 @@
 #include <string_view>
 #include <vector>
 
+#include "common/api.hpp"
 #include "harness/load/histogram.hpp"
 #include "harness/result/thresholds.hpp"
 
 namespace agentwork::load {
 
-// The endpoints as load mode groups them ("register" is the agent registration).
-enum class Endpoint : std::uint8_t {
-  status,
-  create,
-  message,
-  solution,
-  cancel,
-  result,
-  events,
-  list,
-  register_agent,
-  other,
-};
-inline constexpr std::size_t kEndpointCount = 10;
-// "status", "create", "message", "solution", "cancel", "result", "events", "list", "register",
-// "other".
-std::string_view to_string(Endpoint e);
-std::optional<Endpoint> endpoint_from_name(std::string_view name);
-// The endpoint of a request by its method and path (query ignored): "/api/v1/tasks/" POST is
-// create and GET list, "/api/v1/tasks/{id}" GET status, ".../message", ".../solution-status",
-// ".../cancel", ".../result", ".../events", "/api/v1/auth/register"; anything else is other.
-Endpoint endpoint_of(std::string_view method, std::string_view path);
+// Load mode's figures per endpoint are kept for every Endpoint (common/api.hpp) and listed in
+// this order: the polls first, then a task's actions, then the rest.
+inline constexpr std::array<Endpoint, kEndpointCount> kFigureOrder = {
+    Endpoint::task_status, Endpoint::create_task, Endpoint::message,     Endpoint::solution_status,
+    Endpoint::cancel,      Endpoint::result,      Endpoint::events,      Endpoint::list_tasks,
+    Endpoint::register_user, Endpoint::api_key,   Endpoint::file_download, Endpoint::other};
 
-// Transport failures: the names of harness/net/http_client.hpp's ErrorClass (to_string), without
-// depending on it. bad_url, redirects and any name not listed count as other.
-enum class TransportError : std::uint8_t {
-  dns,
-  connect,
-  tls,
-  write,
-  read,
-  timeout,
-  too_large,
-  protocol,
-  other,
-};
-inline constexpr std::size_t kTransportErrorCount = 9;
-std::string_view to_string(TransportError e);
-// "" and "none" are no error (nullopt); a listed name maps to itself; anything else is other.
-std::optional<TransportError> transport_error_from_name(std::string_view name);
+// The transport-error figures: one count per class a load request fails with (common/api.hpp's
+// ErrorClass), and a last one, "other", for the classes the load client does not produce
+// (bad_url, redirects, aborted; none is no error). A response with a status outside 100..599
+// counts as protocol.
+inline constexpr std::array kCountedErrors = {
+    ErrorClass::dns,     ErrorClass::connect, ErrorClass::tls,       ErrorClass::write,
+    ErrorClass::read,    ErrorClass::timeout, ErrorClass::too_large, ErrorClass::protocol};
+inline constexpr std::size_t kErrorSlots = kCountedErrors.size() + 1;
+// The slot of a class: its index in kCountedErrors, else the last ("other").
+std::size_t error_slot(ErrorClass e);
+// The class's name ("dns", ...), or "other" for the last slot.
+std::string_view error_slot_name(std::size_t slot);
 
 enum class TaskOutcome : std::uint8_t { completed, cancelled, stalled, failed };
 inline constexpr std::size_t kTaskOutcomeCount = 4;
@@ -118,12 +100,12 @@ class WorkerMetrics {
   ~WorkerMetrics();
 
   // One request finished. intended_us: when it was scheduled to go out; sent_us: when it did;
-  // done_us: when the response (or the failure) came. A transport error (error_class not ""
-  // nor "none") counts by its class and records no latency; otherwise status counts by its class
+  // done_us: when the response (or the failure) came. A transport error (error not none) counts
+  // in its error_slot() and records no latency; otherwise status counts by its class
   // (1xx..5xx; a status outside 100..599 counts as a protocol error) and the latency is recorded
   // twice: corrected done - intended, uncorrected done - sent.
   void on_response(Endpoint endpoint, std::int64_t intended_us, std::int64_t sent_us,
-                   std::int64_t done_us, int status, std::string_view error_class);
+                   std::int64_t done_us, int status, ErrorClass error);
   // A status poll answered; changed: the task's state differs from the one seen before.
   void on_poll(bool changed);
   // Counts a late poll when sent more than late_poll_threshold_us(interval_us) after intended.
@@ -153,7 +135,7 @@ class WorkerMetrics {
     return per_endpoint_[index(e)].status_classes;
   }
   // Transport errors of an endpoint by class; subset of requests(e), disjoint from the statuses.
-  const std::array<std::uint64_t, kTransportErrorCount>& transport_errors(Endpoint e) const {
+  const std::array<std::uint64_t, kErrorSlots>& transport_errors(Endpoint e) const {
     return per_endpoint_[index(e)].transport_errors;
   }
   // Failed requests: transport errors plus 5xx. 4xx do not count: the checks judge those.
@@ -198,7 +180,7 @@ class WorkerMetrics {
     std::unique_ptr<Histogram> corrected;
     std::unique_ptr<Histogram> uncorrected;
     std::array<std::uint64_t, 5> status_classes{};
-    std::array<std::uint64_t, kTransportErrorCount> transport_errors{};
+    std::array<std::uint64_t, kErrorSlots> transport_errors{};
   };
   static std::size_t index(Endpoint e) { return static_cast<std::size_t>(e); }
   static std::size_t index(TaskOutcome o) { return static_cast<std::size_t>(o); }
@@ -248,7 +230,7 @@ struct EndpointSummary {
   std::uint64_t errors = 0;                       // transport errors plus 5xx; subset of requests
   double error_rate = 0;                          // errors / requests; 0 without requests
   std::array<std::uint64_t, 5> status_classes{};  // 1xx..5xx
-  std::array<std::uint64_t, kTransportErrorCount> transport_errors{};
+  std::array<std::uint64_t, kErrorSlots> transport_errors{};
   LatencySummary corrected;    // from the intended send time
   LatencySummary uncorrected;  // from the actual send time
   // The two histograms in their mergeable form (for exports and comparisons).
@@ -265,7 +247,7 @@ struct LoadSummary {
   std::uint64_t errors = 0;  // transport errors plus 5xx
   double error_rate = 0;     // errors / requests
   std::array<std::uint64_t, 5> status_classes{};
-  std::array<std::uint64_t, kTransportErrorCount> transport_errors{};
+  std::array<std::uint64_t, kErrorSlots> transport_errors{};
   std::uint64_t polls = 0;
   std::uint64_t wasted_polls = 0;  // subset of polls
   double wasted_poll_share = 0;    // wasted_polls / polls

@@ -31,7 +31,6 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 using harness::classify_failure;
-using harness::ErrorClass;
 using harness::is_stale_connection;
 using Clock = std::chrono::steady_clock;
 using Socket = asio::basic_stream_socket<tcp, IoExecutor>;

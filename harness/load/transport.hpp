@@ -55,11 +55,11 @@ struct LoadResponse {
   std::string body;
   int retry_after_s = -1;  // the Retry-After header in seconds; -1 when absent or not a number
   std::string www_authenticate;  // the WWW-Authenticate header (a 401's contract), if any
-  harness::ErrorClass error = harness::ErrorClass::none;
+  ErrorClass error = ErrorClass::none;
   std::string error_message;  // with a context word: "connect: Connection refused"
   std::int64_t sent_us = 0;   // a connection was in hand and the request about to be written
   std::int64_t done_us = 0;   // the whole response read, or the failure
-  bool ok() const { return error == harness::ErrorClass::none; }
+  bool ok() const { return error == ErrorClass::none; }
 };
 
 // The TLS context of `options` (insecure, ca_file); null for an http origin. Throws

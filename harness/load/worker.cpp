@@ -95,7 +95,7 @@ void Worker::set_up_scenarios() {
     co_return admitted;
   };
   rc.http.after_attempt = [this](std::string_view method, std::string_view path, int status,
-                                 harness::ErrorClass error, std::int64_t sent_us,
+                                 ErrorClass error, std::int64_t sent_us,
                                  std::int64_t done_us, int retry_after_s) {
     // The mock's control API (the runner reads its clock) is not the API under load.
     if (path.starts_with("/_mock/")) return;
@@ -202,10 +202,10 @@ Awaitable<bool> Worker::admit(Timer& timer, bool cleanup) {
 }
 
 void Worker::account(Endpoint ep, std::int64_t intended_us, std::int64_t sent_us,
-                     std::int64_t done_us, int status, harness::ErrorClass error, int retry_after_s,
+                     std::int64_t done_us, int status, ErrorClass error, int retry_after_s,
                      bool cleanup) {
   ++requests_all_;
-  if (error != harness::ErrorClass::none || status >= 500) ++errors_all_;
+  if (error != ErrorClass::none || status >= 500) ++errors_all_;
   if ((status == 429 || status == 503) && retry_after_s >= 0) {
     const auto wait = std::min<std::int64_t>(retry_after_s, cfg_.max_retry_after.count());
     const auto until = done_us + wait * kMicros;
@@ -216,7 +216,7 @@ void Worker::account(Endpoint ep, std::int64_t intended_us, std::int64_t sent_us
     if (cur < until) shared_.retry_after_pauses.fetch_add(1, std::memory_order_relaxed);
   }
   if (!cleanup && shared_.measured(intended_us)) {
-    metrics_.on_response(ep, intended_us, sent_us, done_us, status, harness::to_string(error));
+    metrics_.on_response(ep, intended_us, sent_us, done_us, status, error);
   }
 }
 
@@ -232,7 +232,7 @@ Awaitable<std::optional<LoadResponse>> Worker::request(Client& c, Endpoint ep, c
   co_return r;
 }
 
-json Worker::check(harness::Endpoint ep, std::string_view method, const std::string& path,
+json Worker::check(Endpoint ep, std::string_view method, const std::string& path,
                    LoadResponse& r, const harness::CheckContext& ctx,
                    std::vector<std::string_view>* broken) {
   harness::Exchange& ex = exchange_;  // reused: its strings keep their capacity

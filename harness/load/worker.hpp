@@ -187,7 +187,7 @@ class Worker {
   // Counts one finished request (every phase), honours its Retry-After, and measures it when it
   // was intended in the measured phase (never the cleanup's).
   void account(Endpoint ep, std::int64_t intended_us, std::int64_t sent_us, std::int64_t done_us,
-               int status, harness::ErrorClass error, int retry_after_s, bool cleanup);
+               int status, ErrorClass error, int retry_after_s, bool cleanup);
   // One request: admitted, sent, counted (always) and measured (when intended in the measured
   // phase and not cleanup). nullopt when the run stopped before it was sent.
   Awaitable<std::optional<LoadResponse>> request(Client& c, Endpoint ep, const char* method,
@@ -196,7 +196,7 @@ class Worker {
   // Checks one response against the contract; returns the parsed body (discarded when not
   // JSON). Moves the body out of `r`. `broken`, when given, receives the rule ids broken
   // (static strings).
-  json check(harness::Endpoint ep, std::string_view method, const std::string& path,
+  json check(Endpoint ep, std::string_view method, const std::string& path,
              LoadResponse& r, const harness::CheckContext& ctx,
              std::vector<std::string_view>* broken = nullptr);
   // Counts one breach of `rule`; the first one of the run is described by `describe`.

@@ -121,9 +121,9 @@ void Worker::record_scenario(const harness::ScenarioResult& r, std::int64_t bega
       if (f.evidence) cf.evidence = *f.evidence;
     });
   }
-  if (r.verdict == harness::Verdict::interrupted || !shared_.measured(steady_now_us())) return;
+  if (r.verdict == agentwork::Verdict::interrupted || !shared_.measured(steady_now_us())) return;
   const auto outcome =
-      r.verdict == harness::Verdict::passed ? TaskOutcome::completed : TaskOutcome::failed;
+      r.verdict == agentwork::Verdict::passed ? TaskOutcome::completed : TaskOutcome::failed;
   metrics_.on_task_end(outcome, static_cast<std::int64_t>(r.duration_ms * 1000), r.polls);
 }
 

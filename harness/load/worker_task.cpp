@@ -44,10 +44,10 @@ Awaitable<bool> Worker::run_task(Client& c) {
   const std::string create_path = cfg_.api_prefix + "/tasks/";
   const std::string create_body = json{{"title", pc.title}, {"description", pc.description}}.dump();
   const auto intended = steady_now_us();
-  auto created = co_await request(c, Endpoint::create, "POST", create_path, create_body, intended);
+  auto created = co_await request(c, Endpoint::create_task, "POST", create_path, create_body, intended);
   if (!created || !created->ok()) co_return false;
   const int create_status = created->status;
-  const json body = check(harness::Endpoint::create_task, "POST", create_path, *created, {});
+  const json body = check(Endpoint::create_task, "POST", create_path, *created, {});
   const bool has_id = body.is_object() && body.contains("task_id") && body["task_id"].is_string();
   if (create_status / 100 != 2 || !has_id) co_return false;
 
@@ -79,7 +79,7 @@ Awaitable<void> Worker::drive(Client& c, TaskRun& t, const Policy& policy) {
     } else if (stopping_) {
       co_return;
     }
-    auto r = co_await request(c, Endpoint::status, "GET", status_path, kNoBody, intended);
+    auto r = co_await request(c, Endpoint::task_status, "GET", status_path, kNoBody, intended);
     if (!r) co_return;
     const auto interval = interval_us();
     if (interval > 0 && shared_.measured(intended)) {
@@ -123,7 +123,7 @@ bool Worker::read_answer(TaskRun& t, LoadResponse& r) {
     return true;
   }
   const json body =
-      check(harness::Endpoint::task_status, "GET", t.status_path, r, {t.id, ""}, &s.broken);
+      check(Endpoint::task_status, "GET", t.status_path, r, {t.id, ""}, &s.broken);
   auto view = harness::status_view(body);
   const auto question_id = view && view->question ? view->question->message_id : "";
   remember(s, view ? view->status : "", view ? view->last_activity_at : "", question_id,
@@ -150,7 +150,7 @@ Awaitable<void> Worker::on_status(Client& c, TaskRun& t, const Policy& policy, L
                                   std::int64_t intended) {
   const bool measured = shared_.measured(intended);
   if (!r.ok() || r.status != 200) {
-    if (r.ok()) check(harness::Endpoint::task_status, "GET", t.status_path, r, {t.id, ""});
+    if (r.ok()) check(Endpoint::task_status, "GET", t.status_path, r, {t.id, ""});
     if (++t.poll_errors >= cfg_.max_consecutive_poll_errors) t.outcome = TaskOutcome::failed;
     co_return;
   }
@@ -194,7 +194,7 @@ Awaitable<void> Worker::react(Client& c, TaskRun& t, const harness::Reaction& ne
       const std::string result_path = path(t.id, "/result");
       auto res =
           co_await request(c, Endpoint::result, "GET", result_path, kNoBody, steady_now_us());
-      if (res && res->ok()) check(harness::Endpoint::result, "GET", result_path, *res, {t.id, ""});
+      if (res && res->ok()) check(Endpoint::result, "GET", result_path, *res, {t.id, ""});
       finish(t, TaskOutcome::completed);
     } else {
       finish(t, TaskOutcome::cancelled);
@@ -212,12 +212,12 @@ Awaitable<void> Worker::react(Client& c, TaskRun& t, const harness::Reaction& ne
     const harness::StatusView none;
     payload = harness::reply_body(*reply, t.seen->view ? *t.seen->view : none).dump();
   } else if (const auto* reject = std::get_if<reaction::Reject>(&next)) {
-    ep = Endpoint::solution;
+    ep = Endpoint::solution_status;
     suffix = "/solution-status";
     payload =
         json{{"status", "REJECTED"}, {"rejection_reason", std::string(reject->reason)}}.dump();
   } else if (*action == harness::ClientAction::confirm) {
-    ep = Endpoint::solution;
+    ep = Endpoint::solution_status;
     suffix = "/solution-status";
     payload = json{{"status", "CONFIRMED"}}.dump();
     expected_after = "completed";
@@ -238,9 +238,9 @@ Awaitable<void> Worker::act(Client& c, TaskRun& t, harness::ClientAction action,
   if (!r) co_return;
   const bool accepted = r->ok() && r->status / 100 == 2;
   if (r->ok()) {
-    const auto contract_ep = ep == Endpoint::message    ? harness::Endpoint::message
-                             : ep == Endpoint::solution ? harness::Endpoint::solution_status
-                                                        : harness::Endpoint::cancel;
+    const auto contract_ep = ep == Endpoint::message    ? Endpoint::message
+                             : ep == Endpoint::solution_status ? Endpoint::solution_status
+                                                        : Endpoint::cancel;
     check(contract_ep, "POST", p, *r, {t.id, expected_after});
   }
   // An accepted action: the state it caused is known to the tracker, not a transition to

@@ -84,7 +84,44 @@ std::string Origin::key() const {
   return std::string(tls ? "https://" : "http://") + host + ":" + std::to_string(port);
 }
 
+namespace {
+
+// host[:port] or [v6][:port] into host and port (empty when none); the problem, or nullptr.
+const char* split_authority(std::string_view authority, std::string& host, std::string_view& port) {
+  if (!authority.starts_with("[")) {
+    const auto colon = authority.rfind(':');
+    host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) port = authority.substr(colon + 1);
+    return nullptr;
+  }
+  const auto close = authority.find(']');
+  if (close == std::string_view::npos) return "unterminated IPv6 address";
+  host = std::string(authority.substr(1, close - 1));
+  if (close + 1 < authority.size()) {
+    if (authority[close + 1] != ':') return "expected ':' after the IPv6 address";
+    port = authority.substr(close + 2);
+  }
+  return nullptr;
+}
+
+// A decimal port in 1..65535.
+std::optional<std::uint16_t> parse_port(std::string_view port) {
+  unsigned value = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9' || value > 65535) return std::nullopt;
+    value = value * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (value == 0 || value > 65535) return std::nullopt;
+  return static_cast<std::uint16_t>(value);
+}
+
+}  // namespace
+
 std::optional<ParsedUrl> parse_url(std::string_view url, std::string& error) {
+  const auto fail = [&](const std::string& why) {
+    error = "\"" + std::string(url) + "\": " + why;
+    return std::nullopt;
+  };
   ParsedUrl out;
   std::string_view rest;
   if (url.starts_with("http://")) {
@@ -93,89 +130,26 @@ std::optional<ParsedUrl> parse_url(std::string_view url, std::string& error) {
     out.origin.tls = true;
     rest = url.substr(8);
   } else {
-    error = "\"" + std::string(url) + "\": expected an http:// or https:// URL";
-    return std::nullopt;
+    return fail("expected an http:// or https:// URL");
   }
   const auto path_at = rest.find_first_of("/?");
   std::string_view authority = rest.substr(0, path_at);
   out.target = path_at == std::string_view::npos ? "/" : std::string(rest.substr(path_at));
   if (out.target.front() == '?') out.target.insert(0, "/");
   if (authority.find('@') != std::string_view::npos) {
-    error = "\"" + std::string(url) + "\": credentials in the URL are not supported";
-    return std::nullopt;
+    return fail("credentials in the URL are not supported");
   }
   std::string_view port;
-  if (authority.starts_with("[")) {  // [v6]:port
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) {
-      error = "\"" + std::string(url) + "\": unterminated IPv6 address";
-      return std::nullopt;
-    }
-    out.origin.host = std::string(authority.substr(1, close - 1));
-    if (close + 1 < authority.size()) {
-      if (authority[close + 1] != ':') {
-        error = "\"" + std::string(url) + "\": expected ':' after the IPv6 address";
-        return std::nullopt;
-      }
-      port = authority.substr(close + 2);
-    }
-  } else {
-    const auto colon = authority.rfind(':');
-    out.origin.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) port = authority.substr(colon + 1);
-  }
-  if (out.origin.host.empty()) {
-    error = "\"" + std::string(url) + "\": no host";
-    return std::nullopt;
-  }
+  if (const char* problem = split_authority(authority, out.origin.host, port)) return fail(problem);
+  if (out.origin.host.empty()) return fail("no host");
   if (port.empty()) {
     out.origin.port = out.origin.tls ? 443 : 80;
+  } else if (const auto value = parse_port(port)) {
+    out.origin.port = *value;
   } else {
-    unsigned value = 0;
-    for (char c : port) {
-      if (c < '0' || c > '9' || value > 65535) {
-        error = "\"" + std::string(url) + "\": bad port \"" + std::string(port) + "\"";
-        return std::nullopt;
-      }
-      value = value * 10 + static_cast<unsigned>(c - '0');
-    }
-    if (value == 0 || value > 65535) {
-      error = "\"" + std::string(url) + "\": bad port \"" + std::string(port) + "\"";
-      return std::nullopt;
-    }
-    out.origin.port = static_cast<std::uint16_t>(value);
+    return fail("bad port \"" + std::string(port) + "\"");
   }
   return out;
-}
-
-const char* to_string(ErrorClass e) {
-  switch (e) {
-    case ErrorClass::none:
-      return "none";
-    case ErrorClass::bad_url:
-      return "bad_url";
-    case ErrorClass::dns:
-      return "dns";
-    case ErrorClass::connect:
-      return "connect";
-    case ErrorClass::tls:
-      return "tls";
-    case ErrorClass::write:
-      return "write";
-    case ErrorClass::read:
-      return "read";
-    case ErrorClass::timeout:
-      return "timeout";
-    case ErrorClass::too_large:
-      return "too_large";
-    case ErrorClass::protocol:
-      return "protocol";
-    case ErrorClass::redirects:
-      return "redirects";
-    case ErrorClass::aborted:
-      return "aborted";
-  }
-  return "none";
 }
 
 std::string HttpExchange::header(std::string_view name) const {

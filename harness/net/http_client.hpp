@@ -19,6 +19,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "common/api.hpp"
+
 namespace agentwork::harness {
 
 using Executor = boost::asio::io_context::executor_type;
@@ -40,24 +42,8 @@ struct ParsedUrl {
 // http(s)://host[:port][/path][?query]; nullopt with `error` set for anything else.
 std::optional<ParsedUrl> parse_url(std::string_view url, std::string& error);
 
-// Why an exchange failed. Subsets: timeout may happen in connect, tls, write or read; it is
-// reported as timeout, not as the phase. http_4xx/http_5xx are set when the final response
-// has that status class (the exchange itself worked).
-enum class ErrorClass {
-  none,
-  bad_url,
-  dns,
-  connect,
-  tls,
-  write,
-  read,
-  timeout,
-  too_large,  // response body over max_response_bytes
-  protocol,   // not HTTP/1.x
-  redirects,  // more than max_redirects
-  aborted,    // never sent: the client shut down (load mode's abandoned cleanup)
-};
-const char* to_string(ErrorClass e);
+// Why an exchange failed: common/api.hpp's ErrorClass. http_4xx/http_5xx are not classes: the
+// exchange itself worked, the caller reads the status.
 
 struct HttpClientOptions {
   std::chrono::milliseconds connect_timeout{5000};  // resolve + connect + TLS handshake

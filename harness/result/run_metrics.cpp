@@ -21,13 +21,6 @@ MetricValue failure(MetricValue::Status status, std::string detail) {
   return {status, 0.0, Dimension::number, std::move(detail)};
 }
 
-std::optional<Endpoint> endpoint_named(std::string_view name) {
-  for (std::size_t i = 0; i < kEndpointCount; ++i) {
-    if (endpoint_label(static_cast<Endpoint>(i)) == name) return static_cast<Endpoint>(i);
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 std::int64_t percentile(std::vector<std::int64_t> samples, double p) {
@@ -37,6 +30,32 @@ std::int64_t percentile(std::vector<std::int64_t> samples, double p) {
   std::nth_element(samples.begin(), samples.begin() + (k - 1), samples.end());
   return samples[k - 1];
 }
+
+namespace {
+
+// A statistic of latency samples (not empty), in microseconds; nullopt for a statistic latency
+// does not have.
+std::optional<MetricValue> latency_statistic(StatKind kind, double p,
+                                             std::vector<std::int64_t> samples) {
+  const auto duration = [](auto us) { return ok(static_cast<double>(us), Dimension::duration); };
+  switch (kind) {
+    case StatKind::percentile:
+      return duration(percentile(std::move(samples), p));
+    case StatKind::mean:
+      return ok(static_cast<double>(std::accumulate(samples.begin(), samples.end(),
+                                                    std::int64_t{0})) /
+                    static_cast<double>(samples.size()),
+                Dimension::duration);
+    case StatKind::max:
+      return duration(*std::max_element(samples.begin(), samples.end()));
+    case StatKind::min:
+      return duration(*std::min_element(samples.begin(), samples.end()));
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace
 
 void RunMetrics::record(Endpoint e, std::int64_t duration_us, int attempts, int server_errors) {
   auto& m = endpoints_[static_cast<std::size_t>(e)];
@@ -55,7 +74,7 @@ MetricValue RunMetrics::value(const load::MetricRef& ref) const {
       return failure(MetricValue::Status::unknown_label, label.name + " (" + ref.metric +
                                                              " takes endpoint)");
     }
-    const auto e = endpoint_named(label.value);
+    const auto e = endpoint_from_name(label.value);
     if (!e) return failure(MetricValue::Status::unknown_label, "endpoint=" + label.value);
     chosen.push_back(&endpoints_[static_cast<std::size_t>(*e)]);
   }
@@ -87,24 +106,8 @@ MetricValue RunMetrics::value(const load::MetricRef& ref) const {
   if (kind == StatKind::count) return ok(static_cast<double>(samples.size()), Dimension::number);
   if (kind == StatKind::value || kind == StatKind::rate) return bad_statistic();
   if (samples.empty()) return failure(MetricValue::Status::no_data, "nothing recorded");
-  switch (kind) {
-    case StatKind::percentile:
-      return ok(static_cast<double>(percentile(std::move(samples), ref.statistic.percentile)),
-                Dimension::duration);
-    case StatKind::mean:
-      return ok(static_cast<double>(std::accumulate(samples.begin(), samples.end(),
-                                                    std::int64_t{0})) /
-                    static_cast<double>(samples.size()),
-                Dimension::duration);
-    case StatKind::max:
-      return ok(static_cast<double>(*std::max_element(samples.begin(), samples.end())),
-                Dimension::duration);
-    case StatKind::min:
-      return ok(static_cast<double>(*std::min_element(samples.begin(), samples.end())),
-                Dimension::duration);
-    default:
-      return bad_statistic();
-  }
+  if (auto v = latency_statistic(kind, ref.statistic.percentile, std::move(samples))) return *v;
+  return bad_statistic();
 }
 
 std::vector<EndpointLatency> RunMetrics::summary() const {
@@ -113,7 +116,7 @@ std::vector<EndpointLatency> RunMetrics::summary() const {
     const auto& samples = endpoints_[i].latency_us;
     if (samples.empty()) continue;
     EndpointLatency l;
-    l.endpoint = std::string(endpoint_label(static_cast<Endpoint>(i)));
+    l.endpoint = std::string(to_string(static_cast<Endpoint>(i)));
     l.count = samples.size();
     l.p50_ms = static_cast<double>(percentile(samples, 50)) / 1000.0;
     l.p90_ms = static_cast<double>(percentile(samples, 90)) / 1000.0;

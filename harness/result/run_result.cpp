@@ -6,22 +6,6 @@ std::string_view to_string(Severity s) {
   return s == Severity::failure ? "failure" : "observation";
 }
 
-std::string_view to_string(Verdict v) {
-  switch (v) {
-    case Verdict::passed:
-      return "passed";
-    case Verdict::failed:
-      return "failed";
-    case Verdict::error:
-      return "error";
-    case Verdict::skipped:
-      return "skipped";
-    case Verdict::interrupted:
-      return "interrupted";
-  }
-  return "error";
-}
-
 std::string excerpt(std::string_view body, std::size_t limit) {
   if (body.size() <= limit) return std::string(body);
   std::size_t cut = limit;

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/result/verdict.hpp"
+
 namespace agentwork::harness {
 
 inline constexpr int kRunResultSchemaVersion = 1;
@@ -19,12 +21,8 @@ inline constexpr int kRunResultSchemaVersion = 1;
 enum class Severity { failure, observation };
 std::string_view to_string(Severity s);
 
-// passed: every step ran and no failure was found. failed: a finding with severity failure.
-// error: the scenario could not be carried out (the target failed on the wire, a deadline passed);
-// it also has a failure finding saying why. skipped: not run (e.g. needs the mock against a
-// live target). interrupted: stopped by Ctrl-C before it finished.
-enum class Verdict { passed, failed, error, skipped, interrupted };
-std::string_view to_string(Verdict v);
+// A scenario's verdict: see harness/result/verdict.hpp. passed: every step ran and no failure
+// was found; error: it also has a failure finding saying why.
 
 // What was on the wire when a finding was made; a bounded excerpt, never the whole body.
 struct Evidence {

@@ -21,6 +21,8 @@
 #include <variant>
 #include <vector>
 
+#include "harness/result/verdict.hpp"
+
 namespace agentwork::load {
 
 enum class StatKind { value, percentile, mean, max, min, count, rate };
@@ -92,8 +94,6 @@ class MetricsView {
   virtual ~MetricsView() = default;
   virtual MetricValue value(const MetricRef& ref) const = 0;
 };
-
-enum class Verdict { passed, failed, error };
 
 struct ThresholdResult {
   Verdict verdict = Verdict::error;

@@ -92,10 +92,10 @@ Awaitable<int> ScenarioRun::probe(TaskRec& t, const std::string& method, const s
   std::optional<std::string> text;
   if (body) text = body->dump();
   ApiCall c = co_await api->raw(method, path, text, Auth::key);
-  const auto endpoint = endpoint_of_request(method, path);
+  const Endpoint endpoint = endpoint_of(method, path);
   CheckContext check;
   check.task_id = t.id;
-  record(c, endpoint, check, t.name);
+  record(c, endpoint == Endpoint::other ? std::nullopt : std::optional(endpoint), check, t.name);
   if (c.status() != want && c.status() < 500) {
     add_finding(rule,
                 method + " " + path + (text ? " " + *text : std::string()) + " (task " +

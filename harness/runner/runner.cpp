@@ -165,7 +165,7 @@ void finish_result(RunResult& out, const RunnerConfig& cfg, const std::vector<Sc
   const auto judged = load::evaluate_all(cfg.thresholds, metrics);
   for (std::size_t i = 0; i < judged.size(); ++i) {
     out.thresholds.push_back(
-        {cfg.thresholds[i].text, judged[i].verdict == load::Verdict::passed, judged[i].line});
+        {cfg.thresholds[i].text, judged[i].verdict == agentwork::Verdict::passed, judged[i].line});
   }
 }
 

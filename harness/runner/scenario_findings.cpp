@@ -156,11 +156,11 @@ void ScenarioRun::report_server_errors(const ApiCall& c, std::string_view rule,
 void ScenarioRun::record(const ApiCall& c, std::optional<Endpoint> endpoint,
                          const CheckContext& check, const std::string& task) {
   ++result_.requests;
-  const auto e = endpoint ? endpoint : endpoint_of_request(c.exchange.method, c.path);
-  if (e) {
+  const Endpoint e = endpoint ? *endpoint : endpoint_of(c.exchange.method, c.path);
+  if (e != Endpoint::other) {
     int errors = c.exchange.ok() && c.status() < 500 ? 0 : 1;
     for (const auto& a : c.exchange.retried) errors += a.status == 0 || a.status >= 500;
-    ctx_.metrics.record(*e, c.exchange.total.count(), c.exchange.attempts - c.exchange.redirects,
+    ctx_.metrics.record(e, c.exchange.total.count(), c.exchange.attempts - c.exchange.redirects,
                         errors);
   }
   // A raw request (no endpoint given) is judged by its own step's rule.

@@ -95,7 +95,7 @@ TEST(Compare, AFailedThresholdAndANewlyBrokenRuleAreRegressions) {
   auto base = fixtures::full_result();
   base.check_failures.clear();
   auto cur = base;
-  cur.thresholds[0].verdict = load::Verdict::failed;
+  cur.thresholds[0].verdict = agentwork::Verdict::failed;
   cur.check_failures = fixtures::full_result().check_failures;
   const auto r = compare_load(base, cur);
   EXPECT_EQ(r.regressions(), 2u);
@@ -111,9 +111,9 @@ TEST(Compare, ConformanceVerdictsAndRules) {
   const auto base = fixtures::tiny_run();
   EXPECT_EQ(compare_runs({&base, nullptr}, {&base, nullptr}, {}).regressions(), 0u);
   auto cur = base;
-  cur.scenarios[0].verdict = harness::Verdict::failed;  // create and approve: passed -> failed
+  cur.scenarios[0].verdict = agentwork::Verdict::failed;  // create and approve: passed -> failed
   cur.scenarios[0].findings.push_back(cur.scenarios[1].findings[0]);  // G.status.enum again
-  cur.scenarios[1].verdict = harness::Verdict::passed;                // status enum: fixed
+  cur.scenarios[1].verdict = agentwork::Verdict::passed;                // status enum: fixed
   cur.scenarios[1].findings.clear();
   const auto r = compare_runs({&base, nullptr}, {&cur, nullptr}, {});
   EXPECT_EQ(

@@ -89,7 +89,7 @@ TEST(ConsoleReport, FailureDetailsOfAnErrorWithoutResponse) {
 
 TEST(ConsoleReport, FailureDetailsSkipPassedScenariosAndAreEmptyWithoutFindings) {
   auto passed = failed_scenario();
-  passed.verdict = harness::Verdict::passed;
+  passed.verdict = agentwork::Verdict::passed;
   EXPECT_EQ(failure_details(run_of({passed}), false), "");
   EXPECT_EQ(failure_details(run_of({skipped_scenario()}), false), "");
 }

@@ -23,7 +23,7 @@ using harness::RunResult;
 using harness::ScenarioResult;
 using harness::Severity;
 using harness::StepRecord;
-using harness::Verdict;
+using agentwork::Verdict;
 
 inline ScenarioResult passed_scenario() {
   ScenarioResult s;

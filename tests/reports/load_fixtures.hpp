@@ -9,11 +9,9 @@
 
 namespace agentwork::reports::fixtures {
 
-using load::Endpoint;
 using load::EndpointSummary;
 using load::LoadResult;
 using load::StopReason;
-using load::TransportError;
 
 // A run with a non-default value in every field: two endpoints, a passed, a failed and an
 // unanswerable threshold, a contract failure with evidence, a cleanup that left two tasks.
@@ -33,19 +31,19 @@ inline LoadResult full_result() {
   auto& s = r.summary;
   s.duration_s = 60;
   EndpointSummary status;
-  status.endpoint = Endpoint::status;
+  status.endpoint = Endpoint::task_status;
   status.requests = 10995;
   status.requests_per_s = 10995 / 60.0;
   status.errors = 11;
   status.error_rate = 11 / 10995.0;
   status.status_classes = {0, 10975, 0, 9, 6};
-  status.transport_errors[static_cast<std::size_t>(TransportError::timeout)] = 5;
+  status.transport_errors[load::error_slot(ErrorClass::timeout)] = 5;
   status.corrected = {10990, 2345.6, 42, 1234, 4567, 45600, 123456, 1234567};
   status.uncorrected = {10990, 1000.25, 40, 1100, 3000, 9870, 20000, 500000};
   status.corrected_histogram = {{42, 10}, {1234, 9000}, {1900, 1980}};
   status.uncorrected_histogram = {{40, 10990}};
   EndpointSummary create;
-  create.endpoint = Endpoint::create;
+  create.endpoint = Endpoint::create_task;
   create.requests = 300;
   create.requests_per_s = 5;
   create.status_classes = {0, 300, 0, 0, 0};
@@ -83,9 +81,9 @@ inline LoadResult full_result() {
                       {1152, 4608, 45056}};
 
   r.thresholds = {
-      {load::Verdict::passed, 45600.0, "latency{endpoint=status}.p99 < 200ms: 45.6ms ✓"},
-      {load::Verdict::failed, 11 / 11295.0, "errors.rate < 0.05%: 0.097% ✗"},
-      {load::Verdict::error, std::nullopt,
+      {agentwork::Verdict::passed, 45600.0, "latency{endpoint=status}.p99 < 200ms: 45.6ms ✓"},
+      {agentwork::Verdict::failed, 11 / 11295.0, "errors.rate < 0.05%: 0.097% ✗"},
+      {agentwork::Verdict::error, std::nullopt,
        "latency{endpoint=cancel}.p99 < 1s: error: no data for latency{endpoint=cancel}.p99"},
   };
   r.responses_checked = 11295;

@@ -20,15 +20,13 @@ using fixtures::full_result;
 using fixtures::passed_result;
 
 using load::CheckFailure;
-using load::Endpoint;
 using load::EndpointSummary;
 using load::LatencySummary;
 using load::LoadResult;
 using load::StopReason;
 using load::TaskOutcome;
 using load::ThresholdResult;
-using load::TransportError;
-using load::Verdict;
+using agentwork::Verdict;
 using nlohmann::json;
 
 // Every field, one by one, so that a failure names the field (ThresholdResult has no ==).
@@ -149,7 +147,7 @@ TEST(LoadJson, NamesAndUnits) {
   EXPECT_EQ(status["status_classes"],
             json({{"1xx", 0}, {"2xx", 10975}, {"3xx", 0}, {"4xx", 9}, {"5xx", 6}}));
   EXPECT_EQ(status["transport_errors"]["timeout"], 5);
-  EXPECT_EQ(status["transport_errors"].size(), load::kTransportErrorCount);
+  EXPECT_EQ(status["transport_errors"].size(), load::kErrorSlots);
   EXPECT_EQ(j["summary"]["endpoints"][1]["endpoint"], "create");
   EXPECT_EQ(j["summary"]["tasks_ended"],
             json({{"completed", 280}, {"cancelled", 10}, {"stalled", 4}, {"failed", 6}}));
@@ -198,7 +196,7 @@ TEST(LoadJson, ErrorsNameTheBadField) {
        "$.load.summary.endpoints[0].latency.p99_us: expected an integer"},
       {"/summary/endpoints/0/endpoint", "statuses",
        "$.load.summary.endpoints[0].endpoint: expected one of status, create, message, solution, "
-       "cancel, result, events, list, register, other, got \"statuses\""},
+       "cancel, result, events, list, register, api_key, download, other, got \"statuses\""},
       {"/summary/endpoints/1/status_classes/5xx", removed,
        "$.load.summary.endpoints[1].status_classes.5xx: missing"},
       {"/summary/transport_errors/timeout", -1,

@@ -802,23 +802,5 @@ TEST(ContractChecks, AServerErrorBreaksTheRuleOfWhatTheEndpointAnswersWhenItWork
   }
 }
 
-TEST(ContractChecks, RequestsAreNamedByTheirEndpoint) {
-  const std::string id = "3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b";
-  EXPECT_EQ(endpoint_of_request("GET", "/api/v1/tasks/" + id), Endpoint::task_status);
-  EXPECT_EQ(endpoint_of_request("GET", "/tasks/" + id + "?x=1"), Endpoint::task_status);
-  EXPECT_EQ(endpoint_of_request("POST", "/tasks/"), Endpoint::create_task);
-  EXPECT_EQ(endpoint_of_request("GET", "/tasks"), Endpoint::list_tasks);
-  EXPECT_EQ(endpoint_of_request("POST", "/tasks/" + id + "/solution-status"),
-            Endpoint::solution_status);
-  EXPECT_EQ(endpoint_of_request("GET", "/tasks/" + id + "/result"), Endpoint::result);
-  EXPECT_EQ(endpoint_of_request("POST", "/auth/api-key"), Endpoint::api_key);
-  EXPECT_FALSE(endpoint_of_request("GET", "/tasks/" + id + "/cancel").has_value());
-  EXPECT_FALSE(endpoint_of_request("DELETE", "/tasks/").has_value());
-  EXPECT_FALSE(endpoint_of_request("GET", "/tasks//events").has_value());
-  EXPECT_FALSE(endpoint_of_request("GET", "/no-such-thing").has_value());
-  EXPECT_EQ(endpoint_label(Endpoint::task_status), "status");
-  EXPECT_EQ(endpoint_label(Endpoint::file_download), "download");
-}
-
 }  // namespace
 }  // namespace agentwork::harness

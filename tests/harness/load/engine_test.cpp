@@ -116,7 +116,7 @@ TEST(LoadEngine, OpenModelKeepsItsRateWhenTheServerSlows) {
   // None is over max_in_flight. On a loaded machine the worker may reach the last one, due at
   // 3 s (the schedule's end), after the stop: it still counts, as dropped.
   EXPECT_LE(r.dropped_arrivals, 1u);
-  const auto* status = endpoint(r.summary, Endpoint::status);
+  const auto* status = endpoint(r.summary, Endpoint::task_status);
   ASSERT_NE(status, nullptr);
   EXPECT_GE(status->uncorrected.p50, 50'000);  // the server's own 50 ms
   EXPECT_LT(status->uncorrected.p99, 400'000);
@@ -140,7 +140,7 @@ TEST(LoadEngine, CorrectedAndUncorrectedAgreeWhenTheServerKeepsUp) {
   p.executor = open;
   LoadEngine engine(target.config(p));
   const LoadResult r = engine.run();
-  const auto* status = endpoint(r.summary, Endpoint::status);
+  const auto* status = endpoint(r.summary, Endpoint::task_status);
   ASSERT_NE(status, nullptr);
   EXPECT_LT(status->corrected.p50, 50'000);
   EXPECT_LT(status->corrected.p50, status->uncorrected.p50 + 20'000);
