@@ -227,7 +227,8 @@ std::vector<Finding> check_stdout_line(std::string_view line) {
 std::vector<Finding> check_tool_result(const json& result, int rest_status,
                                        std::string_view rest_body) {
   std::vector<Finding> out;
-  const bool is_error = result.is_object() && result.value("isError", false) == true;
+  const bool is_error = result.is_object() && result.contains("isError") &&
+                        result["isError"] == true;
   const json content = result.is_object() ? result.value("content", json()) : json();
   std::vector<std::string> texts;
   if (content.is_array()) {
