@@ -35,8 +35,9 @@ constexpr bool mcp_rules_last_and_alone() {
   }
   return true;
 }
-static_assert(mcp_rules_last_and_alone(),
-              "the MCP rules (Checker::mcp) are the catalogue's last rows, reported by nothing else");
+static_assert(
+    mcp_rules_last_and_alone(),
+    "the MCP rules (Checker::mcp) are the catalogue's last rows, reported by nothing else");
 
 constexpr std::size_t count_checked_by(Checker checker) {
   std::size_t n = 0;

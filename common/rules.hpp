@@ -181,8 +181,8 @@ inline constexpr std::array kRules = std::to_array<Rule>({
      "each request gets one response echoing its id, jsonrpc 2.0, exactly one of result or error "
      "with the JSON-RPC code; notifications and responses get none",
      P},
-    {"M.mcp.stdout", M, "6",
-     "every stdout line is one JSON-RPC 2.0 message (no banner, no log)", P},
+    {"M.mcp.stdout", M, "6", "every stdout line is one JSON-RPC 2.0 message (no banner, no log)",
+     P},
     {"M.mcp.is_error", M, "6",
      "a tool call the API answers 4xx/5xx is a result with isError true naming the HTTP status "
      "and the API's detail",

@@ -39,7 +39,8 @@ namespace {
 
 harness::HttpClientOptions client_options(const HttpBackendOptions& o) {
   harness::HttpClientOptions c;
-  const auto timeout = std::chrono::milliseconds(static_cast<long long>(o.request_timeout_s * 1000));
+  const auto timeout =
+      std::chrono::milliseconds(static_cast<long long>(o.request_timeout_s * 1000));
   c.read_timeout = timeout;
   c.total_timeout = timeout;
   c.connect_timeout = std::min(timeout, std::chrono::milliseconds(10000));

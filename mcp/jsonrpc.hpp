@@ -32,7 +32,7 @@ struct Message {
   Kind kind = Kind::invalid;
   json id;  // a string or an integer; null when there is none or it is unusable
   std::string method;
-  json params;  // an object, or null when absent (a non-object is `invalid`)
+  json params;         // an object, or null when absent (a non-object is `invalid`)
   int error_code = 0;  // for invalid: parse_error or invalid_request or invalid_params
   std::string error;   // for invalid: what is wrong, for the error message
 };

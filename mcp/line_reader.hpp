@@ -20,8 +20,8 @@ class LineReader {
   enum class Status { line, too_long, end };
   struct Next {
     Status status = Status::end;
-    std::string line;         // for Status::line, without its '\n'
-    std::size_t number = 0;   // 1-based line number (line and too_long)
+    std::string line;        // for Status::line, without its '\n'
+    std::size_t number = 0;  // 1-based line number (line and too_long)
   };
   // The next line, or too_long (the line was consumed up to its newline), or end. A last line
   // without a newline is still a line.

@@ -63,8 +63,7 @@ std::string check_mcp_settings(const McpServerConfig& c) {
   McpViolator probe;
   for (const auto& id : c.violations) {
     if (!probe.enable(id)) {
-      return "--violate: " + id + " is not an MCP rule; one of: " +
-             joined(mcp_violatable_rules());
+      return "--violate: " + id + " is not an MCP rule; one of: " + joined(mcp_violatable_rules());
     }
   }
   if (!parse_log_level(c.log_level)) {
@@ -80,12 +79,15 @@ int run_mcp_server(McpServerConfig c, int stdout_fd, const std::string& program)
   if (c.api_key.empty()) c.api_key = env("AGENTWORK_API_KEY");
   if (const auto error = check_mcp_settings(c); !error.empty()) return usage_error(program, error);
   if (c.base_url.empty()) {
-    return usage_error(program, "no base URL: set AGENTWORK_BASE_URL or pass --base-url "
-                                "(http(s)://host[:port])");
+    return usage_error(program,
+                       "no base URL: set AGENTWORK_BASE_URL or pass --base-url "
+                       "(http(s)://host[:port])");
   }
   if (const auto error = base_url_error(c.base_url); !error.empty()) {
-    return usage_error(program, "base URL \"" + c.base_url + "\" (--base-url or "
-                                "AGENTWORK_BASE_URL): " + error);
+    return usage_error(program, "base URL \"" + c.base_url +
+                                    "\" (--base-url or "
+                                    "AGENTWORK_BASE_URL): " +
+                                    error);
   }
   set_log_level(*parse_log_level(c.log_level));
   SessionOptions options;
@@ -94,8 +96,8 @@ int run_mcp_server(McpServerConfig c, int stdout_fd, const std::string& program)
   try {
     HttpBackend backend(c.base_url, {c.request_timeout_s, c.insecure, c.ca_file});
     McpSession session(backend, std::move(options));
-    log(LogLevel::info, "serving MCP on stdio for " + c.base_url +
-                            (c.api_key.empty() ? " (no API key yet)" : ""));
+    log(LogLevel::info,
+        "serving MCP on stdio for " + c.base_url + (c.api_key.empty() ? " (no API key yet)" : ""));
     return serve_stdio(session, STDIN_FILENO, stdout_fd, c.max_line_bytes);
   } catch (const std::runtime_error& e) {
     return usage_error(program, std::string("--ca-file: ") + e.what());

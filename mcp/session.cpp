@@ -63,8 +63,10 @@ json McpSession::answer(const Message& m) {
   if (m.method == "ping") return result_message(m.id, json::object());
   if (!initialized_) {
     return error_message(m.id, invalid_request,
-                         invalid_text(invalid_request, "the session is not initialized: send "
-                                                       "initialize first (got " + m.method + ")"));
+                         invalid_text(invalid_request,
+                                      "the session is not initialized: send "
+                                      "initialize first (got " +
+                                          m.method + ")"));
   }
   if (m.method == "tools/list") {
     json result = tools_list_result();
@@ -124,8 +126,9 @@ json McpSession::run_tool(const ToolContract& tool, const json& arguments) {
   const Mapping mapping = rest_request_for(tool, arguments, options_.api_key);
   if (!mapping.request) return tool_error(name + ": " + mapping.error);
   if (tool.needs_key && options_.api_key.empty()) {
-    return tool_error(name + ": no API key: set AGENTWORK_API_KEY, or call agentwork_register "
-                             "first (this session then uses the new key)");
+    return tool_error(name +
+                      ": no API key: set AGENTWORK_API_KEY, or call agentwork_register "
+                      "first (this session then uses the new key)");
   }
   const RestOutcome outcome = backend_.send(*mapping.request);
   json result = tool_result(*mapping.request, outcome);

@@ -138,7 +138,8 @@ std::string argument_error(const ToolContract& tool, const json& arguments) {
   }
   for (const auto& [key, value] : arguments.items()) {
     const auto params = tool.parameters();
-    if (std::none_of(params.begin(), params.end(), [&](const ToolParam& p) { return p.name == key; })) {
+    if (std::none_of(params.begin(), params.end(),
+                     [&](const ToolParam& p) { return p.name == key; })) {
       return "unknown argument \"" + key + "\": " + std::string(tool.name) + " takes " +
              names_of(tool);
     }
@@ -171,7 +172,8 @@ std::string api_error_text(const RestRequest& request, const RestOutcome& outcom
   std::string detail;
   if (body.is_object() && body.contains("detail")) {
     const auto& d = body["detail"];
-    detail = d.is_string() ? d.get<std::string>() : d.dump(-1, ' ', false, json::error_handler_t::replace);
+    detail = d.is_string() ? d.get<std::string>()
+                           : d.dump(-1, ' ', false, json::error_handler_t::replace);
   } else {
     detail = outcome.body.empty() ? "(empty body)" : quoted_body(outcome.body);
   }
@@ -201,10 +203,12 @@ json tools_list_result() {
 
 bool url_safe_id(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
-  return std::all_of(id.begin(), id.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.' ||
-           c == '~';
-  }) && id != "." && id != "..";
+  return std::all_of(id.begin(), id.end(),
+                     [](char c) {
+                       return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' ||
+                              c == '_' || c == '.' || c == '~';
+                     }) &&
+         id != "." && id != "..";
 }
 
 Mapping rest_request_for(const ToolContract& tool, const json& arguments, const std::string& key) {
@@ -242,8 +246,8 @@ json tool_result(const RestRequest& request, const RestOutcome& outcome) {
   json body = json::parse(outcome.body, nullptr, false);
   if (!body.is_object()) {
     return tool_error("HTTP " + std::to_string(outcome.status) + " from " + request.method + " " +
-                      request.path + " with a body that is not a JSON object: " +
-                      quoted_body(outcome.body));
+                      request.path +
+                      " with a body that is not a JSON object: " + quoted_body(outcome.body));
   }
   return {{"content", json::array({{{"type", "text"}, {"text", outcome.body}}})},
           {"structuredContent", std::move(body)}};
@@ -260,7 +264,8 @@ const ToolContract* tool_for_rest(std::string_view method, std::string_view path
       continue;
     }
     const auto head = t.path.substr(0, at), tail = t.path.substr(at + 9);
-    if (path.size() <= head.size() + tail.size() || !path.starts_with(head) || !path.ends_with(tail)) {
+    if (path.size() <= head.size() + tail.size() || !path.starts_with(head) ||
+        !path.ends_with(tail)) {
       continue;
     }
     const auto id = path.substr(head.size(), path.size() - head.size() - tail.size());

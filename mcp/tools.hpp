@@ -15,8 +15,8 @@
 
 namespace agentwork::mcp_server {
 
-using nlohmann::json;
 using mcp_contract::ToolContract;
+using nlohmann::json;
 
 // A request to the Agentwork REST API.
 struct RestRequest {

@@ -8,9 +8,9 @@
 namespace agentwork::harness {
 namespace {
 
-using nlohmann::json;
 using mcp_contract::kTools;
 using mcp_contract::ToolContract;
+using nlohmann::json;
 
 constexpr std::string_view kTools_ = "G.mcp.tools";
 constexpr std::string_view kSchemas = "M.mcp.schemas";
@@ -56,9 +56,9 @@ void check_guide_tool(std::vector<Finding>& out, const ToolContract& c, const js
     if (!props.is_object() || !props.contains(name)) {
       add(out, kTools_, at + ".properties: no \"" + name + "\" (the guide's parameter)");
     } else if (!props[name].is_object() || props[name].value("type", json()) != type) {
-      add(out, kTools_, at + ".properties." + name + ".type: expected \"" + type + "\", got " +
-                            shown(props[name].is_object() ? props[name].value("type", json())
-                                                          : props[name]));
+      add(out, kTools_,
+          at + ".properties." + name + ".type: expected \"" + type + "\", got " +
+              shown(props[name].is_object() ? props[name].value("type", json()) : props[name]));
     }
     if (p.required && !in(required, name)) {
       add(out, kTools_, at + ".required: \"" + name + "\" is not required");
@@ -77,14 +77,17 @@ void check_guide_tool(std::vector<Finding>& out, const ToolContract& c, const js
 void check_schema(std::vector<Finding>& out, std::size_t i, const json& tool) {
   const std::string at = "tools[" + std::to_string(i) + "].inputSchema";
   const auto schema = tool.is_object() ? tool.value("inputSchema", json()) : json();
-  if (!schema.is_object()) return add(out, kSchemas, at + ": expected an object, got " + shown(schema));
+  if (!schema.is_object())
+    return add(out, kSchemas, at + ": expected an object, got " + shown(schema));
   if (schema.value("type", json()) != "object") {
-    add(out, kSchemas, at + ".type: expected \"object\", got " + shown(schema.value("type", json())));
+    add(out, kSchemas,
+        at + ".type: expected \"object\", got " + shown(schema.value("type", json())));
   }
   const auto props = schema.value("properties", json::object());
   if (!props.is_object()) return add(out, kSchemas, at + ".properties: expected an object");
   for (const auto& [name, p] : props.items()) {
-    if (!p.is_object()) add(out, kSchemas, at + ".properties." + name + ": expected a schema object");
+    if (!p.is_object())
+      add(out, kSchemas, at + ".properties." + name + ": expected a schema object");
   }
   if (!schema.contains("required")) return;
   const auto& required = schema["required"];
@@ -117,8 +120,8 @@ void check_response(std::vector<Finding>& out, const json& id, const json& r) {
   const auto& e = r["error"];
   if (!e.is_object() || !standard_code(e.value("code", json())) ||
       !e.value("message", json()).is_string()) {
-    add(out, kJsonRpc, "$.error: expected {code: a JSON-RPC code, message: a string}, got " +
-                           shown(e));
+    add(out, kJsonRpc,
+        "$.error: expected {code: a JSON-RPC code, message: a string}, got " + shown(e));
   }
 }
 
@@ -157,16 +160,18 @@ std::vector<Finding> check_initialize(const json& request_params, const json& re
     add(out, kHandshake, "initialize: expected a result object, got " + shown(response));
     return out;
   }
-  const json asked = request_params.is_object() ? request_params.value("protocolVersion", json())
-                                                : json();
+  const json asked =
+      request_params.is_object() ? request_params.value("protocolVersion", json()) : json();
   const json got = result.value("protocolVersion", json());
   static const std::regex date(R"(\d{4}-\d{2}-\d{2})");
   if (!got.is_string() || !std::regex_match(got.get_ref<const std::string&>(), date)) {
-    add(out, kHandshake, "$.result.protocolVersion: expected a YYYY-MM-DD version, got " + shown(got));
-  } else if (asked.is_string() && mcp_contract::supports_protocol_version(asked.get<std::string>()) &&
-             got != asked) {
-    add(out, kHandshake, "$.result.protocolVersion: asked for the supported " + shown(asked) +
-                             ", got " + shown(got));
+    add(out, kHandshake,
+        "$.result.protocolVersion: expected a YYYY-MM-DD version, got " + shown(got));
+  } else if (asked.is_string() &&
+             mcp_contract::supports_protocol_version(asked.get<std::string>()) && got != asked) {
+    add(out, kHandshake,
+        "$.result.protocolVersion: asked for the supported " + shown(asked) + ", got " +
+            shown(got));
   }
   const json caps = result.value("capabilities", json());
   if (!caps.is_object() || !caps.value("tools", json()).is_object()) {
@@ -175,7 +180,8 @@ std::vector<Finding> check_initialize(const json& request_params, const json& re
   const json info = result.value("serverInfo", json());
   if (!info.is_object() || !info.value("name", json()).is_string() ||
       !info.value("version", json()).is_string()) {
-    add(out, kHandshake, "$.result.serverInfo: expected {name, version} strings, got " + shown(info));
+    add(out, kHandshake,
+        "$.result.serverInfo: expected {name, version} strings, got " + shown(info));
   }
   return out;
 }
@@ -190,8 +196,9 @@ std::vector<Finding> check_exchange(std::string_view request_line,
                         (request.contains("result") || request.contains("error"));
   if (notification || response) {
     if (!output_lines.empty()) {
-      add(out, kJsonRpc, std::string(notification ? "a notification" : "a response") +
-                             " was answered: " + output_lines.front());
+      add(out, kJsonRpc,
+          std::string(notification ? "a notification" : "a response") +
+              " was answered: " + output_lines.front());
     }
     return out;
   }
@@ -204,7 +211,8 @@ std::vector<Finding> check_exchange(std::string_view request_line,
                        (request["id"].is_string() || request["id"].is_number_integer());
   check_response(out, with_id ? request["id"] : json(), r);
   if (request.is_discarded()) expect_error(out, r, -32700, "a line that is not JSON");
-  if (!request.is_discarded() && !is_object) expect_error(out, r, -32600, "JSON that is not an object");
+  if (!request.is_discarded() && !is_object)
+    expect_error(out, r, -32600, "JSON that is not an object");
   return out;
 }
 
@@ -227,13 +235,14 @@ std::vector<Finding> check_stdout_line(std::string_view line) {
 std::vector<Finding> check_tool_result(const json& result, int rest_status,
                                        std::string_view rest_body) {
   std::vector<Finding> out;
-  const bool is_error = result.is_object() && result.contains("isError") &&
-                        result["isError"] == true;
+  const bool is_error =
+      result.is_object() && result.contains("isError") && result["isError"] == true;
   const json content = result.is_object() ? result.value("content", json()) : json();
   std::vector<std::string> texts;
   if (content.is_array()) {
     for (const auto& item : content) {
-      if (item.is_object() && item.value("type", json()) == "text" && item.value("text", json()).is_string()) {
+      if (item.is_object() && item.value("type", json()) == "text" &&
+          item.value("text", json()).is_string()) {
         texts.push_back(item["text"].get<std::string>());
       }
     }
@@ -248,20 +257,24 @@ std::vector<Finding> check_tool_result(const json& result, int rest_status,
                                    ? body["detail"].get<std::string>()
                                    : std::string();
     const bool named = std::any_of(texts.begin(), texts.end(), [&](const std::string& t) {
-      return (rest_status == 0 || t.find(status) != std::string::npos) && t.find(detail) != std::string::npos;
+      return (rest_status == 0 || t.find(status) != std::string::npos) &&
+             t.find(detail) != std::string::npos;
     });
     if (!named) {
-      add(out, kIsError, "no text item names HTTP " + status + (detail.empty() ? "" : " and \"" + detail + "\""));
+      add(out, kIsError,
+          "no text item names HTTP " + status + (detail.empty() ? "" : " and \"" + detail + "\""));
     }
     return out;
   }
   if (rest_status < 200 || rest_status > 299 || !body.is_object()) return out;
   if (is_error) add(out, kStructured, "HTTP " + std::to_string(rest_status) + ": isError true");
   if (!result.is_object() || result.value("structuredContent", json()) != body) {
-    add(out, kStructured, "$.structuredContent: expected the API's body " + shown(body) + ", got " +
-                              shown(result.is_object() ? result.value("structuredContent", json()) : json()));
+    add(out, kStructured,
+        "$.structuredContent: expected the API's body " + shown(body) + ", got " +
+            shown(result.is_object() ? result.value("structuredContent", json()) : json()));
   }
-  if (std::none_of(texts.begin(), texts.end(), [&](const std::string& t) { return parse(t) == body; })) {
+  if (std::none_of(texts.begin(), texts.end(),
+                   [&](const std::string& t) { return parse(t) == body; })) {
     add(out, kStructured, "$.content: no text item holds the API's JSON");
   }
   return out;

@@ -31,7 +31,8 @@ int run(McpCommandOptions o) {
   // Before the mock starts: whatever it (or anything else) prints goes to stderr.
   const int out = mcp_server::claim_stdout();
   if (out < 0) return fail(1, "cannot set stdout aside for JSON-RPC");
-  if (const auto error = mcp_server::check_mcp_settings(o.server); !error.empty()) return fail(2, error);
+  if (const auto error = mcp_server::check_mcp_settings(o.server); !error.empty())
+    return fail(2, error);
   if (o.time_scale <= 0) return fail(2, "--time-scale: expected a factor > 0");
   TargetRequest request;
   request.command = "mcp-server";

@@ -38,8 +38,7 @@ TEST(Rules, FindRule) {
 
 TEST(Rules, EveryRuleHasACheckerAndEachCheckerItsRowsInOrder) {
   for (const auto& rule : all_rules()) EXPECT_NE(rule.checkers, 0u) << rule.id;
-  for (const auto checker :
-       {Checker::contract, Checker::trace, Checker::scenario, Checker::mcp}) {
+  for (const auto checker : {Checker::contract, Checker::trace, Checker::scenario, Checker::mcp}) {
     std::vector<std::string_view> expected;
     for (const auto& rule : all_rules()) {
       if ((rule.checkers & checker) != 0) expected.push_back(rule.id);
@@ -62,8 +61,8 @@ TEST(Rules, RestAndMcpRulesSplitTheCatalogue) {
     mcp.insert(rule.id);
   }
   EXPECT_EQ(mcp, (std::set<std::string_view>{"G.mcp.tools", "M.mcp.schemas", "M.mcp.handshake",
-                                              "M.mcp.jsonrpc", "M.mcp.stdout", "M.mcp.is_error",
-                                              "M.mcp.structured"}));
+                                             "M.mcp.jsonrpc", "M.mcp.stdout", "M.mcp.is_error",
+                                             "M.mcp.structured"}));
 }
 
 // Usable at compile time: other tables keyed by rule id are checked against it there.

@@ -17,8 +17,8 @@ namespace agentwork::mcp_server {
 namespace {
 
 using harness::Finding;
-using testing::FakeBackend;
 using testing::call_line;
+using testing::FakeBackend;
 using testing::initialize_line;
 using testing::request_line;
 

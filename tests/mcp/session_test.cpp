@@ -7,8 +7,8 @@
 namespace agentwork::mcp_server {
 namespace {
 
-using testing::FakeBackend;
 using testing::call_line;
+using testing::FakeBackend;
 using testing::initialize_line;
 using testing::request_line;
 
@@ -100,8 +100,9 @@ TEST_F(Session, UnknownMethodIsMethodNotFound) {
 
 TEST_F(Session, NotificationsAndResponsesAreNeverAnswered) {
   EXPECT_TRUE(session_->handle_line(R"({"jsonrpc":"2.0","method":"no/such"})").empty());
-  EXPECT_TRUE(session_->handle_line(R"({"jsonrpc":"2.0","method":"notifications/cancelled",)"
-                                    R"("params":{"requestId":1}})")
+  EXPECT_TRUE(session_
+                  ->handle_line(R"({"jsonrpc":"2.0","method":"notifications/cancelled",)"
+                                R"("params":{"requestId":1}})")
                   .empty());
   EXPECT_TRUE(session_->handle_line(R"({"jsonrpc":"2.0","method":"x","params":[1]})").empty());
   EXPECT_TRUE(session_->handle_line(R"({"jsonrpc":"2.0","id":9,"result":{}})").empty());
@@ -124,8 +125,8 @@ TEST_F(Session, InitializeAnswersASupportedVersionWithToolsAndServerInfo) {
   EXPECT_EQ(r["result"]["serverInfo"]["name"], "agentwork-mcp");
   EXPECT_TRUE(r["result"]["serverInfo"]["version"].is_string());
   EXPECT_TRUE(session_->initialized());
-  EXPECT_TRUE(session_->handle_line(R"({"jsonrpc":"2.0","method":"notifications/initialized"})")
-                  .empty());
+  EXPECT_TRUE(
+      session_->handle_line(R"({"jsonrpc":"2.0","method":"notifications/initialized"})").empty());
   EXPECT_EQ(code(one(initialize_line(1))), -32600);  // once per session
 }
 
@@ -156,8 +157,8 @@ TEST_F(Session, UnknownToolAndBadParamsShapesAreInvalidParams) {
             std::string::npos);
   EXPECT_EQ(code(one(request_line(2, "tools/call", json::object()))), -32602);
   EXPECT_EQ(code(one(request_line(3, "tools/call", {{"name", 7}}))), -32602);
-  EXPECT_EQ(code(one(request_line(4, "tools/call", {{"name", "agentwork_get_task_status"},
-                                                    {"arguments", "t-1"}}))),
+  EXPECT_EQ(code(one(request_line(4, "tools/call",
+                                  {{"name", "agentwork_get_task_status"}, {"arguments", "t-1"}}))),
             -32602);
   EXPECT_EQ(code(one(R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":[1]})")), -32602);
   EXPECT_TRUE(backend_.requests.empty());
@@ -165,8 +166,8 @@ TEST_F(Session, UnknownToolAndBadParamsShapesAreInvalidParams) {
 
 TEST_F(Session, AWrongArgumentTypeIsAToolErrorNamingTheArgument) {
   init();
-  const auto r = one(call_line(1, "agentwork_approve_solution",
-                               {{"task_id", "t-1"}, {"approved", "yes"}}));
+  const auto r =
+      one(call_line(1, "agentwork_approve_solution", {{"task_id", "t-1"}, {"approved", "yes"}}));
   EXPECT_EQ(r["result"]["isError"], true);
   EXPECT_NE(text(r).find("\"approved\" must be a boolean, got string"), std::string::npos);
   EXPECT_TRUE(backend_.requests.empty());

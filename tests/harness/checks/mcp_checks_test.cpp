@@ -28,8 +28,9 @@ json good_tools() {
       props[std::string(p.name)] = {{"type", std::string(mcp_contract::json_type(p.type))}};
       if (p.required) required.push_back(std::string(p.name));
     }
-    tools.push_back({{"name", std::string(c.name)},
-                     {"inputSchema", {{"type", "object"}, {"properties", props}, {"required", required}}}});
+    tools.push_back(
+        {{"name", std::string(c.name)},
+         {"inputSchema", {{"type", "object"}, {"properties", props}, {"required", required}}}});
   }
   return {{"tools", tools}};
 }
@@ -53,8 +54,8 @@ TEST(McpChecks, SchemasPassAndFail) {
   untyped["tools"][1]["inputSchema"].erase("type");
   EXPECT_EQ(rules_of(check_tools_list(untyped)), std::set<std::string_view>{"M.mcp.schemas"});
   auto extra = good_tools();
-  extra["tools"].push_back({{"name", "other"},
-                            {"inputSchema", {{"type", "object"}, {"required", {"ghost"}}}}});
+  extra["tools"].push_back(
+      {{"name", "other"}, {"inputSchema", {{"type", "object"}, {"required", {"ghost"}}}}});
   const auto findings = check_tools_list(extra);
   EXPECT_EQ(rules_of(findings), std::set<std::string_view>{"M.mcp.schemas"});
   EXPECT_NE(findings.front().detail.find("ghost"), std::string::npos);
@@ -62,16 +63,19 @@ TEST(McpChecks, SchemasPassAndFail) {
 
 TEST(McpChecks, HandshakePassesAndFails) {
   const json asked = {{"protocolVersion", "2025-06-18"}};
-  json response = {{"jsonrpc", "2.0"}, {"id", 0},
-                   {"result", {{"protocolVersion", "2025-06-18"},
-                               {"capabilities", {{"tools", json::object()}}},
-                               {"serverInfo", {{"name", "s"}, {"version", "1"}}}}}};
+  json response = {{"jsonrpc", "2.0"},
+                   {"id", 0},
+                   {"result",
+                    {{"protocolVersion", "2025-06-18"},
+                     {"capabilities", {{"tools", json::object()}}},
+                     {"serverInfo", {{"name", "s"}, {"version", "1"}}}}}};
   EXPECT_TRUE(check_initialize(asked, response).empty());
   // An unknown version may be answered with any version the server has.
   EXPECT_TRUE(check_initialize({{"protocolVersion", "1999-01-01"}}, response).empty());
   auto other = response;
   other["result"]["protocolVersion"] = "2024-11-05";
-  EXPECT_EQ(rules_of(check_initialize(asked, other)), std::set<std::string_view>{"M.mcp.handshake"});
+  EXPECT_EQ(rules_of(check_initialize(asked, other)),
+            std::set<std::string_view>{"M.mcp.handshake"});
   auto no_tools = response;
   no_tools["result"]["capabilities"] = json::object();
   EXPECT_FALSE(check_initialize(asked, no_tools).empty());
@@ -87,13 +91,16 @@ TEST(McpChecks, ExchangePassesAndFails) {
   EXPECT_EQ(rules_of(check_exchange(ping, {{R"({"jsonrpc":"2.0","id":"7","result":{}})"}})),
             std::set<std::string_view>{"M.mcp.jsonrpc"});
   EXPECT_FALSE(check_exchange(ping, {}).empty());
-  EXPECT_FALSE(check_exchange(ping, {{R"({"jsonrpc":"2.0","id":7,"result":{},"error":{}})"}}).empty());
-  EXPECT_FALSE(check_exchange(ping, {{R"({"jsonrpc":"2.0","id":7,"error":{"code":1,"message":"x"}})"}})
-                   .empty());
+  EXPECT_FALSE(
+      check_exchange(ping, {{R"({"jsonrpc":"2.0","id":7,"result":{},"error":{}})"}}).empty());
+  EXPECT_FALSE(
+      check_exchange(ping, {{R"({"jsonrpc":"2.0","id":7,"error":{"code":1,"message":"x"}})"}})
+          .empty());
   const std::string note = R"({"jsonrpc":"2.0","method":"notifications/initialized"})";
   EXPECT_TRUE(check_exchange(note, {}).empty());
   EXPECT_FALSE(check_exchange(note, {{R"({"jsonrpc":"2.0","id":null,"result":{}})"}}).empty());
-  const std::string parse_error = R"({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"P"}})";
+  const std::string parse_error =
+      R"({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"P"}})";
   EXPECT_TRUE(check_exchange("{oops", {{parse_error}}).empty());
   EXPECT_FALSE(check_exchange("[1]", {{parse_error}}).empty());  // -32600 expected
   EXPECT_TRUE(check_exchange(
@@ -130,7 +137,8 @@ TEST(McpChecks, ToolResultsPassAndFail) {
   const json passed_on = {{"content", {{{"type", "text"}, {"text", error}}}}};
   EXPECT_EQ(rules_of(check_tool_result(passed_on, 404, error)),
             std::set<std::string_view>{"M.mcp.is_error"});
-  const json no_detail = {{"content", {{{"type", "text"}, {"text", "HTTP 404"}}}}, {"isError", true}};
+  const json no_detail = {{"content", {{{"type", "text"}, {"text", "HTTP 404"}}}},
+                          {"isError", true}};
   EXPECT_FALSE(check_tool_result(no_detail, 404, error).empty());
   EXPECT_TRUE(check_tool_result(is_error, 0, "").empty());  // no answer: isError is enough
 }
