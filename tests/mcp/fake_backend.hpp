@@ -14,16 +14,24 @@ namespace agentwork::mcp_server::testing {
 
 using nlohmann::json;
 
+// An HTTP answer of the API.
+inline RestOutcome http(int status, std::string body) {
+  RestOutcome o;
+  o.status = status;
+  o.body = std::move(body);
+  return o;
+}
+
 class FakeBackend : public Backend {
  public:
   RestOutcome send(const RestRequest& request) override {
     requests.push_back(request);
-    if (outcomes.empty()) return {200, R"({"task_id":"t-1","status":"processing"})"};
+    if (outcomes.empty()) return http(200, R"({"task_id":"t-1","status":"processing"})");
     RestOutcome next = outcomes.front();
     outcomes.pop_front();
     return next;
   }
-  void answer(int status, const json& body) { outcomes.push_back({status, body.dump()}); }
+  void answer(int status, const json& body) { outcomes.push_back(http(status, body.dump())); }
 
   std::vector<RestRequest> requests;
   std::deque<RestOutcome> outcomes;

@@ -47,7 +47,7 @@ std::set<std::string> sweep(McpViolator violator) {
   note(harness::check_tools_list(send(request_line(2, "tools/list"))["result"]));
   const std::string ok_body = R"({"task_id":"t-1","status":"awaiting_reply"})";
   const std::string error_body = R"({"detail":"Task not found"})";
-  api.outcomes = {{200, ok_body}, {404, error_body}};
+  api.outcomes = {testing::http(200, ok_body), testing::http(404, error_body)};
   const auto ok = send(call_line(3, "agentwork_get_task_status", {{"task_id", "t-1"}}));
   note(harness::check_tool_result(ok["result"], 200, ok_body));
   const auto missing = send(call_line(4, "agentwork_get_task_status", {{"task_id", "t-2"}}));

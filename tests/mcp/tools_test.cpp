@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "tests/mcp/fake_backend.hpp"
+
 namespace agentwork::mcp_server {
 namespace {
 
@@ -121,17 +123,17 @@ TEST(Tools, DefinitionsCarryTheGuidesParameters) {
 
 TEST(Tools, ResultsOfEveryKindOfOutcome) {
   const RestRequest get{"GET", "/api/v1/tasks/t", "", "k"};
-  const auto ok = tool_result(get, {200, R"({"task_id":"t"})"});
+  const auto ok = tool_result(get, testing::http(200, R"({"task_id":"t"})"));
   EXPECT_EQ(ok["structuredContent"], (json{{"task_id", "t"}}));
   EXPECT_FALSE(ok.contains("isError"));
-  const auto array = tool_result(get, {200, "[1]"});
+  const auto array = tool_result(get, testing::http(200, "[1]"));
   EXPECT_EQ(array["isError"], true);  // every success of the API is an object
-  const auto not_json = tool_result(get, {500, "<html>oops</html>"});
+  const auto not_json = tool_result(get, testing::http(500, "<html>oops</html>"));
   EXPECT_EQ(not_json["content"][0]["text"], "HTTP 500 from GET /api/v1/tasks/t: <html>oops</html>");
-  const auto unauthorized = tool_result(get, {401, R"({"detail":"Invalid API key"})"});
+  const auto unauthorized = tool_result(get, testing::http(401, R"({"detail":"Invalid API key"})"));
   EXPECT_NE(unauthorized["content"][0]["text"].get<std::string>().find("AGENTWORK_API_KEY"),
             std::string::npos);
-  const auto huge = tool_result(get, {502, std::string(5000, 'x')});
+  const auto huge = tool_result(get, testing::http(502, std::string(5000, 'x')));
   EXPECT_LT(huge["content"][0]["text"].get<std::string>().size(), 1200u);
 }
 
