@@ -15,8 +15,10 @@ if [ ! -x "$inspector" ]; then
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# The inspector keeps a catalog of servers: a private one, and a config naming our server.
-export MCP_CATALOG_PATH="$work/catalog.json" HOME="$work"
+# A config naming our server (read-only); HOME private, so the inspector writes nothing of ours.
+export HOME="$work"
+unset MCP_CATALOG_PATH
+export MCP_INSPECTOR_SECRET_STORE=memory
 cat >"$work/servers.json" <<JSON
 {"mcpServers": {"agentwork": {"command": "$agentwork",
   "args": ["mcp-server", "--target", "mock", "--time-scale", "0.01", "--log-level", "warn"]}}}

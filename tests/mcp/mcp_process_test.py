@@ -276,10 +276,16 @@ def shows_breach(server, rule):
 def main():
     mode = sys.argv[1]
     if mode == "usage":
-        return usage(sys.argv[2])
-    if mode == "in-process":
-        return session([sys.argv[2], "mcp-server", "--target", "mock", "--time-scale", "0.01",
-                        "--seed", "3"], env_without_key())
+        usage(sys.argv[2])
+    elif mode == "in-process":
+        session([sys.argv[2], "mcp-server", "--target", "mock", "--time-scale", "0.01",
+                 "--seed", "3"], env_without_key())
+    else:
+        against_mock(mode)
+    print("ok")
+
+
+def against_mock(mode):
     with tempfile.TemporaryDirectory() as work:
         mock, base_url = start_mock(sys.argv[3], work)
         try:
@@ -294,7 +300,6 @@ def main():
         finally:
             mock.terminate()
             mock.wait(timeout=10)
-    print("ok")
 
 
 if __name__ == "__main__":
