@@ -66,6 +66,11 @@ std::function<int()> add_mcp_server_command(CLI::App& cmd) {
                  "With --target mock: multiplies every agent duration (0.01: a task in seconds)")
       ->capture_default_str();
   mcp_server::add_mcp_server_options(cmd, o->server, /*with_base_url=*/false);
+  cmd.footer(
+      "\nThe API key comes from $AGENTWORK_API_KEY; without one, only agentwork_register works,\n"
+      "and its new key is used for the rest of the session. stdout carries JSON-RPC only.\n"
+      "Exit codes: 0 stdin closed; 2 bad usage (an unknown --violate rule, an unreadable\n"
+      "--ca-file, a malformed --target); 3 the target is unreachable or the mock cannot start.");
   return [o] { return run(*o); };
 }
 
