@@ -393,7 +393,10 @@ TEST(RuleViolations, TogetherWithTheResponseChecksEveryCatalogueRuleCanFail) {
   for (const auto id : contract_check_rule_ids()) proved.insert(id);  // contract_checks_test
   const auto cases = violations();
   for (const auto& v : cases) proved.insert(v.rule);
-  for (const auto& rule : all_rules()) EXPECT_TRUE(proved.contains(rule.id)) << rule.id;
+  for (const auto& rule : all_rules()) {
+    if (is_mcp_rule(rule)) continue;  // covered by the MCP sweep (issue 14)
+    EXPECT_TRUE(proved.contains(rule.id)) << rule.id;
+  }
 }
 
 }  // namespace
