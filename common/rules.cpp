@@ -116,6 +116,8 @@ constexpr ScenarioRule kScenarioRules[] = {
     {"S.stall.expected", "expect_stall: the task was not stalled for the given time"},
     {"S.policy.max_rounds", "the policy handled more questions and proposals than max_rounds"},
     {"S.mock_control", "a request to the mock's control API failed"},
+    {"S.mcp.process", "the MCP server (--via mcp) could not be started, died (it is restarted "
+                      "once), hung past the call timeout or wrote an overlong line"},
 };
 
 }  // namespace

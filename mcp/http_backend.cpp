@@ -54,7 +54,7 @@ RestOutcome outcome_of(const harness::HttpExchange& ex) {
   RestOutcome out;
   if (!ex.ok()) {
     out.transport_error = true;
-    out.message = std::string(harness::to_string(ex.error)) + ": " + ex.error_message;
+    out.message = std::string(agentwork::to_string(ex.error)) + ": " + ex.error_message;
     return out;
   }
   out.status = ex.status;

@@ -281,3 +281,49 @@ std::vector<Finding> check_tool_result(const json& result, int rest_status,
 }
 
 }  // namespace agentwork::harness
+
+namespace agentwork::harness {
+
+std::vector<Finding> check_tool_result_seen(const json& result) {
+  std::vector<Finding> out;
+  if (!result.is_object()) {
+    add(out, kStructured, "the tools/call result is not an object: " + shown(result));
+    return out;
+  }
+  if (result.contains("isError") && !result["isError"].is_boolean()) {
+    add(out, kIsError, "$.isError: not a boolean: " + shown(result["isError"]));
+  }
+  std::vector<std::string> texts;
+  if (const json content = result.value("content", json()); content.is_array()) {
+    for (const auto& item : content) {
+      if (item.is_object() && item.value("type", json()) == "text" &&
+          item.value("text", json()).is_string()) {
+        texts.push_back(item["text"].get<std::string>());
+      }
+    }
+  }
+  if (result.value("isError", json()) == true) {
+    static const std::regex status(R"(\b[45][0-9][0-9]\b|no answer)");
+    if (std::none_of(texts.begin(), texts.end(),
+                     [](const std::string& t) { return std::regex_search(t, status); })) {
+      add(out, kIsError, "an isError result with no text item naming the HTTP status");
+    }
+    return out;
+  }
+  const json structured = result.value("structuredContent", json());
+  if (!structured.is_object()) {
+    add(out, kStructured, "$.structuredContent: expected the API's JSON object, got " +
+                              shown(structured));
+  } else if (std::none_of(texts.begin(), texts.end(),
+                          [&](const std::string& t) { return parse(t) == structured; })) {
+    add(out, kStructured, "$.content: no text item holds the JSON of structuredContent " +
+                              shown(structured));
+  }
+  const json seen = structured.is_object() ? structured : texts.empty() ? json() : parse(texts[0]);
+  if (seen.is_object() && seen.size() == 1 && seen.contains("detail")) {
+    add(out, kIsError, "a result without isError holds an API error body: " + shown(seen));
+  }
+  return out;
+}
+
+}  // namespace agentwork::harness

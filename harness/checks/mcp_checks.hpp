@@ -47,4 +47,10 @@ std::vector<Finding> check_stdout_line(std::string_view line);
 std::vector<Finding> check_tool_result(const nlohmann::json& result, int rest_status,
                                        std::string_view rest_body);
 
+// A tools/call result as a client alone sees it (no REST answer to compare with), the harness's
+// `--via mcp`: M.mcp.is_error (an isError result names an HTTP status or says no answer came; a
+// result without isError is not an API error body {"detail": ...}) and M.mcp.structured (without
+// isError: structuredContent an object, and a text item holding the same JSON).
+std::vector<Finding> check_tool_result_seen(const nlohmann::json& result);
+
 }  // namespace agentwork::harness
