@@ -99,6 +99,18 @@ def reference(agentwork, node, server, scenarios):
         if code != 1 or rule not in rules:
             print(out[-3000:])
             raise SystemExit(f"FAIL: PLANT={plant} should fail with {rule}")
+    # A server that dies mid-run is restarted once and the read repeated: S.mcp.process names
+    # the restart and the server's stderr, and nothing fails on the wire.
+    with tempfile.TemporaryDirectory() as d:
+        env = {"PLANT": "die_once", "PLANT_MARK": os.path.join(d, "mark")}
+        code, result, out, _ = run(agentwork, [scenarios], command, env=env)
+    rules = failed_rules(result)
+    details = " ".join(f["detail"] for s in result["scenarios"] for f in s["findings"])
+    print(f"PLANT=die_once: exit {code}, failed {rules}")
+    if code != 1 or rules != ["S.mcp.process"] or "restarted" not in details \
+            or "dying on purpose" not in details:
+        print(out[-3000:])
+        raise SystemExit("FAIL: PLANT=die_once should be one S.mcp.process (restarted)")
 
 
 ROBUST = [

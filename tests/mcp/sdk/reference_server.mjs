@@ -7,6 +7,8 @@
 //   drop_is_error  an API error comes back as a successful result (M.mcp.is_error)
 //   missing_tool   agentwork_cancel_task is not registered (G.mcp.tools)
 //   banner         a log line on stdout before serving (M.mcp.stdout)
+//   die_once       exits in its third status call, once per $PLANT_MARK file (S.mcp.process:
+//                  the harness restarts it and repeats the read)
 // Exit 77 (skipped) without node_modules, 1 under CI (CI set).
 let sdk;
 try {
@@ -24,6 +26,15 @@ const base = (process.env.AGENTWORK_BASE_URL || "").replace(/\/+$/, "") + "/api/
 const key = process.env.AGENTWORK_API_KEY || "";
 const plant = process.env.PLANT || "";
 const s = z.string(), id = { task_id: s };
+let statusCalls = 0;
+async function maybeDie(name) {
+  if (plant !== "die_once" || name !== "agentwork_get_task_status" || ++statusCalls < 3) return;
+  const { existsSync, writeFileSync } = await import("node:fs");
+  if (existsSync(process.env.PLANT_MARK)) return;
+  writeFileSync(process.env.PLANT_MARK, "died");
+  console.error("reference_server: dying on purpose (PLANT=die_once)");
+  process.exit(5);
+}
 
 // name, method, path, input shape, body from the arguments (null: no body), sends the key
 const TOOLS = [
@@ -59,6 +70,7 @@ for (const [name, method, path, shape, body, withKey] of TOOLS) {
   if (plant === "missing_tool" && name === "agentwork_cancel_task") continue;
   server.registerTool(name, { description: method + " /api/v1" + path, inputSchema: shape },
     async (a) => {
+      await maybeDie(name);
       const p = path.replace("{id}", encodeURIComponent(a.task_id ?? ""));
       const r = await callApi(method, p, body ? body(a) : null, withKey);
       const text = [{ type: "text", text: r.text }];
