@@ -11,9 +11,9 @@
 #include <deque>
 #include <thread>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -27,12 +27,13 @@ namespace agentwork::harness {
 namespace asio = boost::asio;
 using nlohmann::json;
 using Descriptor = asio::posix::basic_stream_descriptor<Executor>;
-using Timer = asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>, Executor>;
+using Timer = asio::basic_waitable_timer<std::chrono::steady_clock,
+                                         asio::wait_traits<std::chrono::steady_clock>, Executor>;
 constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable_t<Executor>{});
 
 namespace {
 
-constexpr std::size_t kLinesKept = 200;      // stdout lines kept per exchange
+constexpr std::size_t kLinesKept = 200;        // stdout lines kept per exchange
 constexpr std::size_t kStderrLineBytes = 400;  // of each stderr line kept
 
 // Appends the next word of `s` from `i` to `out`; false with `error` on an unterminated quote.
@@ -133,12 +134,18 @@ std::optional<std::vector<std::string>> split_command(std::string_view command,
 std::string_view to_string(McpExchange::Failure f) {
   using F = McpExchange::Failure;
   switch (f) {
-    case F::none: return "none";
-    case F::not_running: return "the server is not running";
-    case F::write: return "writing to its stdin failed";
-    case F::died: return "its stdout ended (the server exited)";
-    case F::timeout: return "no answer within the call timeout";
-    case F::too_long: return "a stdout line over the length bound";
+    case F::none:
+      return "none";
+    case F::not_running:
+      return "the server is not running";
+    case F::write:
+      return "writing to its stdin failed";
+    case F::died:
+      return "its stdout ended (the server exited)";
+    case F::timeout:
+      return "no answer within the call timeout";
+    case F::too_long:
+      return "a stdout line over the length bound";
   }
   return "?";
 }
@@ -197,8 +204,7 @@ bool McpProcess::start(std::string& error) {
   const auto n = pid < 0 ? 0 : ::read(status[0], &exec_errno, sizeof exec_errno);
   ::close(status[0]);
   if (pid < 0 || n == sizeof exec_errno) {
-    error = "cannot run " + launch_.argv[0] + ": " +
-            std::strerror(pid < 0 ? errno : exec_errno);
+    error = "cannot run " + launch_.argv[0] + ": " + std::strerror(pid < 0 ? errno : exec_errno);
     for (int fd : {in[1], out[0], err[0]}) ::close(fd);
     pid_ = pid;
     reap(true);
@@ -244,7 +250,8 @@ std::vector<std::string> McpProcess::stderr_tail() const {
 
 void McpProcess::notify(const std::string& method, const json& params) {
   if (!running() || !pipes_) return;
-  const std::string line = json{{"jsonrpc", "2.0"}, {"method", method}, {"params", params}}.dump() + "\n";
+  const std::string line =
+      json{{"jsonrpc", "2.0"}, {"method", method}, {"params", params}}.dump() + "\n";
   boost::system::error_code ec;
   asio::write(pipes_->in, asio::buffer(line), ec);
 }
@@ -282,9 +289,11 @@ Awaitable<McpExchange> McpProcess::request(std::string method, json params,
   McpExchange x;
   const auto started = std::chrono::steady_clock::now();
   const long long id = next_id_++;
-  x.request_line =
-      json{{"jsonrpc", "2.0"}, {"id", id}, {"method", std::move(method)}, {"params", std::move(params)}}
-          .dump();
+  x.request_line = json{{"jsonrpc", "2.0"},
+                        {"id", id},
+                        {"method", std::move(method)},
+                        {"params", std::move(params)}}
+                       .dump();
   if (!running() || !pipes_) {
     x.failure = F::not_running;
     co_return x;

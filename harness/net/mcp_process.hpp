@@ -24,13 +24,12 @@ namespace agentwork::harness {
 // "CMD ARG 'two words' \"x\\\"y\"" -> argv. Whitespace separates words; single quotes keep
 // everything literally; double quotes keep everything but \" and \\; a backslash outside quotes
 // escapes the next character. nullopt with `error` for an unterminated quote or an empty command.
-std::optional<std::vector<std::string>> split_command(std::string_view command,
-                                                      std::string& error);
+std::optional<std::vector<std::string>> split_command(std::string_view command, std::string& error);
 
 struct McpLaunch {
-  std::vector<std::string> argv;                            // argv[0] is looked up in PATH
-  std::vector<std::pair<std::string, std::string>> env;     // set (or, with an empty value, unset)
-  std::size_t max_line_bytes = 4 * 1024 * 1024;             // a longer stdout line is a failure
+  std::vector<std::string> argv;                         // argv[0] is looked up in PATH
+  std::vector<std::pair<std::string, std::string>> env;  // set (or, with an empty value, unset)
+  std::size_t max_line_bytes = 4 * 1024 * 1024;          // a longer stdout line is a failure
   std::size_t stderr_lines_kept = 20;
 };
 

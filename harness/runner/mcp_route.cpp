@@ -115,7 +115,8 @@ Awaitable<void> McpRoute::handshake() {
   check_lines(list);
   const json result = list.response.is_object() ? list.response.value("result", json()) : json();
   if (!list.ok() || !result.is_object()) {
-    note("G.mcp.tools", "tools/list: " + (list.ok() ? "no result" : std::string(to_string(list.failure))));
+    note("G.mcp.tools",
+         "tools/list: " + (list.ok() ? "no result" : std::string(to_string(list.failure))));
     co_return;
   }
   for (auto& f : check_tools_list(result)) note(f.rule_id, std::move(f.detail));
@@ -137,8 +138,10 @@ Awaitable<void> McpRoute::probe_is_error() {
   if (!x.ok() || !result.is_object()) co_return;
   for (auto& f : check_tool_result_seen(result)) note(f.rule_id, std::move(f.detail));
   if (result.value("isError", json()) != true) {
-    note("M.mcp.is_error", "agentwork_get_task_status of an unknown task (the API answers 404) "
-                           "came back without isError: " + result.dump().substr(0, 200));
+    note("M.mcp.is_error",
+         "agentwork_get_task_status of an unknown task (the API answers 404) "
+         "came back without isError: " +
+             result.dump().substr(0, 200));
   }
 }
 
@@ -187,8 +190,8 @@ ApiCall McpRoute::to_api_call(const McpExchange& x, const json& arguments,
   const json& r = x.response;
   if (!r.contains("result") || !r["result"].is_object()) {
     c.exchange.error = ErrorClass::protocol;
-    c.exchange.error_message = "MCP server: tools/call answered without a result: " +
-                               r.dump().substr(0, 300);
+    c.exchange.error_message =
+        "MCP server: tools/call answered without a result: " + r.dump().substr(0, 300);
     return c;
   }
   const json& result = r["result"];

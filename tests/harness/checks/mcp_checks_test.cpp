@@ -143,12 +143,39 @@ TEST(McpChecks, ToolResultsPassAndFail) {
   EXPECT_TRUE(check_tool_result(is_error, 0, "").empty());  // no answer: isError is enough
 }
 
+// What the harness's --via mcp can judge of a tool result with no REST answer beside it.
+TEST(McpChecks, AToolResultSeenByAClientAlone) {
+  const std::string body = R"({"task_id":"t","status":"processing"})";
+  const json ok = {{"content", {{{"type", "text"}, {"text", body}}}},
+                   {"structuredContent", json::parse(body)}};
+  EXPECT_TRUE(check_tool_result_seen(ok).empty());
+  const json wrapped = {{"content", {{{"type", "text"}, {"text", body}}}},
+                        {"structuredContent", {{"result", json::parse(body)}}}};
+  EXPECT_EQ(rules_of(check_tool_result_seen(wrapped)),
+            std::set<std::string_view>{"M.mcp.structured"});
+  const json error_as_success = {
+      {"content", {{{"type", "text"}, {"text", R"({"detail":"Task not found"})"}}}}};
+  EXPECT_EQ(rules_of(check_tool_result_seen(error_as_success)),
+            (std::set<std::string_view>{"M.mcp.is_error", "M.mcp.structured"}));
+  const json is_error = {{"content", {{{"type", "text"}, {"text", "HTTP 404 from GET: gone"}}}},
+                         {"isError", true}};
+  EXPECT_TRUE(check_tool_result_seen(is_error).empty());
+  const json vague = {{"content", {{{"type", "text"}, {"text", "something failed"}}}},
+                      {"isError", true}};
+  EXPECT_EQ(rules_of(check_tool_result_seen(vague)), std::set<std::string_view>{"M.mcp.is_error"});
+  const json string_flag = {{"content", json::array()}, {"isError", "yes"}};
+  EXPECT_TRUE(rules_of(check_tool_result_seen(string_flag)).contains("M.mcp.is_error"));
+  EXPECT_EQ(rules_of(check_tool_result_seen(json::array())),
+            std::set<std::string_view>{"M.mcp.structured"});
+}
+
 TEST(McpChecks, NeverThrowOnAnyInput) {
   for (const json& j : {json(), json(1), json("x"), json::array(), json::object()}) {
     EXPECT_NO_THROW(check_tools_list(j));
     EXPECT_NO_THROW(check_initialize(j, j));
     EXPECT_NO_THROW(check_tool_result(j, 200, "{}"));
     EXPECT_NO_THROW(check_tool_result(j, 500, "not json"));
+    EXPECT_NO_THROW(check_tool_result_seen(j));
   }
   EXPECT_NO_THROW(check_exchange("\xff\xfe", {{"\xff"}}));
   EXPECT_NO_THROW(check_stdout_line("\xff"));
