@@ -48,6 +48,10 @@ Awaitable<ApiCall> AgentworkClient::routed(std::string tool, json arguments, std
   co_return c;
 }
 
+Awaitable<void> AgentworkClient::start_route() {
+  if (route_) co_await route_->start();
+}
+
 Awaitable<ApiCall> AgentworkClient::rest(std::string reason, std::string method, std::string path,
                                          std::optional<std::string> body, Auth auth) {
   ApiCall c = co_await call(std::move(method), std::move(path), std::move(body), auth);

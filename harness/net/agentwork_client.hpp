@@ -48,6 +48,8 @@ class ToolRoute {
                                                       int success_status) = 0;
   // The account's key changed (registered): later calls use a server started with it.
   virtual void set_api_key(const std::string& key) = 0;
+  // Starts the server now (not at the next call), so that its start-up does not delay a step.
+  virtual Awaitable<void> start() = 0;
   virtual std::vector<RouteNote> take_notes() = 0;
 };
 
@@ -63,6 +65,8 @@ class AgentworkClient {
   // Calls with a tool go through `route` (null: all over REST, and ApiCall::via stays empty).
   void set_tool_route(std::shared_ptr<ToolRoute> route) { route_ = std::move(route); }
   const std::shared_ptr<ToolRoute>& tool_route() const { return route_; }
+  // The route's start() (nothing without a route): after a key is set, before the next step.
+  Awaitable<void> start_route();
   const std::string& api_key() const { return api_key_; }
   const std::string& base_url() const { return base_url_; }
 

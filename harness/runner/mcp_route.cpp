@@ -71,6 +71,10 @@ void McpRoute::set_api_key(const std::string& key) {
   stop();  // the next call starts a server with the new key
 }
 
+Awaitable<void> McpRoute::start() {
+  co_await ensure_started();  // its notes come with the next call
+}
+
 std::vector<RouteNote> McpRoute::take_notes() {
   return std::exchange(notes_, {});
 }

@@ -36,6 +36,7 @@ class McpRoute final : public ToolRoute {
                                               std::string method, std::string path,
                                               int success_status) override;
   void set_api_key(const std::string& key) override;
+  Awaitable<void> start() override;
   std::vector<RouteNote> take_notes() override;
   void stop();
 

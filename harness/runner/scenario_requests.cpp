@@ -28,6 +28,7 @@ Awaitable<AgentworkClient*> ScenarioRun::client(const std::string& account) {
     const auto key = string_field(c.json, "api_key");
     if (key.empty()) fail("S.step.body", "registering account \"" + account + "\": no api_key", &c);
     pos->second.set_api_key(key);
+    co_await pos->second.start_route();
   }
   co_return &pos->second;
 }

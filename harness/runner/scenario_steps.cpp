@@ -30,6 +30,7 @@ Awaitable<void> ScenarioRun::step(const steps::Register& s) {
   const auto key = string_field(c.json, "api_key");
   if (key.empty()) fail("S.step.body", "the register response has no api_key", &c);
   fresh.set_api_key(key);
+  co_await fresh.start_route();
   clients_.erase(s.account);
   clients_.emplace(s.account, std::move(fresh));
   step_note_ = "account " + s.account + " (" + email + ")";
@@ -72,6 +73,7 @@ Awaitable<void> ScenarioRun::step(const steps::Login& s) {
   const auto key = string_field(c.json, "api_key");
   if (key.empty()) fail("S.step.body", "the api-key response has no api_key", &c);
   fresh.set_api_key(key);
+  co_await fresh.start_route();
   clients_.erase(s.account);
   clients_.emplace(s.account, std::move(fresh));
   step_note_ = "account " + s.account;
