@@ -318,7 +318,7 @@ Awaitable<McpExchange> McpProcess::request(std::string method, json params,
       break;
     }
   }
-  if (x.failure == F::died) reap(false);
+  if (x.failure == F::died || x.failure == F::write) reap(false);
   x.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started);
   co_return x;

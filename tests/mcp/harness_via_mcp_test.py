@@ -10,7 +10,7 @@
   robust AGENTWORK SCENARIOS
       Servers that write garbage, die, hang, flood or do not exist give findings and exit 1 in
       bounded time, never a crash or a hang.
-  usage AGENTWORK
+  usage AGENTWORK SCENARIOS
       Bad --via / --mcp-command combinations and an unterminated quote exit 2, naming the problem.
 """
 import json
@@ -141,7 +141,7 @@ def robust(agentwork, scenarios):
     assert "boom: no config" in details, details
 
 
-def usage(agentwork):
+def usage(agentwork, scenarios):
     cases = [
         (["--via", "mcp"], "needs the MCP server's command"),
         (["--via", "mcp", "--mcp-command", "server 'unterminated"], "unterminated single quote"),
@@ -150,7 +150,8 @@ def usage(agentwork):
         (["--via", "grpc"], "--via"),
     ]
     for extra, message in cases:
-        p = subprocess.run([agentwork, "run", "--target", "mock", *extra], capture_output=True,
+        p = subprocess.run([agentwork, "run", scenarios, "--target", "mock", *extra],
+                           capture_output=True,
                            text=True, timeout=60)
         if p.returncode != 2 or message not in p.stderr:
             raise SystemExit(f"FAIL: {extra}: exit {p.returncode}, stderr {p.stderr!r}")

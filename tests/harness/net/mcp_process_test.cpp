@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <future>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -17,6 +18,13 @@ namespace {
 using namespace std::chrono_literals;
 using F = McpExchange::Failure;
 
+// Runs `io` until the request is answered: the child may outlive it (a hang, a flood), and the
+// stderr reader's work with it.
+McpExchange finish(boost::asio::io_context& io, std::future<McpExchange>& fut) {
+  while (fut.wait_for(0s) != std::future_status::ready) io.run_one_for(50ms);
+  return fut.get();
+}
+
 McpExchange ask(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
                 std::vector<std::string>* stderr_tail = nullptr, std::size_t max_line = 1 << 20) {
   boost::asio::io_context io;
@@ -28,11 +36,9 @@ McpExchange ask(const std::vector<std::string>& argv, std::chrono::milliseconds 
   EXPECT_TRUE(p.start(error)) << error;
   auto fut = boost::asio::co_spawn(io, p.request("ping", nlohmann::json::object(), timeout),
                                    boost::asio::use_future);
-  io.run();
-  auto x = fut.get();
+  auto x = finish(io, fut);
   if (stderr_tail) {
-    io.restart();
-    io.run_for(100ms);  // the stderr reader's last chunk
+    for (int i = 0; i < 40 && p.stderr_tail().empty(); ++i) io.run_one_for(50ms);
     *stderr_tail = p.stderr_tail();
   }
   p.stop();
@@ -83,7 +89,8 @@ TEST(McpProcess, AnOverlongLineIsAFailureNotABuffer) {
 TEST(McpProcess, ADeathIsReportedWithItsStderr) {
   std::vector<std::string> tail;
   const auto x = ask(sh("echo 'fatal: no key' >&2; exit 3"), 5s, &tail);
-  EXPECT_EQ(x.failure, F::died);
+  // Gone before the request was written (EPIPE) or while it waited for the answer (EOF).
+  EXPECT_TRUE(x.failure == F::died || x.failure == F::write) << to_string(x.failure);
   ASSERT_FALSE(tail.empty());
   EXPECT_EQ(tail.back(), "fatal: no key");
 }
@@ -111,8 +118,7 @@ TEST(McpProcess, TheEnvironmentIsSetAndUnset) {
   ASSERT_TRUE(p.start(error)) << error;
   auto fut = boost::asio::co_spawn(io, p.request("x", nlohmann::json::object(), 5s),
                                    boost::asio::use_future);
-  io.run();
-  const auto x = fut.get();
+  const auto x = finish(io, fut);
   ASSERT_TRUE(x.ok()) << to_string(x.failure);
   EXPECT_EQ(x.response["result"]["u"], "http://127.0.0.1:9");
   EXPECT_EQ(x.response["result"]["k"], "unset");
