@@ -63,8 +63,27 @@ def check_clean(agentwork, scenarios, command, env=None):
     return result
 
 
+def check_reports(agentwork, scenarios, command):
+    """JUnit (suite properties, [via ...] in the transcript) and HTML (the REST steps' reasons)."""
+    with tempfile.TemporaryDirectory() as d:
+        junit, html = os.path.join(d, "r.xml"), os.path.join(d, "r.html")
+        code, _, out, _ = run(agentwork, [os.path.join(scenarios, "01-mcp-lifecycle.json")],
+                              command, extra=["--junit", junit, "--html", html])
+        assert code == 0, out
+        with open(junit, encoding="utf-8") as f:
+            xml = f.read()
+        with open(html, encoding="utf-8") as f:
+            page = f.read()
+    assert '<property name="transport" value="mcp"/>' in xml, xml[:2000]
+    assert '<property name="steps_via" value="tools ' in xml, xml[:2000]
+    assert "[via mcp]" in xml and "[rest: no tool lists tasks]" in xml, xml
+    assert 'id="via"' in page and "the mock&apos;s agent script has no tool parameter" in page
+    print("reports: JUnit properties and transcript, HTML section")
+
+
 def sweep(agentwork, mcp_exe, scenarios):
     check_clean(agentwork, [scenarios], mcp_exe)
+    check_reports(agentwork, scenarios, mcp_exe)
     missed = []
     print(f"{'VIOLATED RULE':<22} {'CAUGHT':<7} ALSO FAILED")
     for rule in RULES:
