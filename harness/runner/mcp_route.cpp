@@ -232,8 +232,8 @@ Awaitable<std::optional<ApiCall>> McpRoute::call_tool(std::string tool, json arg
   x.failure = McpExchange::Failure::not_running;
   if (started) x = co_await process_->request("tools/call", params, config_.call_timeout);
   check_lines(x);
-  if (started && !x.ok() && restarts_left_ > 0) {
-    --restarts_left_;
+  if (started && !x.ok() && *config_.restarts_left > 0) {
+    --*config_.restarts_left;
     const std::string ended = process_->how_it_ended();
     note(kProcessRule, "tools/call " + tool + ": " + std::string(to_string(x.failure)) +
                            (ended.empty() ? "" : " (" + ended + ")") + stderr_brief() +

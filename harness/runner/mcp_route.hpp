@@ -6,7 +6,7 @@
 // status the result stands for (success_status without isError, the "HTTP NNN" an isError result
 // names) and structuredContent (or the text's JSON) as the body. Everything it sees of the MCP
 // rules (harness/checks/mcp_checks.hpp) comes back as notes on the next ApiCall. A server that
-// dies is restarted once per route (S.mcp.process); one that dies again, hangs past the call
+// dies is restarted once per scenario (S.mcp.process); one that dies again, hangs past the call
 // timeout or writes an overlong line fails the call on the wire (the runner's S.transport).
 #pragma once
 
@@ -25,6 +25,8 @@ struct McpRouteConfig {
   std::vector<std::string> argv;  // the server's command
   std::string base_url;           // AGENTWORK_BASE_URL
   std::chrono::milliseconds call_timeout{30000};
+  // Restarts left after a death, shared by the routes of one scenario (one restart a scenario).
+  std::shared_ptr<int> restarts_left = std::make_shared<int>(1);
 };
 
 class McpRoute final : public ToolRoute {
@@ -60,7 +62,6 @@ class McpRoute final : public ToolRoute {
   bool handshaken_ = false;
   bool probed_ = false;
   bool failed_start_ = false;
-  int restarts_left_ = 1;
   std::vector<RouteNote> notes_;
 };
 

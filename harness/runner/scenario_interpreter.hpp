@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <random>
 #include <set>
@@ -239,6 +240,7 @@ class ScenarioRun {
   std::set<std::string> step_via_;  // "mcp", "rest": how the step's calls went (--via mcp)
   std::string step_via_reason_;     // why the first REST call of the step was not a tool call
   std::set<std::string> route_rules_reported_;
+  std::shared_ptr<int> mcp_restarts_left_ = std::make_shared<int>(1);  // one a scenario
 };
 
 }  // namespace agentwork::harness::detail

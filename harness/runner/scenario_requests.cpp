@@ -37,7 +37,7 @@ AgentworkClient ScenarioRun::new_client(const std::string& key) {
   AgentworkClient c(ctx_.http, ctx_.config.base_url, key);
   if (!ctx_.config.mcp_command.empty()) {
     McpRouteConfig route{ctx_.config.mcp_command, ctx_.config.base_url,
-                         ctx_.config.mcp_call_timeout};
+                         ctx_.config.mcp_call_timeout, mcp_restarts_left_};
     c.set_tool_route(std::make_shared<McpRoute>(ctx_.executor, std::move(route), key));
   }
   return c;
