@@ -6,7 +6,7 @@
 set -euo pipefail
 build="${1:-build}"
 polls="${2:-2000}"
-agentwork="$build/harness/cli/agentwork"
+agentwork="$build/harness/agentwork"
 mcp="$build/mcp/agentwork-mcp"
 for exe in "$agentwork" "$mcp"; do
   [ -x "$exe" ] || { echo "missing $exe (cmake --build $build --target agentwork agentwork-mcp)"; exit 2; }
