@@ -17,6 +17,15 @@ std::string invalid_text(int code, std::string_view what) {
   return std::string(error_name(code)) + ": " + std::string(what);
 }
 
+// A protocol revision is a date, YYYY-MM-DD ("2025-11-25").
+bool looks_like_revision(std::string_view v) {
+  if (v.size() != 10 || v[4] != '-' || v[7] != '-') return false;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i != 4 && i != 7 && (v[i] < '0' || v[i] > '9')) return false;
+  }
+  return true;
+}
+
 constexpr std::string_view kInstructions =
     "Agentwork runs software engineering tasks with an agent. Create a task, then poll "
     "agentwork_get_task_status every 5-10 s and act on its status: awaiting_reply: "
@@ -89,6 +98,15 @@ json McpSession::initialize(const Message& m) {
                          "Invalid params: initialize needs params.protocolVersion (a string)");
   }
   const auto& asked = requested->get_ref<const std::string&>();
+  if (!looks_like_revision(asked)) {
+    // Not a revision at all: the lifecycle page's "Unsupported protocol version" error, with
+    // the versions we speak. A well-formed revision we do not know is negotiated below.
+    json supported = json::array();
+    for (const auto v : mcp_contract::kProtocolVersions) supported.push_back(std::string(v));
+    json error = error_message(m.id, invalid_params, "Unsupported protocol version");
+    error["error"]["data"] = {{"supported", std::move(supported)}, {"requested", asked}};
+    return error;
+  }
   version_ = mcp_contract::supports_protocol_version(asked)
                  ? asked
                  : std::string(mcp_contract::kProtocolVersions.front());

@@ -134,6 +134,18 @@ TEST_F(Session, AnUnsupportedVersionIsAnsweredWithTheLatestSupported) {
   EXPECT_EQ(one(initialize_line(0, "2024-11-05"))["result"]["protocolVersion"], "2025-11-25");
 }
 
+TEST_F(Session, AVersionThatIsNoRevisionGetsTheUnsupportedVersionError) {
+  for (const char* asked : {"1.0.0", "latest", "2025-11-2x", ""}) {
+    const auto r = one(initialize_line(0, asked));
+    EXPECT_EQ(code(r), -32602) << asked;
+    EXPECT_EQ(r["error"]["message"], "Unsupported protocol version") << asked;
+    EXPECT_EQ(r["error"]["data"]["requested"], asked);
+    EXPECT_EQ(r["error"]["data"]["supported"], json::array({"2025-11-25", "2025-06-18"}));
+    EXPECT_FALSE(session_->initialized()) << asked;
+  }
+  EXPECT_EQ(one(initialize_line(1, "2025-06-18"))["result"]["protocolVersion"], "2025-06-18");
+}
+
 TEST_F(Session, InitializeWithoutAVersionIsInvalidParams) {
   EXPECT_EQ(code(one(request_line(0, "initialize", json::object()))), -32602);
   EXPECT_FALSE(session_->initialized());
