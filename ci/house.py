@@ -14,7 +14,7 @@ import re
 import subprocess
 import sys
 
-SOURCE_ROOTS = ("common/", "mock_server/", "harness/", "reports/")
+SOURCE_ROOTS = ("common/", "mock_server/", "harness/", "reports/", "mcp/")
 # What each part may include besides itself (the layout of docs/architecture.md).
 ALLOWED = {
     "common": set(),
@@ -26,8 +26,9 @@ ALLOWED = {
     "harness/load": {"common", "harness/checks", "harness/net", "harness/result",
                      "harness/runner"},
     "reports": {"common", "harness/checks", "harness/result", "harness/load"},
+    "mcp": {"common", "harness/net"},
     "harness/cli": {"common", "harness/checks", "harness/net", "harness/result",
-                    "harness/runner", "harness/load", "reports", "mock_server"},
+                    "harness/runner", "harness/load", "reports", "mock_server", "mcp"},
 }
 # The one place of the harness that starts the in-process mock (and `agentwork mock`).
 MOCK_STARTER = "harness/cli/target.cpp"

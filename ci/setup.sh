@@ -13,6 +13,11 @@ packages=(
   python3 python3-yaml python3-prometheus-client libxml2-utils
   chromium fonts-dejavu-core
 )
+# Node 20 and npm run the official MCP SDK as a client (tests/mcp/sdk): Debian's only when no
+# node and npm are on PATH already (the CI image brings its own Node 20).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -19,11 +19,25 @@ static_assert(ids_are_unique(), "rule ids must be unique");
 
 constexpr bool every_rule_has_a_checker() {
   for (const auto& r : kRules) {
-    if ((r.checkers & (Checker::contract | Checker::trace | Checker::scenario)) == 0) return false;
+    const unsigned any = Checker::contract | Checker::trace | Checker::scenario | Checker::mcp;
+    if ((r.checkers & any) == 0) return false;
   }
   return true;
 }
 static_assert(every_rule_has_a_checker(), "a rule no checker reports can never fail");
+
+// The MCP rows come last and only the MCP checks report them: rest_rules() is then a prefix.
+constexpr bool mcp_rules_last_and_alone() {
+  for (std::size_t i = 0; i < kRules.size(); ++i) {
+    const bool mcp = is_mcp_rule(kRules[i]);
+    if (mcp != (i >= rest_rule_count())) return false;
+    if (mcp && kRules[i].checkers != Checker::mcp) return false;
+  }
+  return true;
+}
+static_assert(
+    mcp_rules_last_and_alone(),
+    "the MCP rules (Checker::mcp) are the catalogue's last rows, reported by nothing else");
 
 constexpr std::size_t count_checked_by(Checker checker) {
   std::size_t n = 0;
@@ -45,6 +59,7 @@ constexpr auto ids_checked_by() {
 constexpr auto kContractIds = ids_checked_by<Checker::contract>();
 constexpr auto kTraceIds = ids_checked_by<Checker::trace>();
 constexpr auto kScenarioIds = ids_checked_by<Checker::scenario>();
+constexpr auto kMcpIds = ids_checked_by<Checker::mcp>();
 
 }  // namespace
 
@@ -56,6 +71,8 @@ std::span<const std::string_view> rule_ids_checked_by(Checker checker) {
       return kTraceIds;
     case Checker::scenario:
       return kScenarioIds;
+    case Checker::mcp:
+      return kMcpIds;
   }
   return {};
 }
@@ -99,6 +116,8 @@ constexpr ScenarioRule kScenarioRules[] = {
     {"S.stall.expected", "expect_stall: the task was not stalled for the given time"},
     {"S.policy.max_rounds", "the policy handled more questions and proposals than max_rounds"},
     {"S.mock_control", "a request to the mock's control API failed"},
+    {"S.mcp.process", "the MCP server (--via mcp) could not be started, died (it is restarted "
+                      "once), hung past the call timeout or wrote an overlong line"},
 };
 
 }  // namespace

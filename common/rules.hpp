@@ -17,6 +17,7 @@ enum Checker : unsigned {
   contract = 1,  // the per-response contract checks (harness/checks/contract_checks.hpp)
   trace = 2,     // the lifecycle trace checker (harness/checks/trace_checker.hpp)
   scenario = 4,  // the runner's scenario steps (raw requests, cover steps, its own checks)
+  mcp = 8,       // the MCP checks (harness/checks/mcp_checks.hpp), over an MCP server's stdio
 };
 
 struct Rule {
@@ -34,6 +35,7 @@ constexpr Tag M = Tag::mock;
 constexpr unsigned C = Checker::contract;
 constexpr unsigned T = Checker::trace;
 constexpr unsigned S = Checker::scenario;
+constexpr unsigned P = Checker::mcp;  // P for protocol: the MCP server's rows (section 6)
 
 // The catalogue, in CONTRACT.md order: the one list of rule ids. Constexpr, so that other
 // tables keyed by rule id (the mock's breaches) can be checked against it at compile time.
@@ -162,6 +164,33 @@ inline constexpr std::array kRules = std::to_array<Rule>({
     // 4. Stalls
     {"G.stall.last_activity", G, "4",
      "a processing task with an unchanged last_activity_at can be cancelled and re-created", S},
+    // 6. The MCP server (last: the REST rules are the catalogue's prefix, see rest_rules())
+    {"G.mcp.tools", G, "6",
+     "tools/list has the eight agentwork_* tools, each with the guide's parameters (string, "
+     "approved boolean) and email, name and task_id required",
+     P},
+    {"M.mcp.schemas", M, "6",
+     "each inputSchema is a JSON Schema object: type object, properties an object of schemas, "
+     "required a list of its properties",
+     P},
+    {"M.mcp.handshake", M, "6",
+     "initialize answers the requested protocolVersion when supported (else a supported one), "
+     "with capabilities.tools and serverInfo name and version",
+     P},
+    {"M.mcp.jsonrpc", M, "6",
+     "each request gets one response echoing its id, jsonrpc 2.0, exactly one of result or error "
+     "with the JSON-RPC code; notifications and responses get none",
+     P},
+    {"M.mcp.stdout", M, "6", "every stdout line is one JSON-RPC 2.0 message (no banner, no log)",
+     P},
+    {"M.mcp.is_error", M, "6",
+     "a tool call the API answers 4xx/5xx is a result with isError true naming the HTTP status "
+     "and the API's detail",
+     P},
+    {"M.mcp.structured", M, "6",
+     "a tool call the API answers 2xx is a result without isError whose text content is the "
+     "API's JSON, equal to structuredContent",
+     P},
 });
 
 }  // namespace rule_table
@@ -169,6 +198,23 @@ inline constexpr std::array kRules = std::to_array<Rule>({
 // All rules, in CONTRACT.md order.
 constexpr std::span<const Rule> all_rules() {
   return rule_table::kRules;
+}
+// The REST rules (every checker but mcp): the catalogue's prefix, since the MCP rows come last
+// (checked in rules.cpp). The mock breaks and the scenarios cover exactly these.
+constexpr bool is_mcp_rule(const Rule& r) {
+  return (r.checkers & Checker::mcp) != 0;
+}
+constexpr std::size_t rest_rule_count() {
+  std::size_t n = 0;
+  for (const auto& r : rule_table::kRules) n += is_mcp_rule(r) ? 0 : 1;
+  return n;
+}
+constexpr std::span<const Rule> rest_rules() {
+  return all_rules().first(rest_rule_count());
+}
+// The MCP server's rules (section 6): the catalogue's suffix.
+constexpr std::span<const Rule> mcp_rules() {
+  return all_rules().subspan(rest_rule_count());
 }
 // nullopt for an unknown id.
 constexpr std::optional<Rule> find_rule(std::string_view id) {

@@ -11,7 +11,8 @@ namespace {
 
 using namespace breach;
 
-// Every breach, keyed by the rule it breaks: one row per catalogue rule, checked below. The
+// Every breach, keyed by the rule it breaks: one row per REST rule of the catalogue (every rule
+// without the mcp bit; agentwork-mcp breaks the MCP rules, mcp/breaches.cpp), checked below. The
 // order is the order the edits compose in when several rules are broken at once (see
 // breaches.hpp): the errors first, the status poll's edits as a CONTRACT.md reader lists them.
 constexpr auto kBreaches = std::to_array<Breach>({
@@ -110,17 +111,17 @@ constexpr std::size_t rows_for(std::string_view rule) {
   return n;
 }
 
-// The catalogue and the breaches name the same rules, each breach once: a catalogue rule
-// without a breach (or a breach of no catalogue rule) does not compile.
-constexpr bool one_breach_per_catalogue_rule() {
-  for (const auto& rule : all_rules()) {
+// The catalogue's REST rules and the breaches name the same rules, each breach once: a REST
+// rule without a breach (or a breach of no REST rule, an MCP rule included) does not compile.
+constexpr bool one_breach_per_rest_rule() {
+  for (const auto& rule : rest_rules()) {
     if (rows_for(rule.id) != 1) return false;
   }
-  return kBreaches.size() == all_rules().size();
+  return kBreaches.size() == rest_rules().size();
 }
-static_assert(one_breach_per_catalogue_rule(),
-              "every rule of common/rules.hpp needs exactly one row in kBreaches, and every row "
-              "names a catalogue rule");
+static_assert(one_breach_per_rest_rule(),
+              "every REST rule of common/rules.hpp (no Checker::mcp bit) needs exactly one row in "
+              "kBreaches, and every row names a REST rule");
 
 constexpr bool every_breach_does_something() {
   return std::all_of(kBreaches.begin(), kBreaches.end(), [](const Breach& b) {
@@ -129,11 +130,11 @@ constexpr bool every_breach_does_something() {
 }
 static_assert(every_breach_does_something(), "a breach row without a hook breaks nothing");
 
-// The breakable rules as violatable_rules() lists them: the catalogue's ids, in its order.
+// The breakable rules as violatable_rules() lists them: the REST rules' ids, in catalogue order.
 constexpr auto breakable_ids() {
-  std::array<std::string_view, all_rules().size()> ids{};
+  std::array<std::string_view, rest_rules().size()> ids{};
   std::size_t n = 0;
-  for (const auto& rule : all_rules()) ids[n++] = rule.id;
+  for (const auto& rule : rest_rules()) ids[n++] = rule.id;
   return ids;
 }
 constexpr auto kBreakable = breakable_ids();

@@ -25,8 +25,9 @@ struct Breach;
 struct Memory;
 }  // namespace breach
 
-// Every rule id the mock can break, in catalogue order: the catalogue's ids (common/rules.hpp),
-// each of which has its breach (checked at compile time in violations.cpp).
+// Every rule id the mock can break, in catalogue order: the catalogue's REST rules
+// (common/rules.hpp rest_rules(); the MCP rules are agentwork-mcp's, mcp/breaches.hpp), each of
+// which has its breach (checked at compile time in violations.cpp).
 std::span<const std::string_view> violatable_rules();
 
 class Violator {

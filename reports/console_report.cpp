@@ -175,6 +175,12 @@ std::string summary(const RunResult& r, bool color) {
   out += " · " + text::count_of(t.requests, "request") + " (" + text::count_of(t.polls, "poll") +
          "), " + text::count_of(t.tasks, "task") + " · " + text::seconds(r.duration_ms, 1) + " s" +
          " · profile " + text::one_line(r.profile) + " · target " + text::one_line(r.target) + "\n";
+  if (const auto v = harness::via_counts(r); v.scenarios > 0) {
+    out += "via mcp: " + text::count_of(v.tools, "step") + " through tools, " +
+           std::to_string(v.rest) + " over REST, " + std::to_string(v.both) + " both, " +
+           std::to_string(v.none) + " without an API call, 0 skipped (steps without a tool go "
+           "over REST; see each step's reason)\n";
+  }
   if (r.interrupted)
     out += paint("INTERRUPTED", kYellow, color) +
            ": stopped before every scenario had finished; the counts cover what ran\n";

@@ -140,6 +140,34 @@ std::string latency_section(const RunResult& r) {
   return out + "</tbody></table></section>";
 }
 
+// --via mcp: " · via mcp: 9 tool steps, 2 REST" in a scenario's note; empty for REST.
+std::string via_note(const ScenarioResult& s) {
+  if (s.transport != "mcp") return {};
+  std::size_t tools = 0, rest = 0;
+  for (const auto& step : s.steps) {
+    tools += step.via.find("mcp") != std::string::npos;
+    rest += step.via.find("rest") != std::string::npos;
+  }
+  return " · via mcp: " + std::to_string(tools) + " tool steps, " + std::to_string(rest) + " REST";
+}
+
+// --via mcp: every step that went over REST, with its reason.
+std::string via_section(const RunResult& r) {
+  std::string rows;
+  for (const auto& s : r.scenarios) {
+    for (const auto& step : s.steps) {
+      if (step.via.find("rest") == std::string::npos) continue;
+      rows += "<tr><td>" + html_escape(s.name) + "</td><td class=\"n\">" +
+              std::to_string(step.index + 1) + "</td><td>" + html_escape(step.kind) + "</td><td>" +
+              html_escape(step.via) + "</td><td>" + html_escape(step.via_reason) + "</td></tr>";
+    }
+  }
+  if (rows.empty()) return {};
+  return "<section id=\"via\"><h2>Steps over REST (--via mcp)</h2><table><thead><tr>"
+         "<th>Scenario</th><th>Step</th><th>Kind</th><th>Via</th><th>Why not a tool</th></tr>"
+         "</thead><tbody>" + rows + "</tbody></table></section>";
+}
+
 std::string conformance_body(const RunResult& r) {
   std::string out = "<section id=\"scenarios\"><h2>Scenarios (" +
                     std::to_string(r.scenarios.size()) +
@@ -153,9 +181,9 @@ std::string conformance_body(const RunResult& r) {
            "</code></td><td class=\"n\">" + text::seconds(s.duration_ms, 2) +
            " s</td><td class=\"n\">" + std::to_string(s.requests) + "</td><td class=\"n\">" +
            std::to_string(s.polls) + "</td><td class=\"n\">" + std::to_string(s.failures()) +
-           "</td><td>" + html_escape(s.reason) + not_seen_note(s) + "</td></tr>";
+           "</td><td>" + html_escape(s.reason) + not_seen_note(s) + via_note(s) + "</td></tr>";
   }
-  out += "</tbody></table></section>";
+  out += "</tbody></table></section>" + via_section(r);
   for (const Severity severity : {Severity::failure, Severity::observation}) {
     std::string articles;
     std::size_t n = 0;

@@ -51,12 +51,13 @@ Json finding_json(const FindingRecord& f) {
 
 template <typename Json>
 Json step_json(const StepRecord& s) {
-  return {{"index", s.index},
-          {"kind", s.kind},
-          {"task", s.task},
-          {"ok", s.ok},
-          {"duration_ms", s.duration_ms},
-          {"note", s.note}};
+  Json j = {{"index", s.index},       {"kind", s.kind},
+            {"task", s.task},         {"ok", s.ok},
+            {"duration_ms", s.duration_ms}, {"note", s.note}};
+  // --via mcp only: a REST run's result (and its goldens) has no such fields.
+  if (!s.via.empty()) j["via"] = s.via;
+  if (!s.via_reason.empty()) j["reason"] = s.via_reason;
+  return j;
 }
 
 template <typename Json>
@@ -101,7 +102,7 @@ Json scenario_json(const ScenarioResult& s) {
   for (const auto& t : s.timelines) timelines.push_back(timeline_json<Json>(t));
   // Written even when empty, as timelines are: a reader sees that nothing was left unchecked.
   Json not_seen = array_of<Json>(s.not_seen, not_seen_json<Json>);
-  return {{"name", s.name},
+  Json j = {{"name", s.name},
           {"file", s.file},
           {"tags", s.tags},
           {"verdict", to_string(s.verdict)},
@@ -117,6 +118,8 @@ Json scenario_json(const ScenarioResult& s) {
           {"findings", std::move(findings)},
           {"not_seen", std::move(not_seen)},
           {"timelines", std::move(timelines)}};
+  if (!s.transport.empty()) j["transport"] = s.transport;  // --via mcp only
+  return j;
 }
 
 template <typename Json>
@@ -175,6 +178,8 @@ StepRecord read_step(Reader& in, const json& o, const std::string& path) {
   in.get(o, path, "ok", s.ok);
   in.get(o, path, "duration_ms", s.duration_ms);
   in.get(o, path, "note", s.note);
+  if (o.contains("via")) in.get(o, path, "via", s.via);
+  if (o.contains("reason")) in.get(o, path, "reason", s.via_reason);
   return s;
 }
 
@@ -252,6 +257,7 @@ ScenarioResult read_scenario(Reader& in, const json& o, const std::string& path)
   }
   in.get_enum(o, path, "verdict", kVerdicts, kToString, s.verdict);
   in.get(o, path, "reason", s.reason);
+  if (o.contains("transport")) in.get(o, path, "transport", s.transport);
   in.get(o, path, "duration_ms", s.duration_ms);
   in.get(o, path, "tasks_created", s.tasks_created);
   in.get(o, path, "requests", s.requests);

@@ -113,6 +113,8 @@ std::string system_out(const ScenarioResult& s) {
     out += ") " + std::string(step.ok ? "ok" : "FAILED") + " " + text::fixed(step.duration_ms, 1) +
            " ms";
     if (!step.note.empty()) out += ": " + text::one_line(step.note);
+    if (!step.via.empty()) out += " [via " + step.via + "]";
+    if (!step.via_reason.empty()) out += " [rest: " + text::one_line(step.via_reason) + "]";
     out += "\n";
   }
   for (const auto& f : s.findings) {
@@ -268,6 +270,12 @@ std::string render_junit(const RunResult& r) {
   out += property("seed", std::to_string(r.seed));
   out += property("run_id", r.run_id);
   out += property("interrupted", r.interrupted ? "true" : "false");
+  if (const auto v = harness::via_counts(r); v.scenarios > 0) {  // --via mcp only
+    out += property("transport", "mcp");
+    out += property("steps_via", "tools " + std::to_string(v.tools) + ", rest " +
+                                     std::to_string(v.rest) + ", both " + std::to_string(v.both) +
+                                     ", no call " + std::to_string(v.none));
+  }
   out += "    </properties>\n";
   for (const auto& s : r.scenarios) out += testcase(s) + not_seen_cases(s);
   out += "  </testsuite>\n" + thresholds_suite(r) + "</testsuites>\n";

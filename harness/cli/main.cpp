@@ -9,6 +9,7 @@
 
 #include "common/rules.hpp"
 #include "harness/cli/load_command.hpp"
+#include "harness/cli/mcp_command.hpp"
 #include "harness/cli/report_command.hpp"
 #include "harness/cli/run_command.hpp"
 #include "harness/cli/target.hpp"
@@ -147,6 +148,8 @@ int main(int argc, char** argv) {
   auto* list_cmd = add_list_command(cli, c.list);
   auto* mock_cmd = cli.add_subcommand("mock", "Run the bundled mock Agentwork server");
   const auto run_mock = harness::add_mock_command(*mock_cmd);
+  auto* mcp_cmd = cli.add_subcommand("mcp-server", "Serve the Agentwork API as MCP tools on stdio");
+  const auto run_mcp = harness::add_mcp_server_command(*mcp_cmd);
   cli.footer(
       "\nExit codes: 0 success; 1 a conformance failure (run), a regression (compare) or the mock\n"
       "could not start (mock);\n"
@@ -168,5 +171,6 @@ int main(int argc, char** argv) {
   if (*list_cmd)
     return c.list.coverage ? coverage(c.list.paths, c.list.tags) : list(c.list.paths, c.list.rules);
   if (*mock_cmd) return run_mock();
+  if (*mcp_cmd) return run_mcp();
   return 2;
 }

@@ -7,6 +7,7 @@
 
 #include "harness/cli/cli_util.hpp"
 #include "harness/cli/target.hpp"
+#include "harness/net/mcp_process.hpp"
 #include "harness/result/run_metrics.hpp"
 #include "harness/runner/runner.hpp"
 #include "harness/runner/scenario.hpp"
@@ -46,6 +47,7 @@ std::string reproduce_command(const RunOptions& o, const RunnerConfig& config) {
   for (const auto& v : o.mock_violations) out << " --mock-violate " << v;
   for (const auto& t : o.thresholds) out << " --threshold " << quoted(t);
   if (o.max_tasks) out << " --max-tasks " << *o.max_tasks;
+  if (o.via == "mcp") out << " --via mcp --mcp-command " << quoted(o.mcp_command);
   if (!o.account.empty()) out << " --account \"$AGENTWORK_ACCOUNT\"";
   if (!o.api_key.empty()) out << " --api-key \"$AGENTWORK_API_KEY\"";
   return out.str();
@@ -117,6 +119,15 @@ void add_access_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--max-tasks", o.max_tasks,
                  "Most tasks a coverage-driven live scenario may create (default: its own)")
       ->check(CLI::Range(1, 100000));
+  cmd.add_option("--via", o.via,
+                 "rest (default), or mcp: the calls that have a tool go through an MCP server's "
+                 "tools/call (--mcp-command), the others over REST")
+      ->check(CLI::IsMember({"rest", "mcp"}));
+  cmd.add_option("--mcp-command", o.mcp_command,
+                 "The MCP server to start for --via mcp, e.g. \"agentwork-mcp\" (no shell: words, "
+                 "'single' and \"double\" quotes); it gets AGENTWORK_BASE_URL and AGENTWORK_API_KEY");
+  cmd.add_option("--mcp-timeout", o.mcp_timeout, "Wall seconds one MCP call may take")
+      ->check(CLI::Range(0.1, 3600.0));
 }
 
 }  // namespace
@@ -172,6 +183,28 @@ bool apply_live_inputs(const RunOptions& o, RunnerConfig& config) {
   }
   config.account_email = o.account.substr(0, colon);
   config.account_password = o.account.substr(colon + 1);
+  return true;
+}
+
+// --via, --mcp-command and --mcp-timeout into the runner's configuration; false (printed) when
+// they do not fit together or the command cannot be split.
+bool apply_mcp_inputs(const RunOptions& o, RunnerConfig& config) {
+  if (o.via != "mcp") {
+    if (o.mcp_command.empty()) return true;
+    std::cerr << "agentwork run: --mcp-command needs --via mcp\n";
+    return false;
+  }
+  std::string error;
+  auto argv = split_command(o.mcp_command, error);
+  if (!argv) {
+    std::cerr << "agentwork run: --mcp-command: " << error
+              << (o.mcp_command.empty() ? " (--via mcp needs the MCP server's command)" : "")
+              << "\n";
+    return false;
+  }
+  config.mcp_command = std::move(*argv);
+  config.mcp_call_timeout =
+      std::chrono::milliseconds(static_cast<long long>(o.mcp_timeout * 1000.0));
   return true;
 }
 
@@ -266,7 +299,9 @@ RunResult run_scenarios(const RunnerConfig& config, const std::vector<Scenario>&
                         const std::string& target_label, bool color) {
   std::cout << "agentwork run: " << chosen.size() << " scenario" << (chosen.size() == 1 ? "" : "s")
             << " against " << target_label << "; profile " << (config.strict ? "strict" : "guide")
-            << ", time scale " << config.time_scale << ", parallel " << config.parallel << "\n"
+            << ", time scale " << config.time_scale << ", parallel " << config.parallel
+            << (config.mcp_command.empty() ? "" : ", via mcp (" + config.mcp_command[0] + ")")
+            << "\n"
             << std::flush;
   Runner runner(config);
   RunResult result = runner.run(chosen, [&](const ScenarioResult& r) {
@@ -286,7 +321,7 @@ int run_command(const RunOptions& o) {
   if (!check_report_files(o.reports, "run")) return 2;
   // 2. The target: the in-process mock, or a URL probed once.
   RunnerConfig config = runner_config(o);
-  if (!apply_live_inputs(o, config)) return 2;
+  if (!apply_live_inputs(o, config) || !apply_mcp_inputs(o, config)) return 2;
   Target target;
   if (const auto code = resolve(o, config, target)) return *code;
   config.strict = o.profile.empty() ? config.mock : o.profile == "strict";

@@ -35,6 +35,9 @@ struct RunOptions {
   std::vector<std::string> thresholds;       // --threshold, agentwork load's language
   std::string account;  // --account EMAIL:PASSWORD (or AGENTWORK_ACCOUNT): a password account
   std::optional<std::size_t> max_tasks;  // --max-tasks: the coverage driver's task budget
+  std::string via = "rest";              // --via rest|mcp
+  std::string mcp_command;               // --mcp-command "CMD ARGS...": the MCP server (--via mcp)
+  double mcp_timeout = 30;               // --mcp-timeout: wall seconds per MCP call
 };
 
 inline constexpr const char* kRunExitCodes =

@@ -34,11 +34,40 @@ Awaitable<ApiCall> AgentworkClient::call(std::string method, std::string path,
   co_return out;
 }
 
+Awaitable<ApiCall> AgentworkClient::routed(std::string tool, json arguments, std::string method,
+                                           std::string path, std::optional<std::string> body,
+                                           Auth auth, int success_status) {
+  if (!route_) co_return co_await call(std::move(method), std::move(path), std::move(body), auth);
+  auto via_tool = co_await route_->call_tool(tool, std::move(arguments), method, path,
+                                             success_status);
+  if (via_tool) co_return std::move(*via_tool);
+  ApiCall c = co_await call(std::move(method), std::move(path), std::move(body), auth);
+  c.via = "rest";
+  c.via_reason = "the MCP server does not list " + tool;
+  c.notes = route_->take_notes();
+  co_return c;
+}
+
+Awaitable<void> AgentworkClient::start_route() {
+  if (route_) co_await route_->start();
+}
+
+Awaitable<ApiCall> AgentworkClient::rest(std::string reason, std::string method, std::string path,
+                                         std::optional<std::string> body, Auth auth) {
+  ApiCall c = co_await call(std::move(method), std::move(path), std::move(body), auth);
+  if (route_) {
+    c.via = "rest";
+    c.via_reason = std::move(reason);
+  }
+  co_return c;
+}
+
 Awaitable<ApiCall> AgentworkClient::register_user(const std::string& email, const std::string& name,
                                                   const std::optional<std::string>& organization) {
   json body = {{"email", email}, {"name", name}};
   if (organization) body["organization_name"] = *organization;
-  return call("POST", "/auth/register", body.dump(), Auth::none);
+  return routed("agentwork_register", body, "POST", "/auth/register", body.dump(), Auth::none,
+                201);
 }
 
 Awaitable<ApiCall> AgentworkClient::exchange_password(const std::string& email,
@@ -46,58 +75,80 @@ Awaitable<ApiCall> AgentworkClient::exchange_password(const std::string& email,
                                                       const std::optional<std::string>& key_name) {
   json body = {{"email", email}, {"password", password}};
   if (key_name) body["key_name"] = *key_name;
-  return call("POST", "/auth/api-key", body.dump(), Auth::none);
+  return rest("no tool for the api-key exchange", "POST", "/auth/api-key", body.dump(),
+              Auth::none);
 }
 
 Awaitable<ApiCall> AgentworkClient::create_task(const std::string& title,
                                                 const std::string& description,
                                                 const json& mock_script) {
   json body = {{"title", title}, {"description", description}};
-  if (!mock_script.is_null()) body["mock_script"] = mock_script;
-  return call("POST", "/tasks/", body.dump(), Auth::key);
-}
-
-Awaitable<ApiCall> AgentworkClient::list_tasks() {
-  return call("GET", "/tasks/", {}, Auth::key);
-}
-
-Awaitable<ApiCall> AgentworkClient::task_status(const std::string& id) {
-  return call("GET", "/tasks/" + id, {}, Auth::key);
-}
-
-Awaitable<ApiCall> AgentworkClient::send_message(const std::string& id, const json& body) {
-  return call("POST", "/tasks/" + id + "/message", body.dump(), Auth::key);
-}
-
-Awaitable<ApiCall> AgentworkClient::approve(const std::string& id) {
-  return call("POST", "/tasks/" + id + "/solution-status", json{{"status", "CONFIRMED"}}.dump(),
+  if (mock_script.is_null()) {
+    return routed("agentwork_create_task", body, "POST", "/tasks/", body.dump(), Auth::key, 201);
+  }
+  body["mock_script"] = mock_script;
+  return rest("the mock's agent script has no tool parameter", "POST", "/tasks/", body.dump(),
               Auth::key);
 }
 
+Awaitable<ApiCall> AgentworkClient::list_tasks() {
+  return rest("no tool lists tasks", "GET", "/tasks/", {}, Auth::key);
+}
+
+Awaitable<ApiCall> AgentworkClient::task_status(const std::string& id) {
+  return routed("agentwork_get_task_status", json{{"task_id", id}}, "GET", "/tasks/" + id, {},
+                Auth::key, 200);
+}
+
+Awaitable<ApiCall> AgentworkClient::send_message(const std::string& id, const json& body) {
+  const std::string path = "/tasks/" + id + "/message";
+  if (body.is_object() && body.size() == 1 && body.contains("message") &&
+      body["message"].is_string()) {
+    return routed("agentwork_send_message", json{{"task_id", id}, {"message", body["message"]}},
+                  "POST", path, body.dump(), Auth::key, 200);
+  }
+  const bool answers = body.is_object() && body.contains("answers");
+  return rest(answers ? "no tool for structured answers"
+                      : "the tool sends `message` only (no `content` alias)",
+              "POST", path, body.dump(), Auth::key);
+}
+
+Awaitable<ApiCall> AgentworkClient::approve(const std::string& id) {
+  return routed("agentwork_approve_solution", json{{"task_id", id}, {"approved", true}}, "POST",
+                "/tasks/" + id + "/solution-status", json{{"status", "CONFIRMED"}}.dump(),
+                Auth::key, 200);
+}
+
 Awaitable<ApiCall> AgentworkClient::reject(const std::string& id, const std::string& reason) {
-  return call("POST", "/tasks/" + id + "/solution-status",
-              json{{"status", "REJECTED"}, {"rejection_reason", reason}}.dump(), Auth::key);
+  return routed("agentwork_approve_solution",
+                json{{"task_id", id}, {"approved", false}, {"rejection_reason", reason}}, "POST",
+                "/tasks/" + id + "/solution-status",
+                json{{"status", "REJECTED"}, {"rejection_reason", reason}}.dump(), Auth::key, 200);
 }
 
 Awaitable<ApiCall> AgentworkClient::events(const std::string& id) {
-  return call("GET", "/tasks/" + id + "/events", {}, Auth::key);
+  return routed("agentwork_get_task_events", json{{"task_id", id}}, "GET",
+                "/tasks/" + id + "/events", {}, Auth::key, 200);
 }
 
 Awaitable<ApiCall> AgentworkClient::cancel(const std::string& id) {
-  return call("POST", "/tasks/" + id + "/cancel", std::string("{}"), Auth::key);
+  return routed("agentwork_cancel_task", json{{"task_id", id}}, "POST", "/tasks/" + id + "/cancel",
+                std::string("{}"), Auth::key, 200);
 }
 
 Awaitable<ApiCall> AgentworkClient::result(const std::string& id) {
-  return call("GET", "/tasks/" + id + "/result", {}, Auth::key);
+  return routed("agentwork_get_task_result", json{{"task_id", id}}, "GET",
+                "/tasks/" + id + "/result", {}, Auth::key, 200);
 }
 
 Awaitable<ApiCall> AgentworkClient::download(const std::string& url) {
-  return call("GET", url, {}, Auth::none);
+  return rest("file downloads are plain HTTP (the URL is the credential)", "GET", url, {},
+              Auth::none);
 }
 
 Awaitable<ApiCall> AgentworkClient::raw(const std::string& method, const std::string& path,
                                         const std::optional<std::string>& raw_body, Auth auth) {
-  return call(method, path, raw_body, auth);
+  return rest("a raw request (a negative case) has no tool", method, path, raw_body, auth);
 }
 
 std::optional<StatusView> status_view(const json& body) {

@@ -3,8 +3,10 @@
 // JSON when it is JSON; typed views of the bodies the runner reads are parsed on demand.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -12,11 +14,22 @@
 
 namespace agentwork::harness {
 
+// Something an MCP tool route saw that the runner reports as a finding (an MCP rule, S.mcp.*).
+struct RouteNote {
+  std::string rule;
+  std::string detail;
+};
+
 struct ApiCall {
   HttpExchange exchange;
   std::string path;     // as asked, under the base URL ("/api/v1/tasks/ID")
   std::string request_body;  // as sent; empty without a body
   nlohmann::json json;  // the parsed body; discarded when the body is not JSON
+  // With a tool route only (--via mcp): "mcp" (a tools/call; `exchange` is its REST equivalent:
+  // the status the result stands for, its structuredContent as the body) or "rest", and why.
+  std::string via;
+  std::string via_reason;
+  std::vector<RouteNote> notes;  // the route's findings since its last call
   bool is_json() const { return !json.is_discarded(); }
   int status() const { return exchange.status; }
 };
@@ -24,12 +37,36 @@ struct ApiCall {
 // How a raw request authenticates.
 enum class Auth { key, none, invalid };
 
+// Another way to the API for the calls that have a tool: an MCP server's tools/call
+// (harness/runner/mcp_route.hpp). The client keeps REST for everything else.
+class ToolRoute {
+ public:
+  virtual ~ToolRoute() = default;
+  // nullopt: the server does not list `tool` (the call then goes over REST).
+  virtual Awaitable<std::optional<ApiCall>> call_tool(std::string tool, nlohmann::json arguments,
+                                                      std::string method, std::string path,
+                                                      int success_status) = 0;
+  // The account's key changed (registered): later calls use a server started with it.
+  virtual void set_api_key(const std::string& key) = 0;
+  // Starts the server now (not at the next call), so that its start-up does not delay a step.
+  virtual Awaitable<void> start() = 0;
+  virtual std::vector<RouteNote> take_notes() = 0;
+};
+
 class AgentworkClient {
  public:
   // base_url: "https://host[:port]" (paths are appended under /api/v1).
   AgentworkClient(HttpClient& http, std::string base_url, std::string api_key = "");
 
-  void set_api_key(std::string key) { api_key_ = std::move(key); }
+  void set_api_key(std::string key) {
+    if (route_) route_->set_api_key(key);
+    api_key_ = std::move(key);
+  }
+  // Calls with a tool go through `route` (null: all over REST, and ApiCall::via stays empty).
+  void set_tool_route(std::shared_ptr<ToolRoute> route) { route_ = std::move(route); }
+  const std::shared_ptr<ToolRoute>& tool_route() const { return route_; }
+  // The route's start() (nothing without a route): after a key is set, before the next step.
+  Awaitable<void> start_route();
   const std::string& api_key() const { return api_key_; }
   const std::string& base_url() const { return base_url_; }
 
@@ -58,10 +95,18 @@ class AgentworkClient {
  private:
   Awaitable<ApiCall> call(std::string method, std::string path, std::optional<std::string> body,
                           Auth auth);
+  // Through the route's tool when there is one (and it lists the tool), else over REST.
+  Awaitable<ApiCall> routed(std::string tool, nlohmann::json arguments, std::string method,
+                            std::string path, std::optional<std::string> body, Auth auth,
+                            int success_status);
+  // Over REST; with a route, the call records why.
+  Awaitable<ApiCall> rest(std::string reason, std::string method, std::string path,
+                          std::optional<std::string> body, Auth auth);
 
   HttpClient& http_;
   std::string base_url_;
   std::string api_key_;
+  std::shared_ptr<ToolRoute> route_;
 };
 
 // The fields of a status response the runner acts on; nullopt when they are not there

@@ -66,4 +66,24 @@ int exit_code(const RunResult& r) {
   return 0;
 }
 
+ViaCounts via_counts(const RunResult& r) {
+  ViaCounts v;
+  for (const auto& s : r.scenarios) {
+    if (s.transport != "mcp") continue;
+    ++v.scenarios;
+    for (const auto& step : s.steps) {
+      if (step.via == "mcp") {
+        ++v.tools;
+      } else if (step.via == "rest") {
+        ++v.rest;
+      } else if (step.via.empty()) {
+        ++v.none;
+      } else {
+        ++v.both;
+      }
+    }
+  }
+  return v;
+}
+
 }  // namespace agentwork::harness

@@ -56,6 +56,10 @@ struct StepRecord {
   bool ok = true;    // no failure finding at this step
   double duration_ms = 0;
   std::string note;  // what happened: "status awaiting_reply after 3 polls"
+  // --via mcp only (empty otherwise): "mcp" (tools/call), "rest", "mcp+rest", or "" for a step
+  // with no API call; why a REST call was not a tool call ("no tool for structured answers").
+  std::string via;
+  std::string via_reason;
 };
 
 // One moment of a task's life as the client saw it, for the HTML report's timelines.
@@ -89,6 +93,7 @@ struct ScenarioResult {
   std::string file;
   std::vector<std::string> tags;
   Verdict verdict = Verdict::passed;
+  std::string transport;  // "mcp" with --via mcp; empty for REST (the default)
   std::string reason;  // why skipped / errored / interrupted; empty when passed or failed
   double duration_ms = 0;
   std::size_t tasks_created = 0;
@@ -119,6 +124,15 @@ struct ThresholdOutcome {
   bool passed = false;  // false also when the run could not answer it (an error)
   std::string line;     // the judged line: "latency{endpoint=status}.p50 < 100ms: 12.3ms ok"
 };
+
+// How the steps of the --via mcp scenarios reached the API (all zero for a REST run): through
+// tools only, over REST only (each with its reason), both, or no API call at all.
+struct ViaCounts {
+  std::size_t scenarios = 0;  // with transport "mcp"
+  std::size_t tools = 0, rest = 0, both = 0, none = 0;
+};
+struct RunResult;
+ViaCounts via_counts(const RunResult& r);
 
 struct RunResult {
   int schema_version = kRunResultSchemaVersion;

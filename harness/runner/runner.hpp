@@ -47,6 +47,11 @@ struct RunnerConfig {
   // empty: those steps are not run and their rules are reported not seen.
   std::string account_email, account_password;
   std::optional<std::size_t> max_tasks;  // overrides every `cover` step's max_tasks
+  // --via mcp: the MCP server's command (argv; empty: every call over REST). One server per
+  // account, started with AGENTWORK_BASE_URL and the account's AGENTWORK_API_KEY; the calls that
+  // have a tool go through tools/call (harness/runner/mcp_route.hpp).
+  std::vector<std::string> mcp_command;
+  std::chrono::milliseconds mcp_call_timeout{30000};
 };
 
 // What a first request to the target found.

@@ -153,8 +153,19 @@ void ScenarioRun::report_server_errors(const ApiCall& c, std::string_view rule,
   }
 }
 
+void ScenarioRun::note_route(const ApiCall& c, const std::string& task) {
+  if (c.via.empty()) return;
+  step_via_.insert(c.via);
+  if (c.via == "rest" && step_via_reason_.empty()) step_via_reason_ = c.via_reason;
+  for (const auto& n : c.notes) {
+    if (!route_rules_reported_.insert(n.rule).second) continue;  // once per scenario
+    add_finding(n.rule, "MCP: " + n.detail, &c, task);
+  }
+}
+
 void ScenarioRun::record(const ApiCall& c, std::optional<Endpoint> endpoint,
                          const CheckContext& check, const std::string& task) {
+  note_route(c, task);
   ++result_.requests;
   const Endpoint e = endpoint ? *endpoint : endpoint_of(c.exchange.method, c.path);
   if (e != Endpoint::other) {

@@ -9,8 +9,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -116,6 +118,11 @@ class ScenarioRun {
 
   // --- requests ----------------------------------------------------------------------------
   Awaitable<AgentworkClient*> client(const std::string& account);
+  // A client with `key`; with --via mcp, with a tool route of its own (mcp_route.hpp).
+  AgentworkClient new_client(const std::string& key = {});
+  // --via mcp: the way a call went (for its step's record) and the route's notes as findings,
+  // each MCP rule once per scenario.
+  void note_route(const ApiCall& c, const std::string& task);
   // A 5xx or a transport failure, the final answer's or a retried attempt's, breaks `rule`.
   void report_server_errors(const ApiCall& c, std::string_view rule, const std::string& task);
   // Counts and times the request, reports server errors (retried ones too), stops the scenario
@@ -230,6 +237,10 @@ class ScenarioRun {
   std::string step_kind_;
   std::string step_note_;
   bool step_ok_ = true;
+  std::set<std::string> step_via_;  // "mcp", "rest": how the step's calls went (--via mcp)
+  std::string step_via_reason_;     // why the first REST call of the step was not a tool call
+  std::set<std::string> route_rules_reported_;
+  std::shared_ptr<int> mcp_restarts_left_ = std::make_shared<int>(1);  // one a scenario
 };
 
 }  // namespace agentwork::harness::detail

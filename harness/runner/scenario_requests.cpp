@@ -4,6 +4,7 @@
 
 #include "common/agent_script.hpp"
 #include "common/timestamp.hpp"
+#include "harness/runner/mcp_route.hpp"
 #include "harness/runner/scenario_interpreter.hpp"
 
 namespace agentwork::harness::detail {
@@ -14,7 +15,7 @@ Awaitable<AgentworkClient*> ScenarioRun::client(const std::string& account) {
   auto it = clients_.find(account);
   if (it != clients_.end()) co_return &it->second;
   // Only "main" can be missing (the loader checks every other reference): register it.
-  AgentworkClient fresh(ctx_.http, ctx_.config.base_url, ctx_.config.api_key);
+  AgentworkClient fresh = new_client(account == "main" ? ctx_.config.api_key : std::string());
   auto [pos, inserted] = clients_.emplace(account, std::move(fresh));
   if (ctx_.config.api_key.empty() || account != "main") {
     const std::string email = "agentwork-" + run_tag_ + "-" + account + "@example.com";
@@ -27,8 +28,19 @@ Awaitable<AgentworkClient*> ScenarioRun::client(const std::string& account) {
     const auto key = string_field(c.json, "api_key");
     if (key.empty()) fail("S.step.body", "registering account \"" + account + "\": no api_key", &c);
     pos->second.set_api_key(key);
+    co_await pos->second.start_route();
   }
   co_return &pos->second;
+}
+
+AgentworkClient ScenarioRun::new_client(const std::string& key) {
+  AgentworkClient c(ctx_.http, ctx_.config.base_url, key);
+  if (!ctx_.config.mcp_command.empty()) {
+    McpRouteConfig route{ctx_.config.mcp_command, ctx_.config.base_url,
+                         ctx_.config.mcp_call_timeout, mcp_restarts_left_};
+    c.set_tool_route(std::make_shared<McpRoute>(ctx_.executor, std::move(route), key));
+  }
+  return c;
 }
 
 TaskRec& ScenarioRun::task(const std::string& name) {

@@ -2,6 +2,7 @@
 // every task the scenario left behind.
 #include "harness/runner/scenario_run.hpp"
 #include "harness/runner/scenario_interpreter.hpp"
+#include "common/rules.hpp"
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -32,6 +33,8 @@ Awaitable<void> ScenarioRun::run_step(const Step& step) {
   step_kind_ = std::string(step_kind(step.action));
   step_note_.clear();
   step_ok_ = true;
+  step_via_.clear();
+  step_via_reason_.clear();
   const auto began = SteadyClock::now();
   StepRecord rec;
   rec.index = step.index;
@@ -49,6 +52,12 @@ Awaitable<void> ScenarioRun::run_step(const Step& step) {
     ~Finish() {
       rec.ok = run.step_ok_;
       rec.note = run.step_note_;
+      if (run.step_via_.size() == 2) {
+        rec.via = "mcp+rest";
+      } else if (!run.step_via_.empty()) {
+        rec.via = *run.step_via_.begin();
+      }
+      rec.via_reason = run.step_via_reason_;
       rec.duration_ms =
           std::chrono::duration<double, std::milli>(SteadyClock::now() - began).count();
       run.result_.steps.push_back(std::move(rec));
@@ -61,6 +70,9 @@ Awaitable<void> ScenarioRun::run_step(const Step& step) {
 Awaitable<void> ScenarioRun::cleanup() {
   step_index_ = sc_.steps.size();
   step_kind_ = "cleanup";
+  // The cleanup goes over REST: the MCP servers are stopped first (a broken one must not leave
+  // tasks running).
+  for (auto& [account, api] : clients_) api.set_tool_route(nullptr);
   std::vector<TaskRec*> all;
   for (auto& t : replaced_) all.push_back(&t);
   for (auto& [name, t] : tasks_) all.push_back(&t);
@@ -93,6 +105,16 @@ Awaitable<void> ScenarioRun::cleanup() {
 
 Awaitable<ScenarioResult> ScenarioRun::run() {
   std::optional<Stop> stopped;
+  if (!ctx_.config.mcp_command.empty()) {
+    result_.transport = "mcp";
+  } else {
+    for (const auto& id : sc_.covers) {  // the MCP rules need an MCP server to check
+      const auto rule = find_rule(id);
+      if (rule && is_mcp_rule(*rule)) {
+        result_.not_seen.push_back({id, "an MCP rule: run with --via mcp --mcp-command CMD"});
+      }
+    }
+  }
   for (const auto& step : sc_.steps) {
     if (ctx_.stopping) {
       stopped = Stop{Verdict::interrupted, "interrupted"};

@@ -15,7 +15,7 @@ Awaitable<void> ScenarioRun::step(const steps::Register& s) {
   for (auto pos = email.find("{run}"); pos != std::string::npos; pos = email.find("{run}")) {
     email.replace(pos, 5, run_tag_);
   }
-  AgentworkClient fresh(ctx_.http, ctx_.config.base_url);
+  AgentworkClient fresh = new_client();
   ApiCall c = co_await fresh.register_user(email, s.name.value_or("Agentwork harness"),
                                            s.organization_name);
   record(c, Endpoint::register_user, {});
@@ -30,6 +30,7 @@ Awaitable<void> ScenarioRun::step(const steps::Register& s) {
   const auto key = string_field(c.json, "api_key");
   if (key.empty()) fail("S.step.body", "the register response has no api_key", &c);
   fresh.set_api_key(key);
+  co_await fresh.start_route();
   clients_.erase(s.account);
   clients_.emplace(s.account, std::move(fresh));
   step_note_ = "account " + s.account + " (" + email + ")";
@@ -46,7 +47,7 @@ Awaitable<void> ScenarioRun::step(const steps::Login& s) {
     step_note_ = "not run: " + why;
     co_return;
   }
-  AgentworkClient fresh(ctx_.http, ctx_.config.base_url);
+  AgentworkClient fresh = new_client();
   if (s.wrong_password) {
     const std::string wrong = "not-the-password-" + run_tag_;
     ApiCall c = co_await fresh.exchange_password(email, wrong, s.key_name);
@@ -72,6 +73,7 @@ Awaitable<void> ScenarioRun::step(const steps::Login& s) {
   const auto key = string_field(c.json, "api_key");
   if (key.empty()) fail("S.step.body", "the api-key response has no api_key", &c);
   fresh.set_api_key(key);
+  co_await fresh.start_route();
   clients_.erase(s.account);
   clients_.emplace(s.account, std::move(fresh));
   step_note_ = "account " + s.account;

@@ -38,7 +38,7 @@ TEST(Rules, FindRule) {
 
 TEST(Rules, EveryRuleHasACheckerAndEachCheckerItsRowsInOrder) {
   for (const auto& rule : all_rules()) EXPECT_NE(rule.checkers, 0u) << rule.id;
-  for (const auto checker : {Checker::contract, Checker::trace, Checker::scenario}) {
+  for (const auto checker : {Checker::contract, Checker::trace, Checker::scenario, Checker::mcp}) {
     std::vector<std::string_view> expected;
     for (const auto& rule : all_rules()) {
       if ((rule.checkers & checker) != 0) expected.push_back(rule.id);
@@ -47,6 +47,22 @@ TEST(Rules, EveryRuleHasACheckerAndEachCheckerItsRowsInOrder) {
     EXPECT_EQ(std::vector<std::string_view>(ids.begin(), ids.end()), expected);
     EXPECT_FALSE(expected.empty());
   }
+}
+
+// The REST rules (the mock breaks them, scenarios cover them) and the MCP rules (section 6, the
+// MCP checks and agentwork-mcp's breaches) split the catalogue: a prefix and the rest.
+TEST(Rules, RestAndMcpRulesSplitTheCatalogue) {
+  EXPECT_EQ(rest_rules().size() + mcp_rules().size(), all_rules().size());
+  for (const auto& rule : rest_rules()) EXPECT_FALSE(is_mcp_rule(rule)) << rule.id;
+  std::set<std::string_view> mcp;
+  for (const auto& rule : mcp_rules()) {
+    EXPECT_EQ(rule.checkers, unsigned{Checker::mcp}) << rule.id;
+    EXPECT_EQ(rule.section, "6") << rule.id;
+    mcp.insert(rule.id);
+  }
+  EXPECT_EQ(mcp, (std::set<std::string_view>{"G.mcp.tools", "M.mcp.schemas", "M.mcp.handshake",
+                                             "M.mcp.jsonrpc", "M.mcp.stdout", "M.mcp.is_error",
+                                             "M.mcp.structured"}));
 }
 
 // Usable at compile time: other tables keyed by rule id are checked against it there.

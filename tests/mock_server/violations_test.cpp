@@ -9,6 +9,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "common/rules.hpp"
 #include "mock_server/app.hpp"
 
 namespace agentwork::mock {
@@ -49,6 +50,9 @@ TEST(Violations, EveryIdIsUniqueAndUnknownIdsAreRefused) {
   EXPECT_TRUE(v.enable("M.http.method"));
   EXPECT_EQ(v.enabled(), std::vector<std::string>{"M.http.method"});
   EXPECT_THROW(App(breaking({"G.no.such.rule"})), std::invalid_argument);
+  // The MCP rules are agentwork-mcp's to break (mcp/breaches.cpp), not the mock's.
+  EXPECT_FALSE(v.enable("M.mcp.stdout"));
+  EXPECT_EQ(violatable_rules().size(), rest_rules().size());
 }
 
 TEST(Violations, OffByDefaultAndOnlyTheNamedRuleChanges) {

@@ -35,8 +35,8 @@ inline ScenarioResult passed_scenario() {
   s.tasks_created = 1;
   s.requests = 5;
   s.polls = 3;
-  s.steps = {{0, "create", "t1", true, 10, "created t1"},
-             {1, "await", "t1", true, 1200, "status awaiting_solution_approval after 3 polls"}};
+  s.steps = {{0, "create", "t1", true, 10, "created t1", "", ""},
+             {1, "await", "t1", true, 1200, "status awaiting_solution_approval after 3 polls", "", ""}};
   s.findings = {{"M.status.last_activity_at.precision", 'M', Severity::observation, 1, "await",
                  "t1", "no microseconds in \"2024-05-01T12:00:00Z\"", std::nullopt}};
   return s;
@@ -52,8 +52,8 @@ inline ScenarioResult failed_scenario() {
   s.requests = 4;
   s.polls = 2;
   s.tasks_cancelled = 1;
-  s.steps = {{0, "create", "t1", true, 12.5, "created t1"},
-             {1, "await", "t1", false, 2400, "status done after 2 polls"}};
+  s.steps = {{0, "create", "t1", true, 12.5, "created t1", "", ""},
+             {1, "await", "t1", false, 2400, "status done after 2 polls", "", ""}};
   s.findings = {{"G.status.enum", 'G', Severity::failure, 1, "await", "t1",
                  "got \"done\"\nat poll 2",
                  Evidence{"GET", "/api/v1/tasks/abc", 200, "{\"status\":\"done\"}\n", "", 3.5}}};
@@ -85,7 +85,7 @@ inline ScenarioResult error_scenario() {
   s.reason = "target failed on the wire";
   s.duration_ms = 30000;
   s.requests = 1;
-  s.steps = {{0, "create", "", false, 30000, "no response"}};
+  s.steps = {{0, "create", "", false, 30000, "no response", "", ""}};
   s.findings = {{"S.transport", 'S', Severity::failure, 0, "create", "", "read timed out",
                  Evidence{"POST", "/api/v1/tasks/", 0, "", "timeout: read", 30000}}};
   return s;
@@ -113,7 +113,7 @@ inline ScenarioResult live_scenario() {
   s.tasks_created = 2;
   s.requests = 40;
   s.polls = 35;
-  s.steps = {{0, "cover", "t1", true, 61000, "2 tasks; 1 stall"}};
+  s.steps = {{0, "cover", "t1", true, 61000, "2 tasks; 1 stall", "", ""}};
   s.findings = {{"G.stall.last_activity", 'G', Severity::observation, 0, "cover", "t1",
                  "task abc processing with last_activity_at 2024-05-01T12:00:01.000000Z unchanged "
                  "for 300 s (policy: 240 s); cancelled and re-created",

@@ -71,7 +71,7 @@ grep -q 'latency{endpoint=status}.p50 < 1us' "$work/out" || { cat "$work/out"; e
 
 # The live view of the coverage: every rule a deployment can show, the rest listed with a reason.
 expect_exit 0 "live coverage" -- "$agentwork" list --coverage --tag live \
-  "$source_dir/scenarios/conformance"
+  "$source_dir/scenarios/conformance" "$source_dir/scenarios/mcp"
 grep -q 'M.credits.exhausted .*NEEDS CONTROL: ' "$work/out" || { cat "$work/out"; exit 1; }
 grep -q 'rules covered by live scenarios' "$work/out" || { cat "$work/out"; exit 1; }
 if grep -q 'UNCOVERED' "$work/out"; then cat "$work/out"; exit 1; fi

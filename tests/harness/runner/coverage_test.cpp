@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <array>
 
 namespace agentwork::harness {
@@ -74,13 +76,19 @@ TEST(Coverage, TablePrintsTagsScenarioNamesAndTheTotal) {
             "2 of 3 rules covered\n");
 }
 
-TEST(Coverage, DefaultsToTheWholeCatalogue) {
-  const std::vector<Scenario> scenarios = {scenario("s", {"G.status.enum"})};
+// Every catalogue rule, the MCP rules (section 6) included: scenarios/mcp covers them when run
+// with --via mcp.
+TEST(Coverage, DefaultsToTheWholeCatalogueMcpRulesIncluded) {
+  const std::vector<Scenario> scenarios = {scenario("s", {"G.status.enum", "M.mcp.stdout"})};
   const auto report = compute_coverage(scenarios);
   ASSERT_EQ(report.rules.size(), all_rules().size());
-  EXPECT_EQ(report.covered, 1u);
+  EXPECT_EQ(report.covered, 2u);
+  const auto mcp = std::find_if(report.rules.begin(), report.rules.end(),
+                                [](const auto& row) { return row.id == "M.mcp.stdout"; });
+  ASSERT_NE(mcp, report.rules.end());
+  EXPECT_FALSE(mcp->scenarios.empty());
   const auto table = format_coverage(report);
-  EXPECT_NE(table.find("1 of " + std::to_string(all_rules().size()) + " rules covered"),
+  EXPECT_NE(table.find("2 of " + std::to_string(all_rules().size()) + " rules covered"),
             std::string::npos);
 }
 

@@ -52,7 +52,10 @@ RunResult run_suite(const std::vector<Scenario>& scenarios, std::vector<std::str
 TEST(ViolationSweep, EveryRuleTheMockCanBreakIsInTheCatalogueAndBackwards) {
   std::set<std::string_view> breakable(mock::violatable_rules().begin(),
                                        mock::violatable_rules().end());
-  for (const auto& rule : all_rules()) EXPECT_TRUE(breakable.contains(rule.id)) << rule.id;
+  for (const auto& rule : all_rules()) {
+    // The MCP rules are covered by the MCP sweep (issue 14): agentwork-mcp breaks them.
+    EXPECT_EQ(breakable.contains(rule.id), !is_mcp_rule(rule)) << rule.id;
+  }
   for (const auto id : breakable) EXPECT_TRUE(find_rule(id).has_value()) << id;
 }
 
