@@ -81,6 +81,7 @@ void ServerCore::open_acceptor() {
     if (!ec) acceptor_->set_option(tcp::acceptor::reuse_address(true), ec);
     if (!ec) acceptor_->bind(endpoint, ec);
     if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
+    if (!ec) acceptor_->non_blocking(true, ec);  // accept_queued() must not block
     if (!ec) {
       port_ = acceptor_->local_endpoint().port();
       return;
@@ -104,6 +105,20 @@ Awaitable<void> ServerCore::accept_loop() {
       continue;
     }
     on_accept(std::move(socket));
+    accept_queued();
+  }
+}
+
+// Takes the connections already waiting in the listen queue, up to kAcceptBatch, without
+// waiting for more.
+void ServerCore::accept_queued() {
+  for (int i = 0; i < kAcceptBatch && !stopping_; ++i) {
+    Socket socket(iocs_[next_ioc_]->get_executor());
+    error_code ec;
+    acceptor_->accept(socket, ec);
+    if (ec) return;  // would_block: the queue is empty; anything else: the async accept sees it
+    next_ioc_ = (next_ioc_ + 1) % iocs_.size();
+    on_accept(std::move(socket));
   }
 }
 
@@ -111,6 +126,7 @@ void ServerCore::on_accept(Socket socket) {
   error_code ec;
   std::string peer = endpoint_text(socket.remote_endpoint(ec));
   socket.set_option(tcp::no_delay(true), ec);
+  socket.non_blocking(true, ec);  // Session::write tries a write at once
   bool over_capacity = false;
   if (open_.fetch_add(1) >= options_.max_connections) {
     open_.fetch_sub(1);
