@@ -172,6 +172,7 @@ EOF
   nginx_base="http://127.0.0.1:$port"
 }
 
+: >"$work/table"
 echo "connections: wrk -t1 -cN -d${duration}s --timeout ${timeout_s}s; server on core 0, wrk on core 1"
 echo "  limits: open files $files; local ports $port_low-$port_high ($ports per client address);" \
   "somaxconn $(cat /proc/sys/net/core/somaxconn); load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -179,7 +180,7 @@ printf "%-6s %7s %10s %9s %13s %9s %9s %9s %11s %14s\n" server conns req/s timeo
   non-2xx p99_ms max_ms "CPU us/req" "KiB/idle conn"
 for n in "${counts[@]}"; do
   if [ "$files" != unlimited ] && [ "$((n + 64))" -gt "$files" ]; then
-    echo "  $n connections: SKIPPED (open-file limit $files)"; continue
+    echo "  $n connections: SKIPPED (open-file limit $files per process, and not root with CAP_SYS_RESOURCE to raise it)"; continue
   fi
   if [ "$n" -gt "$((ports - 1000))" ]; then
     echo "  $n connections: SKIPPED (only $ports local ports towards one server address)"; continue
