@@ -19,7 +19,8 @@
 # intended send time (corrected) and from the actual send (uncorrected) is printed.
 # Environment: DURATION (60) seconds measured, CLIENTS (50000), POLL_INTERVAL (5), RAMP_UP (5),
 # WARMUP (0), WORKERS (1; above 1 the harness is not pinned), MOCK_THREADS (1), REPORT_JSON (a
-# file to keep the harness's JSON report in: per-second rate series, all percentiles).
+# file to keep the harness's JSON report in: per-second rate series, all percentiles), SUMMARY (a
+# file for the figures as one JSON object, for bench/perf_report.sh).
 # Exits 0 whether or not the goals are met (a missed goal prints MISSED); non-zero only when
 # the benchmark could not be set up or the harness crashed or could not reach the mock.
 set -euo pipefail
@@ -200,6 +201,26 @@ jq -r --arg clients "$clients" --arg interval "$interval" --arg ramp "$ramp_up" 
     "  peak RSS < 1024 MiB:  \(if $rss_mib > 0 and $rss_mib < 1024 then "met" else "MISSED" end)",
     "  0 contract failures:  \(if $failures == 0 then "met" else "MISSED" end)"
 ' "$work/report.json"
+# SUMMARY: the figures as one JSON object (for bench/perf_report.sh).
+if [ -n "${SUMMARY:-}" ]; then
+  jq -c --arg clients "$clients" --arg interval "$interval" --arg ramp "$ramp_up" \
+    --arg warmup "$warmup" --arg rss "${rss_kib:-0}" --arg mock_rss "${mock_rss_kib:-0}" \
+    --arg cpu "$(awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 } END { print u + s }' "$work/time.txt" 2>/dev/null || echo 0)" \
+    --arg mock_cpu "$mock_cpu" --arg rc "$rc" '
+    .load as $l | $l.summary as $s
+    | ($s.endpoints[] | select(.endpoint == "status")) as $st
+    | ([($ramp | tonumber) + ($interval | tonumber) - ($warmup | tonumber), 0] | max | ceil) as $from
+    | ($s.rate_series[$from:($s.duration_s | floor)]) as $steady
+    | {clients: ($clients | tonumber), interval_s: ($interval | tonumber),
+       target_rate: (($clients | tonumber) / ($interval | tonumber)),
+       steady_rate: (if ($steady | length) > 0 then ($steady | add) / ($steady | length) / $s.rate_slot_width_s else null end),
+       requests: $s.requests, polls: $s.polls, late_polls: $s.late_polls, dropped_polls: $s.dropped_polls,
+       status_p99_ms: ($st.latency.p99_us / 1000), errors: $s.errors,
+       contract_failures: ([$l.check_failures[].count] | add // 0),
+       harness_rss_kib: ($rss | tonumber), mock_rss_kib: ($mock_rss | tonumber),
+       harness_cpu_s: ($cpu | tonumber), mock_cpu_s: ($mock_cpu | tonumber),
+       exit_code: ($rc | tonumber)}' "$work/report.json" >"$SUMMARY"
+fi
 if [ "$(jq '[.load.check_failures[].count] | add // 0' "$work/report.json")" -gt 0 ]; then
   echo "contract failures:"
   jq -r '.load.check_failures[] | "  \(.rule_id) x\(.count): \(.detail)"' "$work/report.json"

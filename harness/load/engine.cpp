@@ -242,11 +242,17 @@ struct LoadEngine::Impl {
     config.transport.tls = make_tls_context(config.transport);
   }
 
-  // Waits for the next tick or an interrupt; true when an interrupt came since the last call.
-  bool wait_tick(int& interrupts_seen) {
+  // Waits for the next tick (a second after the last), for `deadline` (the end of the measured
+  // phase: the stop is sent then, not up to a tick later), for a worker to finish (the run is
+  // over as soon as the last one has) or for an interrupt; true when an interrupt came since
+  // the last call.
+  bool wait_tick(int& interrupts_seen, int& finished_seen, Clock::time_point deadline) {
     std::unique_lock lock(mutex);
-    wake.wait_for(lock, std::chrono::milliseconds(1000),
-                  [&] { return interrupts > interrupts_seen; });
+    const auto until = std::min(Clock::now() + std::chrono::milliseconds(1000), deadline);
+    wake.wait_until(lock, until, [&] {
+      return interrupts > interrupts_seen || workers_finished > finished_seen;
+    });
+    finished_seen = workers_finished;
     if (interrupts <= interrupts_seen) return false;
     interrupts_seen = interrupts;
     return true;
@@ -257,6 +263,7 @@ struct LoadEngine::Impl {
   std::mutex mutex;
   std::condition_variable wake;
   int interrupts = 0;
+  int workers_finished = 0;
 };
 
 LoadEngine::LoadEngine(EngineConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
@@ -277,6 +284,11 @@ LoadResult LoadEngine::run(const std::function<void(const LiveFigures&)>& on_tic
   sh.main_start_us = sh.t0_us + seconds_to_us(p.warmup_s);
   sh.main_end_us = sh.main_start_us + seconds_to_us(p.duration_s);
 
+  sh.on_worker_finished = [&d] {
+    std::lock_guard lock(d.mutex);
+    ++d.workers_finished;
+    d.wake.notify_all();
+  };
   Workers workers;
   for (int i = 0; i < p.workers; ++i) workers.push_back(std::make_unique<Worker>(sh, i, p.workers));
   for (auto& w : workers) w->start();
@@ -284,8 +296,14 @@ LoadResult LoadEngine::run(const std::function<void(const LiveFigures&)>& on_tic
   LoadResult result = result_header(p);
   Controller controller(d.config, sh, workers, result);
   int interrupts_seen = 0;
+  int finished_seen = 0;
   for (;;) {
-    if (d.wait_tick(interrupts_seen)) controller.on_interrupt(interrupts_seen);
+    // The end of the measured phase wakes the controller once; after it, ticks and finishing
+    // workers do.
+    const auto deadline = controller.stop_us() ? Clock::time_point::max() : at_us(sh.main_end_us);
+    if (d.wait_tick(interrupts_seen, finished_seen, deadline)) {
+      controller.on_interrupt(interrupts_seen);
+    }
     if (controller.tick(on_tick)) break;
   }
   for (auto& w : workers) w->join();

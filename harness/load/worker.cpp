@@ -36,14 +36,20 @@ void Worker::start() {
   if (const auto* closed = std::get_if<ClosedExecutor>(&p.executor)) {
     const double ramp_s = closed->ramp_up_s.value_or(p.poll_interval_s);
     for (std::int64_t i = index_; i < closed->clients; i += count_) {
-      const auto offset = closed_start_offset_us(i, closed->clients, seconds_to_us(ramp_s));
-      ++alive_;
-      spawn(closed_client(shared_.t0_us + offset, closed->iterations));
+      const auto start_us =
+          shared_.t0_us + closed_start_offset_us(i, closed->clients, seconds_to_us(ramp_s));
+      if (scenarios_) {
+        ++alive_;
+        spawn(scenario_client(start_us, closed->iterations));
+      } else {
+        add_fleet_client(start_us, closed->iterations, /*open=*/false);
+      }
     }
   } else {
     ++alive_;
     spawn(arrivals(std::get<OpenExecutor>(p.executor)));
   }
+  if (!scenarios_) spawn(dispatch());
   thread_ = std::thread([this] { run(); });
 }
 
@@ -118,9 +124,12 @@ void Worker::set_up_scenarios() {
 
 void Worker::run() {
   io_.run();
-  std::lock_guard lock(snapshot_mutex_);
-  fill_snapshot();
-  snapshot_.finished = true;
+  {
+    std::lock_guard lock(snapshot_mutex_);
+    fill_snapshot();
+    snapshot_.finished = true;
+  }
+  if (shared_.on_worker_finished) shared_.on_worker_finished();
 }
 
 void Worker::begin_stop() {
@@ -130,6 +139,7 @@ void Worker::begin_stop() {
   if (arrival_clock_) arrival_clock_->timer.cancel();
   for (Client* c : clients_) c->timer.cancel();
   publish_timer_.cancel();
+  dispatch_timer_.cancel();
 }
 
 Client& Worker::add_client(Client& c) {

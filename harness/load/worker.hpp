@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -76,6 +77,9 @@ struct Shared {
   std::atomic<std::int64_t> tasks_started{0};   // against max_tasks
   std::atomic<std::int64_t> pause_until_us{0};  // Retry-After: nothing is sent before
   std::atomic<std::uint64_t> retry_after_pauses{0};
+  // Called by a worker's thread when its io_context ran out of work (its last snapshot says
+  // finished), so that the controller notices at once rather than at its next tick.
+  std::function<void()> on_worker_finished;
 
   bool measured(std::int64_t t_us) const { return t_us >= main_start_us && t_us < main_end_us; }
   // Reserves one task of the budget; false when max_tasks is reached.
@@ -115,12 +119,29 @@ struct TaskRun {
     std::string activity;                     // last_activity_at as sent
     std::optional<std::int64_t> activity_us;  // parsed
     std::string message_id;                   // of the question or proposal waiting
-    std::optional<harness::StatusView> view;  // parsed while awaiting_reply: the question
+    // Parsed while awaiting_reply (the question), else null: most answers are not questions,
+    // and an idle client should not carry a StatusView's 288 bytes.
+    std::unique_ptr<harness::StatusView> view;
   };
   std::optional<Seen> seen;
   // false: only watch (a poll client of a task made elsewhere): no actions, no lifecycle trace
   // (the task's history before the first poll is unknown), nothing to clean up.
   bool react = true;
+};
+
+// A policy or poll client of the closed or open executor. Between two of its requests it is
+// parked: an entry in the worker's due-queue, with everything it needs to go on held here
+// rather than in a suspended coroutine chain, so that an idle client costs this struct and its
+// task's state (about 1 KiB) and not the frames of the coroutines that drive it. A step (one
+// coroutine per due client, ended when it parks again) makes its next request(s).
+struct FleetClient {
+  explicit FleetClient(IoExecutor ex) : c(ex) {}
+  Client c;
+  std::optional<TaskRun> task;      // the task it drives or watches; none between iterations
+  std::int64_t intended_us = 0;     // the next poll's intended send time
+  std::int64_t iterations_left = -1;  // -1: unbounded (the closed executor's `iterations`)
+  bool open = false;                // one arrival of the open executor (counted in in_flight_)
+  std::size_t slot = 0;             // index in Worker::fleet_
 };
 
 class Worker {
@@ -217,28 +238,44 @@ class Worker {
     record_failure(rule, [](CheckFailure&) {});
   }
 
-  // ---- clients and their iterations (worker_clients.cpp)
-  Awaitable<void> closed_client(std::int64_t start_us, std::optional<std::int64_t> iterations);
+  // ---- scenario clients (worker_clients.cpp): one coroutine each, the runner's
+  Awaitable<void> scenario_client(std::int64_t start_us, std::optional<std::int64_t> iterations);
   Awaitable<void> arrivals(OpenExecutor open);
-  Awaitable<void> open_task();
-  // One iteration of a client: a task's lifecycle, or polling an existing task; false when
-  // nothing could start (the create failed).
-  Awaitable<bool> run_iteration(Client& c);
+  Awaitable<void> open_scenario();
   // One run of the scenario by the runner (its checks, its cleanup); its requests are counted
   // and measured through the HTTP client's hooks (no schedule: a scenario polls at its own
   // pace, so its corrected latency equals the uncorrected one).
   Awaitable<bool> run_scenario_once(Client& c);
   void record_scenario(const harness::ScenarioResult& r, std::int64_t began_us);
-  // Polls an existing task until it is terminal or the run stops.
-  Awaitable<bool> watch_task(Client& c, const std::string& id);
   // The next poll interval, jittered; 0 when polling back to back.
   std::int64_t interval_us();
 
+  // ---- policy and poll clients, parked between requests (worker_fleet.cpp)
+  // A new client, first due at start_us.
+  void add_fleet_client(std::int64_t start_us, std::optional<std::int64_t> iterations, bool open);
+  // Puts a client back in the due-queue (or winds it down when the run is stopping).
+  void park(FleetClient& f, std::int64_t due_us);
+  // Runs due clients' steps until the run stops, then winds every parked client down (a bounded
+  // number at a time).
+  Awaitable<void> dispatch();
+  void wake_dispatcher(std::int64_t due_us);
+  // A due client's requests until it parks again or ends.
+  Awaitable<void> step(FleetClient& f);
+  // The run stopped: the client's live task is cancelled (cleanup) and the client ends.
+  Awaitable<void> wind_down(FleetClient& f);
+  void end_client(FleetClient& f);
+
   // ---- one task's lifecycle (worker_task.cpp)
   std::string path(const std::string& id, std::string_view suffix = {}) const;
-  // Creates a task and drives it to its end; false when the create failed.
-  Awaitable<bool> run_task(Client& c);
-  Awaitable<void> drive(Client& c, TaskRun& t, const Policy& policy);
+  // Starts the client's next task: creates one (policy client) or begins watching the poll
+  // client's; false when the create failed.
+  Awaitable<bool> start_task(FleetClient& f);
+  Awaitable<bool> create_task(FleetClient& f);  // a policy client's: POST /tasks/
+  // One status poll of the client's task and the reaction to it; the task has an outcome after
+  // it when it ended. false when the run stopped before the poll was sent.
+  Awaitable<bool> poll_once(FleetClient& f, const Policy& policy);
+  // The task ended (or the run stopped): cancels it when it is left live, counts its outcome.
+  Awaitable<void> end_task(FleetClient& f);
   Awaitable<void> on_status(Client& c, TaskRun& t, const Policy& policy, LoadResponse& r,
                             std::int64_t intended);
   // Reads a 200 status answer into t.seen (checked, or the previous verdict reused when the
@@ -272,6 +309,21 @@ class Worker {
   std::optional<std::int64_t> stop_due_us_;  // set with a requested stop (not with abandon)
   std::vector<Client*> clients_;
   Client* arrival_clock_ = nullptr;  // the open executor's, while it runs
+  // The parked fleet clients as a min-heap on due time (std::push_heap with DueLater), the
+  // clients themselves, and the one timer that wakes the dispatcher for the earliest.
+  struct Due {
+    std::int64_t due_us;
+    FleetClient* client;
+  };
+  struct DueLater {
+    bool operator()(const Due& a, const Due& b) const { return a.due_us > b.due_us; }
+  };
+  std::vector<Due> due_;
+  std::vector<std::unique_ptr<FleetClient>> fleet_;  // FleetClient::slot is the index
+  Timer dispatch_timer_{io_.get_executor()};
+  std::int64_t dispatch_armed_us_ = INT64_MAX;  // what dispatch_timer_ waits for
+  bool dispatching_ = false;                    // dispatch() is running
+  std::int64_t winding_down_ = 0;               // wind_down()s running
   Timer publish_timer_{io_.get_executor()};
   std::unordered_set<std::string> live_tasks_;
   std::map<std::string, CheckFailure, std::less<>> failures_;

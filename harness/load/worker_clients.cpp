@@ -1,24 +1,20 @@
-// The worker's virtual clients: closed clients, the open model's arrivals, and what one
-// iteration of a client is (a policy task, a scenario run, or watching an existing task).
+// The worker's scenario clients (one coroutine each, running the runner's scenario) and the
+// open model's arrivals; policy and poll clients are parked between requests (worker_fleet.cpp).
 #include "harness/load/schedule.hpp"
 #include "harness/load/worker.hpp"
 
 namespace agentwork::load::internal {
 
-Awaitable<void> Worker::closed_client(std::int64_t start_us,
-                                      std::optional<std::int64_t> iterations) {
+Awaitable<void> Worker::scenario_client(std::int64_t start_us,
+                                        std::optional<std::int64_t> iterations) {
   Client c(io_.get_executor());
   add_client(c);
   bool running = co_await sleep_until(c, start_us);
   for (std::int64_t i = 0; running && (!iterations || i < *iterations); ++i) {
     if (!shared_.take_task()) break;
     ++arrivals_;
-    const bool created = co_await run_iteration(c);
+    co_await run_scenario_once(c);
     running = !stopping_;
-    // A failed create waits one poll interval: never a hot loop against a failing server.
-    if (!created && running) {
-      running = co_await sleep_until(c, steady_now_us() + interval_us());
-    }
   }
   remove_client(c);
   --alive_;
@@ -50,17 +46,22 @@ Awaitable<void> Worker::arrivals(OpenExecutor open) {
     }
     if (!shared_.take_task()) break;
     ++in_flight_;
-    ++alive_;
-    spawn(open_task());
+    if (scenarios_) {
+      ++alive_;
+      spawn(open_scenario());
+    } else {
+      add_fleet_client(steady_now_us(), 1, /*open=*/true);
+    }
   }
   arrival_clock_ = nullptr;
   --alive_;
+  wake_dispatcher(INT64_MIN);  // it ends when no client is left and no arrival will come
 }
 
-Awaitable<void> Worker::open_task() {
+Awaitable<void> Worker::open_scenario() {
   Client c(io_.get_executor());
   add_client(c);
-  co_await run_iteration(c);
+  co_await run_scenario_once(c);
   remove_client(c);
   --in_flight_;
   --alive_;
@@ -73,21 +74,6 @@ std::int64_t Worker::interval_us() {
   return std::max<std::int64_t>(1000, seconds_to_us(cfg_.profile.poll_interval_s * d(rng_)));
 }
 
-Awaitable<bool> Worker::run_iteration(Client& c) {
-  const auto* poll = std::get_if<PollClient>(&cfg_.profile.client);
-  // GCC 12: no locals with destructors in a block that spans a co_await, and no co_await
-  // inside ?: — one plain call each.
-  bool started = false;
-  if (poll) {
-    started = co_await watch_task(c, poll->task_id);
-  } else if (scenarios_) {
-    started = co_await run_scenario_once(c);
-  } else {
-    started = co_await run_task(c);
-  }
-  co_return started;
-}
-
 Awaitable<bool> Worker::run_scenario_once(Client& c) {
   const auto ordinal = ordinal_++ * static_cast<std::size_t>(count_) + index_;
   const auto began = steady_now_us();
@@ -95,14 +81,6 @@ Awaitable<bool> Worker::run_scenario_once(Client& c) {
   harness::ScenarioResult r = co_await scenarios_->run(*cfg_.scenario, ordinal);
   c.state.reset();
   record_scenario(r, began);
-  co_return true;
-}
-
-Awaitable<bool> Worker::watch_task(Client& c, const std::string& id) {
-  TaskRun t(id, steady_now_us(), /*reacts=*/false);
-  const Policy policy;
-  co_await drive(c, t, policy);
-  c.state.reset();
   co_return true;
 }
 

@@ -38,65 +38,73 @@ std::string Worker::path(const std::string& id, std::string_view suffix) const {
   return p;
 }
 
-Awaitable<bool> Worker::run_task(Client& c) {
-  const auto& p = cfg_.profile;
-  const auto& pc = std::get<PolicyClient>(p.client);
+Awaitable<bool> Worker::start_task(FleetClient& f) {
+  if (const auto* poll = std::get_if<PollClient>(&cfg_.profile.client)) {
+    f.task.emplace(poll->task_id, steady_now_us(), /*reacts=*/false);
+  } else {
+    // GCC 12: no locals with destructors in a block that spans a co_await.
+    const bool created = co_await create_task(f);
+    if (!created) co_return false;
+  }
+  f.task->status_path = path(f.task->id);
+  f.intended_us = f.task->created_us + interval_us();
+  co_return true;
+}
+
+Awaitable<bool> Worker::create_task(FleetClient& f) {
+  const auto& pc = std::get<PolicyClient>(cfg_.profile.client);
   const std::string create_path = cfg_.api_prefix + "/tasks/";
   const std::string create_body = json{{"title", pc.title}, {"description", pc.description}}.dump();
   const auto intended = steady_now_us();
-  auto created = co_await request(c, Endpoint::create_task, "POST", create_path, create_body, intended);
+  auto created =
+      co_await request(f.c, Endpoint::create_task, "POST", create_path, create_body, intended);
   if (!created || !created->ok()) co_return false;
   const int create_status = created->status;
   const json body = check(Endpoint::create_task, "POST", create_path, *created, {});
   const bool has_id = body.is_object() && body.contains("task_id") && body["task_id"].is_string();
   if (create_status / 100 != 2 || !has_id) co_return false;
-
-  TaskRun t(body["task_id"].get<std::string>(), steady_now_us(), /*reacts=*/true);
+  f.task.emplace(body["task_id"].get<std::string>(), steady_now_us(), /*reacts=*/true);
   ++created_all_;
   if (shared_.measured(intended)) metrics_.on_task_created();
-  live_tasks_.insert(t.id);
-  c.state = TaskState::processing;
-
-  co_await drive(c, t, pc.policy);
-
-  // Stopped (the cleanup's business) or given up (stalled, failed): cancel it now.
-  if (!t.outcome || live_tasks_.contains(t.id)) co_await cancel_for_cleanup(c, t.id);
-  if (t.outcome && shared_.measured(steady_now_us())) {
-    metrics_.on_task_end(*t.outcome, steady_now_us() - t.created_us, t.polls);
-  }
-  c.state.reset();
+  live_tasks_.insert(f.task->id);
+  f.c.state = TaskState::processing;
   co_return true;
 }
 
-Awaitable<void> Worker::drive(Client& c, TaskRun& t, const Policy& policy) {
-  std::int64_t intended = t.created_us + interval_us();
-  t.status_path = path(t.id);
-  const std::string& status_path = t.status_path;
-  while (!t.outcome) {
-    if (intended > steady_now_us()) {
-      const bool running = co_await sleep_until(c, intended);
-      if (!running) co_return;
-    } else if (stopping_) {
-      co_return;
-    }
-    auto r = co_await request(c, Endpoint::task_status, "GET", status_path, kNoBody, intended);
-    if (!r) co_return;
-    const auto interval = interval_us();
-    if (interval > 0 && shared_.measured(intended)) {
-      metrics_.on_poll_schedule(intended, r->sent_us, interval);
-    }
-    co_await on_status(c, t, policy, *r, intended);
-    if (t.outcome) co_return;
-    if (interval == 0) {  // back to back: the next poll is due now
-      intended = steady_now_us();
-      continue;
-    }
-    const auto next = next_poll(intended, steady_now_us(), interval);
-    if (next.dropped > 0 && shared_.measured(next.intended_us)) {
-      for (std::uint64_t i = 0; i < next.dropped; ++i) metrics_.on_dropped_poll();
-    }
-    intended = next.intended_us;
+Awaitable<bool> Worker::poll_once(FleetClient& f, const Policy& policy) {
+  TaskRun& t = *f.task;
+  const std::int64_t intended = f.intended_us;
+  auto r = co_await request(f.c, Endpoint::task_status, "GET", t.status_path, kNoBody, intended);
+  if (!r) co_return false;
+  const auto interval = interval_us();
+  if (interval > 0 && shared_.measured(intended)) {
+    metrics_.on_poll_schedule(intended, r->sent_us, interval);
   }
+  co_await on_status(f.c, t, policy, *r, intended);
+  if (t.outcome) co_return true;
+  if (interval == 0) {  // back to back: the next poll is due now
+    f.intended_us = steady_now_us();
+    co_return true;
+  }
+  const auto next = next_poll(intended, steady_now_us(), interval);
+  if (next.dropped > 0 && shared_.measured(next.intended_us)) {
+    for (std::uint64_t i = 0; i < next.dropped; ++i) metrics_.on_dropped_poll();
+  }
+  f.intended_us = next.intended_us;
+  co_return true;
+}
+
+Awaitable<void> Worker::end_task(FleetClient& f) {
+  TaskRun& t = *f.task;
+  if (t.react) {
+    // Stopped (the cleanup's business) or given up (stalled, failed): cancel it now.
+    if (!t.outcome || live_tasks_.contains(t.id)) co_await cancel_for_cleanup(f.c, t.id);
+    if (t.outcome && shared_.measured(steady_now_us())) {
+      metrics_.on_task_end(*t.outcome, steady_now_us() - t.created_us, t.polls);
+    }
+  }
+  f.c.state.reset();
+  f.task.reset();
 }
 
 bool Worker::read_answer(TaskRun& t, LoadResponse& r) {
@@ -118,7 +126,8 @@ bool Worker::read_answer(TaskRun& t, LoadResponse& r) {
              facts.solution_message_id);
     // A question is read in full once per new answer: the policy's reply needs it.
     if (s.state == TaskState::awaiting_reply && t.react) {
-      s.view = harness::status_view(json::parse(s.body, nullptr, false));
+      auto view = harness::status_view(json::parse(s.body, nullptr, false));
+      if (view) s.view = std::make_unique<harness::StatusView>(std::move(*view));
     }
     return true;
   }
@@ -129,7 +138,9 @@ bool Worker::read_answer(TaskRun& t, LoadResponse& r) {
   remember(s, view ? view->status : "", view ? view->last_activity_at : "", question_id,
            view ? view->solution_message_id.value_or("") : "");
   if (!view) s.state.reset();
-  if (s.state == TaskState::awaiting_reply) s.view = std::move(view);
+  if (s.state == TaskState::awaiting_reply) {
+    s.view = std::make_unique<harness::StatusView>(std::move(*view));
+  }
   return true;
 }
 
