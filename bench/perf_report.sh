@@ -23,7 +23,10 @@
 # the per-round ratios, both runs of a round back to back). Before every measured run the
 # machine's idle check (bench/lib.sh idle_check) waits for it to be idle; its figure is kept
 # and a row measured on a busy machine says so. CPU per request is printed next to every rate,
-# and for every ratio whether the anchor (nginx) or the client (wrk) was saturated.
+# and for every ratio whether the anchor (nginx) or the client (wrk) was saturated. Goals on
+# ratios are judged by CPU per request (what the rate ratio would be with each side held back
+# by its own core alone): on a machine where wrk or nginx saturates its core first, the rate
+# ratio measures them, not the thing compared; both are printed.
 # Environment: ROUNDS (3), DURATION s per rate run (5), CONNS (64), MANY_CONNECTIONS
 # ("10000 50000"), CLIENTS (100000), MILLION (1000000), ONLY (all rows), TABLE (also write the
 # Markdown table to this file).
@@ -66,7 +69,12 @@ source bench/lib.sh
 trap 'stop_server; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 
-# The file limit: as high as this process may raise it (the connection rows need it).
+# The file limit: as high as this process may raise it (the connection rows need it); root
+# tries to raise the hard limit too, which needs CAP_SYS_RESOURCE.
+largest=$(printf '%s\n' "${many[@]}" | sort -n | tail -1)
+if [ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt $((largest + 1024)) ] && [ "$(id -u)" -eq 0 ]; then
+  ulimit -Hn $((largest + 1024)) 2>/dev/null || true
+fi
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 files=$(ulimit -n)
 read -r port_low port_high </proc/sys/net/ipv4/ip_local_port_range
@@ -143,14 +151,14 @@ if wants client; then
     fails=$(awk -v m=$mode '$1 == m { s += $7 } END { print s + 0 }' "$work/client")
     nginx_busy=$(awk -v r="$wm" -v c="$nc" 'BEGIN { printf "%.0f", r * c / 1e4 }')
     if [ $mode = every ]; then
-      label="harness \`load\` with \`--check-every-answer\` / \`wrk -t1 -c$conns\`, nginx fixed body"
-      goal="≥ 0.8×" cond="$ratio >= 0.8 && $fails == 0"
+      label="harness \`load\` with \`--check-every-answer\` / \`wrk -t1 -c$conns\`, nginx fixed body (by client CPU per request)"
+      goal="≥ 0.8×" cond="$cpu_ratio >= 0.8 && $fails == 0"
     else
       label="the same, default mode (identical answers reuse their verdict)"
-      goal="keep (≥ 0.9×)" cond="$ratio >= 0.9 && $fails == 0"
+      goal="keep (≥ 0.9×)" cond="$cpu_ratio >= 0.9 && $fails == 0"
     fi
-    row "$label" "$goal" "$(printf '%.2f× (%.0f vs %.0f req/s; CPU/req %.1f vs %.1f µs, by CPU %.2f×; nginx core %s %% busy; %d contract failures)' \
-      "$ratio" "$hm" "$wm" "$hc" "$wc" "$cpu_ratio" "$nginx_busy" "$fails")$(busy_note "$work/client.idle")" "$(met "$cond")"
+    row "$label" "$goal" "$(printf '%.2f× (CPU/req %.1f vs %.1f µs; %.0f vs %.0f req/s, rate ratio %.2f× with nginx'"'"'s core %s %% busy; %d contract failures)' \
+      "$cpu_ratio" "$hc" "$wc" "$hm" "$wm" "$ratio" "$nginx_busy" "$fails")$(busy_note "$work/client.idle")" "$(met "$cond")"
   done
 fi
 
@@ -202,10 +210,10 @@ if wants mock; then
     mc=$(awk '{ print $3 }' "$f" | median) nc=$(awk '{ print $4 }' "$f" | median)
     wrk_busy=$(awk '{ print $2 * $6 / 1e4 }' "$f" | median)
     errs=$(awk '{ s += $7 } END { print s + 0 }' "$f")
-    row "mock status polls / nginx fixed body, \`--threads $threads\` vs $threads worker(s), \`wrk -t1 -c$conns\`" "≥ 1.0×" \
-      "$(printf '%.2f× (%.0f vs %.0f req/s; server CPU/req %.1f vs %.1f µs, by CPU %.2f×; wrk core %.0f %% busy on nginx; %d errors)' \
-        "$ratio" "$mm" "$nm" "$mc" "$nc" "$cpu_ratio" "$wrk_busy" "$errs")$(busy_note "$work/mock.$threads.idle")" \
-      "$(met "$ratio >= 1.0 && $errs == 0")"
+    row "mock status polls / nginx fixed body, \`--threads $threads\` vs $threads worker(s), \`wrk -t1 -c$conns\` (by server CPU per request)" "≥ 1.0×" \
+      "$(printf '%.2f× (CPU/req %.1f vs %.1f µs; %.0f vs %.0f req/s, rate ratio %.2f× with wrk'"'"'s core %.0f %% busy; %d errors)' \
+        "$cpu_ratio" "$mc" "$nc" "$mm" "$nm" "$ratio" "$wrk_busy" "$errs")$(busy_note "$work/mock.$threads.idle")" \
+      "$(met "$cpu_ratio >= 1.0 && $errs == 0")"
   done
 fi
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -31,7 +32,8 @@ enum class FaultAction {
 
 struct HttpResponse {
   int status = 200;
-  std::string content_type = "application/json";
+  // Static storage (a literal): every response names one of a few fixed types.
+  std::string_view content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
   std::string body;
   std::chrono::milliseconds delay{0};  // wait this long before responding (injected latency)

@@ -38,20 +38,78 @@ inline std::optional<ErrorReply> error_reply_for(const error_code& ec,
   return std::nullopt;
 }
 
-using BeastRequest = http::request<http::string_body>;
-using Parser = http::request_parser<http::string_body>;
+// Beast's request parser without its field container: it writes what the application reads
+// (method, target, Authorization, Content-Type, Host, body) straight into an HttpRequest that
+// the connection reuses, so a request whose strings fit the capacity of the previous one's
+// costs no allocation. As with a field container, a repeated header counts by its first value.
+class RequestParser final : public http::basic_parser<true> {
+ public:
+  // Clears `out` (keeping its capacity) for the next request.
+  explicit RequestParser(HttpRequest& out) : out_(out) {
+    out_.method.clear();
+    out_.target.clear();
+    out_.authorization.clear();
+    out_.content_type.clear();
+    out_.host.clear();
+    out_.body.clear();
+  }
+  unsigned version() const { return version_; }
+  bool head() const { return head_; }
+  bool expects_continue() const { return expect_continue_; }
 
-inline HttpRequest to_http_request(BeastRequest&& message, bool tls) {
-  HttpRequest request;
-  request.method = std::string(message.method_string());
-  request.target = std::string(message.target());
-  request.authorization = std::string(message[http::field::authorization]);
-  request.content_type = std::string(message[http::field::content_type]);
-  request.host = std::string(message[http::field::host]);
-  request.body = std::move(message.body());
-  request.tls = tls;
-  return request;
-}
+ private:
+  void on_request_impl(http::verb verb, beast::string_view method, beast::string_view target,
+                       int version, error_code&) override {
+    out_.method.assign(method.data(), method.size());
+    out_.target.assign(target.data(), target.size());
+    version_ = static_cast<unsigned>(version);
+    head_ = verb == http::verb::head;
+  }
+  void on_response_impl(int, beast::string_view, int, error_code& ec) override {
+    ec = http::error::bad_method;  // never called for a request parser
+  }
+  void on_field_impl(http::field name, beast::string_view, beast::string_view value,
+                     error_code&) override {
+    switch (name) {
+      case http::field::authorization: first(seen_authorization_, out_.authorization, value); break;
+      case http::field::content_type: first(seen_content_type_, out_.content_type, value); break;
+      case http::field::host: first(seen_host_, out_.host, value); break;
+      case http::field::expect:
+        if (!seen_expect_) expect_continue_ = beast::iequals(value, "100-continue");
+        seen_expect_ = true;
+        break;
+      default: break;
+    }
+  }
+  void on_header_impl(error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
+    // The parser has checked the length against its body limit already.
+    if (length) out_.body.reserve(static_cast<std::size_t>(*length));
+  }
+  std::size_t on_body_impl(beast::string_view s, error_code&) override {
+    out_.body.append(s.data(), s.size());
+    return s.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view s, error_code&) override {
+    out_.body.append(s.data(), s.size());
+    return s.size();
+  }
+  void on_finish_impl(error_code&) override {}
+
+  static void first(bool& seen, std::string& to, beast::string_view value) {
+    if (seen) return;
+    seen = true;
+    to.assign(value.data(), value.size());
+  }
+
+  HttpRequest& out_;
+  unsigned version_ = 11;
+  bool head_ = false;
+  bool expect_continue_ = false;
+  bool seen_authorization_ = false, seen_content_type_ = false, seen_host_ = false;
+  bool seen_expect_ = false;
+};
 
 // Appends a header value with any CR/LF removed (no header injection from a handler).
 inline void append_header(std::string& out, std::string_view name, std::string_view value) {
@@ -148,7 +206,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   Awaitable<error_code> handshake();
   Awaitable<void> close_gracefully();
   Awaitable<bool> wait_for_request();
-  Awaitable<error_code> read_request(Parser& parser);
+  Awaitable<error_code> read_request(RequestParser& parser);
   Awaitable<Ending> serve_request();
   Awaitable<Ending> on_read_error(const error_code& ec, Clock::time_point started);
   Awaitable<bool> wait(std::chrono::milliseconds delay);
@@ -167,7 +225,8 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   const bool over_capacity_;  // answer 503 and close
   Stream stream_;
   beast::flat_buffer buffer_;
-  std::string head_;  // response head, reused
+  std::string head_;       // response head, reused
+  HttpRequest request_;    // the request being served; its strings' capacity is reused
   Timer watchdog_;
   Timer delay_timer_;
   Clock::time_point deadline_ = Clock::time_point::max();
@@ -260,7 +319,7 @@ Awaitable<bool> Session<Stream>::wait_for_request() {
 // Feeds the parser from the buffer, reading more within request_timeout, until one request
 // is complete; answers "Expect: 100-continue" once its head is in.
 template <class Stream>
-Awaitable<error_code> Session<Stream>::read_request(Parser& parser) {
+Awaitable<error_code> Session<Stream>::read_request(RequestParser& parser) {
   set_deadline(core_.options().request_timeout);
   bool continue_sent = false;
   for (;;) {
@@ -272,8 +331,7 @@ Awaitable<error_code> Session<Stream>::read_request(Parser& parser) {
       if (parser.is_done()) co_return error_code{};
       if (used > 0 && buffer_.size() > 0) continue;  // more of the message is already here
     }
-    if (parser.is_header_done() && !continue_sent &&
-        beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+    if (parser.is_header_done() && !continue_sent && parser.expects_continue()) {
       continue_sent = true;
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       auto [wec, wbytes] =
@@ -293,7 +351,7 @@ template <class Stream>
 Awaitable<Ending> Session<Stream>::serve_request() {
   const auto started = Clock::now();
   const auto& options = core_.options();
-  Parser parser;
+  RequestParser parser(request_);
   parser.eager(true);
   parser.header_limit(static_cast<std::uint32_t>(
       std::min<std::size_t>(options.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
@@ -301,10 +359,11 @@ Awaitable<Ending> Session<Stream>::serve_request() {
   const error_code read_ec = co_await read_request(parser);
   if (read_ec) co_return co_await on_read_error(read_ec, started);
 
-  const unsigned version = parser.get().version();
-  const bool head_only = parser.get().method() == http::verb::head;
-  const bool client_keep_alive = parser.get().keep_alive();
-  const HttpRequest request = to_http_request(parser.release(), kIsTls<Stream>);
+  const unsigned version = parser.version();
+  const bool head_only = parser.head();
+  const bool client_keep_alive = parser.keep_alive();
+  request_.tls = kIsTls<Stream>;
+  const HttpRequest& request = request_;
   HttpResponse response = core_.handle(request);
   if (response.delay.count() > 0) {
     const bool waited = co_await wait(response.delay);

@@ -185,6 +185,48 @@ TEST(ServerKeepAlive, PipelinedRequestsAnsweredInOrder) {
   EXPECT_LT(first, second);
 }
 
+TEST(ServerProtocol, AChunkedBodyIsReadWhole) {
+  auto server = start_server();
+  const std::string raw = raw_exchange(server->port(),
+                                       "POST /c HTTP/1.1\r\nHost: x\r\n"
+                                       "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                                       "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+                                       4s);
+  EXPECT_NE(raw.find("HTTP/1.1 200 OK"), std::string::npos) << raw;
+  EXPECT_NE(raw.find(R"("body":"hello world")"), std::string::npos) << raw;
+}
+
+TEST(ServerProtocol, ARepeatedHeaderCountsByItsFirstValue) {
+  auto server = start_server();
+  const std::string raw = raw_exchange(server->port(),
+                                       "GET /r HTTP/1.1\r\nHost: first\r\nHost: second\r\n"
+                                       "Authorization: Bearer one\r\nAuthorization: Bearer two\r\n"
+                                       "Connection: close\r\n\r\n",
+                                       4s);
+  EXPECT_NE(raw.find(R"("authorization":"Bearer one")"), std::string::npos) << raw;
+  EXPECT_NE(raw.find(R"("host":"first")"), std::string::npos) << raw;
+}
+
+// The connection reuses one request object: nothing of a request may show in the next one.
+TEST(ServerKeepAlive, NothingOfARequestLeaksIntoTheNextOnTheConnection) {
+  auto server = start_server();
+  const std::string raw = raw_exchange(
+      server->port(),
+      "POST /one HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\n"
+      "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+      "GET /two HTTP/1.1\r\nConnection: close\r\n\r\n",
+      4s);
+  const auto second = raw.find(R"("target":"/two")");
+  ASSERT_NE(second, std::string::npos) << raw;
+  const auto body_start = raw.rfind('{', second);
+  const std::string two = raw.substr(body_start);
+  EXPECT_NE(two.find(R"("authorization":"")"), std::string::npos) << two;
+  EXPECT_NE(two.find(R"("content_type":"")"), std::string::npos) << two;
+  EXPECT_NE(two.find(R"("host":"")"), std::string::npos) << two;
+  EXPECT_NE(two.find(R"("body":"")"), std::string::npos) << two;
+  EXPECT_NE(two.find(R"("method":"GET")"), std::string::npos) << two;
+}
+
 TEST(ServerProtocol, Expect100ContinueGetsInterimResponse) {
   auto server = start_server();
   const std::string raw = raw_exchange(server->port(),
