@@ -277,7 +277,9 @@ fleet() {
     ] | @tsv' "$s" >>"$rows"
 }
 if wants clients; then fleet "$clients" 5 5 30 1024; fi
-if wants million; then fleet "$million" 30 60 120 2048; fi
+# A million clients ramp up over 200 s (5,000 creates/s: one harness worker creates and polls at
+# once), then poll 33,333 times a second; the steady window starts one interval after the ramp.
+if wants million; then fleet "$million" 30 200 300 2048; fi
 
 # ---- tasks: the mock holding a million processing tasks ----------------------------------------------
 if wants tasks; then

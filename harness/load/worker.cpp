@@ -147,7 +147,13 @@ Client& Worker::add_client(Client& c) {
   clients_.push_back(&c);
   return c;
 }
+void Worker::set_state(Client& c, std::optional<TaskState> state) {
+  if (c.state) --tasks_by_state_[static_cast<std::size_t>(*c.state)];
+  c.state = state;
+  if (c.state) ++tasks_by_state_[static_cast<std::size_t>(*c.state)];
+}
 void Worker::remove_client(Client& c) {
+  set_state(c, std::nullopt);
   clients_[c.slot] = clients_.back();
   clients_[c.slot]->slot = c.slot;
   clients_.pop_back();
@@ -166,10 +172,7 @@ void Worker::fill_snapshot() {
   snapshot_.requests = requests_all_;
   snapshot_.errors = errors_all_;
   snapshot_.active_clients = clients_.size();
-  snapshot_.tasks_by_state = {};
-  for (const Client* c : clients_) {
-    if (c->state) ++snapshot_.tasks_by_state[static_cast<std::size_t>(*c->state)];
-  }
+  snapshot_.tasks_by_state = tasks_by_state_;
   snapshot_.tasks_created = created_all_;
   snapshot_.check_failures = check_failure_count_;
   snapshot_.open_connections = transport_.open_connections();

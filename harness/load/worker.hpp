@@ -95,7 +95,7 @@ struct Client {
   explicit Client(IoExecutor ex) : timer(ex) {}
   Timer timer;
   std::size_t slot = 0;            // index in Worker::clients_
-  std::optional<TaskState> state;  // last seen, while a task is live
+  std::optional<TaskState> state;  // last seen, while a task is live (set with Worker::set_state)
 };
 
 // One task a client drives (or only watches).
@@ -195,6 +195,9 @@ class Worker {
   void begin_stop();
   Client& add_client(Client& c);
   void remove_client(Client& c);
+  // Sets a client's task state, keeping tasks_by_state_ (the snapshot's live tasks by state,
+  // counted as states change rather than by a walk over a million clients).
+  void set_state(Client& c, std::optional<TaskState> state);
   // Sleeps until t_us or until the run stops; false when stopping.
   Awaitable<bool> sleep_until(Client& c, std::int64_t t_us);
   void fill_snapshot();
@@ -259,6 +262,7 @@ class Worker {
   // number at a time).
   Awaitable<void> dispatch();
   void wake_dispatcher(std::int64_t due_us);
+  std::int64_t dispatch_tick(std::int64_t due_us) const;  // due_us rounded up to a tick
   // A due client's requests until it parks again or ends.
   Awaitable<void> step(FleetClient& f);
   // The run stopped: the client's live task is cancelled (cleanup) and the client ends.
@@ -308,6 +312,7 @@ class Worker {
   bool stopping_ = false;
   std::optional<std::int64_t> stop_due_us_;  // set with a requested stop (not with abandon)
   std::vector<Client*> clients_;
+  std::array<std::uint64_t, harness::kTaskStateCount> tasks_by_state_{};  // of clients_
   Client* arrival_clock_ = nullptr;  // the open executor's, while it runs
   // The parked fleet clients as a min-heap on due time (std::push_heap with DueLater), the
   // clients themselves, and the one timer that wakes the dispatcher for the earliest.

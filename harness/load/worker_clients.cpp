@@ -77,9 +77,9 @@ std::int64_t Worker::interval_us() {
 Awaitable<bool> Worker::run_scenario_once(Client& c) {
   const auto ordinal = ordinal_++ * static_cast<std::size_t>(count_) + index_;
   const auto began = steady_now_us();
-  c.state = TaskState::processing;
+  set_state(c, TaskState::processing);
   harness::ScenarioResult r = co_await scenarios_->run(*cfg_.scenario, ordinal);
-  c.state.reset();
+  set_state(c, std::nullopt);
   record_scenario(r, began);
   co_return true;
 }

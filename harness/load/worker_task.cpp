@@ -67,7 +67,7 @@ Awaitable<bool> Worker::create_task(FleetClient& f) {
   ++created_all_;
   if (shared_.measured(intended)) metrics_.on_task_created();
   live_tasks_.insert(f.task->id);
-  f.c.state = TaskState::processing;
+  set_state(f.c, TaskState::processing);
   co_return true;
 }
 
@@ -103,7 +103,7 @@ Awaitable<void> Worker::end_task(FleetClient& f) {
       metrics_.on_task_end(*t.outcome, steady_now_us() - t.created_us, t.polls);
     }
   }
-  f.c.state.reset();
+  set_state(f.c, std::nullopt);
   f.task.reset();
 }
 
@@ -178,7 +178,7 @@ Awaitable<void> Worker::on_status(Client& c, TaskRun& t, const Policy& policy, L
     metrics_.on_poll(changed);
     if (changed && seen.activity_us) metrics_.on_transition(wall_now_us() - *seen.activity_us);
   }
-  c.state = *seen.state;
+  set_state(c, *seen.state);
   if (!t.react) {
     if (harness::is_terminal(*seen.state)) {
       t.outcome =

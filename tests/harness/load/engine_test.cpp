@@ -349,5 +349,34 @@ TEST(LoadEngine, InterruptDoesNotWaitForTheNextArrival) {
   EXPECT_EQ(r.arrivals, 0u);
 }
 
+// The live figures count every client's task by its last seen state (kept as states change,
+// not by a walk over the clients): 30 tasks that stay processing show as 30 processing.
+TEST(LoadEngine, LiveFiguresCountEveryLiveTaskByState) {
+  Target target(mock_config(100));  // the default agent works for minutes: nothing ends alone
+  LoadProfile p = policy_profile(2.5, 0.2);
+  p.executor = ClosedExecutor{30, std::nullopt, 0.0};
+  p.workers = 2;
+  LoadEngine engine(target.config(p));
+  std::vector<LiveFigures> ticks;
+  const LoadResult r = engine.run([&](const LiveFigures& f) { ticks.push_back(f); });
+  EXPECT_EQ(r.stop_reason, StopReason::duration_elapsed);
+  std::size_t running_ticks = 0;
+  for (const auto& f : ticks) {
+    if (f.stopping || f.tasks_created < 30) continue;
+    ++running_ticks;
+    EXPECT_EQ(f.tasks_by_state[static_cast<std::size_t>(harness::TaskState::processing)], 30u);
+    std::uint64_t live = 0;
+    for (const auto n : f.tasks_by_state) live += n;
+    EXPECT_EQ(live, 30u);
+  }
+  EXPECT_GE(running_ticks, 1u);
+  // After the stop every task is cancelled by the cleanup and no client is left to count.
+  ASSERT_FALSE(ticks.empty());
+  std::uint64_t left = 0;
+  for (const auto n : ticks.back().tasks_by_state) left += n;
+  EXPECT_EQ(left, 0u);
+  EXPECT_EQ(target.non_terminal(), 0u);
+}
+
 }  // namespace
 }  // namespace agentwork::load
