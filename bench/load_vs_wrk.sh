@@ -33,7 +33,6 @@ duration=${DURATION:-10}
 connections=${CONNECTIONS:-50}
 repeat=${REPEAT:-3}
 goal_ratio=0.6
-status_id=3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b # the task id nginx answers for
 
 die() { echo "load_vs_wrk: $*" >&2; exit 2; }
 [ -x "$agentwork" ] || die "no $agentwork: build it first (ninja -C $build agentwork)"
@@ -58,23 +57,9 @@ PATH=$PATH:/usr/sbin
 have_nginx=1
 ensure_tool nginx nginx-light || have_nginx=0
 
-server_cpu=() client_cpu=()
-if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
-  server_cpu=(taskset -c 0) client_cpu=(taskset -c 1)
-else
-  echo "note: fewer than 2 cores or no taskset: server and clients are NOT pinned" >&2
-fi
-
 work=$(mktemp -d)
-chmod 755 "$work" # nginx's worker process may run as nobody
-server_pid=
-stop_server() {
-  if [ -n "$server_pid" ]; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=
-  fi
-}
+source bench/lib.sh
+[ ${#server_cpu[@]} -gt 0 ] || echo "note: fewer than 2 cores or no taskset: server and clients are NOT pinned" >&2
 cleanup() {
   stop_server
   rm -rf "$work"
@@ -82,70 +67,19 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Waits until the server answers $1 (up to 5 s); false if it exited or never answered.
-wait_ready() {
-  local url=$1
-  for _ in $(seq 100); do
-    kill -0 "$server_pid" 2>/dev/null || return 1
-    curl -s -o /dev/null --max-time 1 "$url" && return 0
-    sleep 0.05
-  done
-  return 1
-}
-
-# Median of the numbers on stdin (the lower middle one for an even count).
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-
-# CPU seconds (user + system) that /usr/bin/time wrote to $1.
-cpu_seconds() { awk '{ print $1 + $2 }' "$1"; }
-
 # One wrk run; prints "requests/s p99_ms non2xx_or_socket_errors cpu_us_per_request".
 run_wrk() {
-  local url=$1 key=$2 out=$work/wrk.out
-  /usr/bin/time -f "%U %S" -o "$work/wrk.cpu" "${client_cpu[@]}" wrk -t1 -c"$connections" \
-    -d"${duration}s" --latency -H "Authorization: Bearer $key" "$url" >"$out" 2>&1 ||
-    { cat "$out" >&2; return 1; }
-  awk -v cpu="$(cpu_seconds "$work/wrk.cpu")" '
-    / requests in / { n = $1 }
-    /Requests\/sec/ { rps = $2 }
-    $1 == "99%" { v = $2; ms = v + 0
-                  if (v ~ /us$/) ms /= 1000; else if (v ~ /[0-9]s$/) ms *= 1000; p99 = ms }
-    /Non-2xx/ { bad += $NF }
-    /Socket errors/ { gsub(/,/, ""); bad += $4 + $6 + $8 + $10 }
-    END { printf "%s %.2f %d %.2f\n", rps, p99, bad, (n > 0 ? cpu * 1e6 / n : 0) }' "$out"
+  local rps p99 tmo other non cpu
+  read -r rps p99 _ tmo other non cpu _ < <(wrk_run "$1" "$2" "$connections" "$duration") || return 1
+  [ -n "$rps" ] || return 1
+  echo "$rps $p99 $((tmo + other + non)) $cpu"
 }
 
-# One harness run; prints "requests/s p99_ms contract_failures errors exit_code".
+# One harness run; prints "requests/s p99_ms contract_failures errors exit_code cpu_us_per_request".
 run_harness() {
-  local base=$1 key=$2 task=$3 mode=$4 json=$work/harness.json
-  local flags=()
-  [ "$mode" = every ] && flags=(--check-every-answer)
-  cat >"$work/profile.json" <<EOF
-{"name": "poll-throughput", "client": {"poll": {"task_id": "$task"}},
- "executor": {"closed": {"clients": $connections}}, "duration_s": $duration,
- "poll_interval_s": 0, "workers": 1}
-EOF
-  rm -f "$json"
-  local rc=0
-  /usr/bin/time -f "%U %S" -o "$work/harness.cpu" \
-    "${client_cpu[@]}" "$agentwork" load "$work/profile.json" --target "$base" --api-key "$key" \
-    --connections "$connections" --progress none --color never --report-json "$json" \
-    "${flags[@]}" >"$work/harness.out" 2>&1 || rc=$?
-  if [ "$rc" -eq 130 ]; then
-    echo "harness run interrupted" >&2
-    return 1
-  fi
-  if [ "$rc" -gt 1 ] || [ ! -s "$json" ]; then
-    echo "harness run failed (exit code $rc):" >&2
-    tail -n 30 "$work/harness.out" >&2
-    return 1
-  fi
-  # CPU per request: the whole process (start-up and cleanup included) over the measured requests.
-  jq -r --arg rc "$rc" --arg cpu "$(cpu_seconds "$work/harness.cpu")" '.load | [.summary.requests_per_s,
-      ((.summary.endpoints[] | select(.endpoint == "status") | .latency.p99_us) // 0) / 1000,
-      ([.check_failures[].count] | add // 0), .summary.errors, $rc,
-      (if .summary.requests > 0 then ($cpu | tonumber) * 1e6 / .summary.requests else 0 end)]
-      | @tsv' "$json"
+  local out
+  out=$(harness_poll "$1" "$2" "$3" "$4" "$connections" "$duration") || return 1
+  cut -f1-6 <<<"$out"
 }
 
 # REPEAT rounds against one target (wrk, harness reuse, harness every; the order rotates);
@@ -222,44 +156,8 @@ run_mock_target() {
 }
 
 run_nginx_target() {
-  local port conf=$work/nginx.conf tries
-  mkdir -p "$work/nginx"
-  for tries in 1 2 3 4 5; do
-    port=$((20000 + RANDOM % 40000))
-    cat >"$conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx/body;
-  proxy_temp_path $work/nginx/proxy;
-  fastcgi_temp_path $work/nginx/fastcgi;
-  uwsgi_temp_path $work/nginx/uwsgi;
-  scgi_temp_path $work/nginx/scgi;
-  keepalive_timeout 75s;
-  keepalive_requests 1000000000;
-  server {
-    listen 127.0.0.1:$port;
-    location = /api/v1/tasks/$status_id {
-      default_type application/json;
-      return 200 '{"task_id":"$status_id","status":"processing","last_activity_at":"2026-01-01T00:00:00.000000Z"}';
-    }
-  }
-}
-EOF
-    "${server_cpu[@]}" nginx -e "$work/nginx/error.log" -p "$work/nginx" -c "$conf" \
-      >"$work/nginx/stdout" 2>&1 &
-    server_pid=$!
-    wait_ready "http://127.0.0.1:$port/api/v1/tasks/$status_id" && break
-    stop_server
-    grep -q 'Address already in use' "$work/nginx/error.log" "$work/nginx/stdout" 2>/dev/null ||
-      { cat "$work/nginx/error.log" "$work/nginx/stdout" >&2; echo "nginx did not start" >&2; return 1; }
-  done
-  [ -n "$server_pid" ] || { echo "nginx: no free port after $tries tries" >&2; return 1; }
-  measure nginx "http://127.0.0.1:$port" "unused-by-nginx" "$status_id"
+  start_nginx 1 "$connections"
+  measure nginx "$nginx_base" "unused-by-nginx" "$status_id"
   stop_server
 }
 
