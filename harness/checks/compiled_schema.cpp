@@ -40,19 +40,22 @@ std::uint8_t type_bit(std::string_view name) {
   return 0;
 }
 
-std::uint8_t bit_of(const JsonNode& n) {
-  switch (n.kind) {
-    case JsonKind::null:
+std::uint8_t bit_of(simdjson::dom::element_type t) {
+  switch (t) {
+    case simdjson::dom::element_type::NULL_VALUE:
       return kNull;
-    case JsonKind::boolean:
+    case simdjson::dom::element_type::BOOL:
       return kBoolean;
-    case JsonKind::number:
-      return n.flag ? kInteger : kFraction;
-    case JsonKind::string:
+    case simdjson::dom::element_type::INT64:
+    case simdjson::dom::element_type::UINT64:
+      return kInteger;
+    case simdjson::dom::element_type::DOUBLE:
+      return kFraction;  // JsonReading read it as nlohmann does: a number with a fraction or exponent
+    case simdjson::dom::element_type::STRING:
       return kString;
-    case JsonKind::array:
+    case simdjson::dom::element_type::ARRAY:
       return kArray;
-    case JsonKind::object:
+    case simdjson::dom::element_type::OBJECT:
       return kObject;
   }
   return 0;
@@ -292,60 +295,70 @@ std::optional<std::size_t> CompiledSchemas::find(std::string_view component) con
   return std::nullopt;
 }
 
-bool CompiledSchemas::valid(std::size_t id, const JsonTape& tape, std::size_t node,
-                            std::string& scratch) const {
+bool CompiledSchemas::valid(std::size_t id, simdjson::dom::element value) const {
+  using simdjson::dom::element_type;
   const Schema& s = schemas_[id];
-  if (s.ref != kNone) return valid(s.ref, tape, node, scratch);
-  const JsonNode& n = tape.node(node);
-  if ((s.types & bit_of(n)) == 0) return false;
+  if (s.ref != kNone) return valid(s.ref, value);
+  const element_type type = value.type();
+  if ((s.types & bit_of(type)) == 0) return false;
   if (s.has_enum) {
-    if (n.kind != JsonKind::string) return false;
-    const auto value = tape.string(node, scratch);
-    if (std::find(s.enum_strings.begin(), s.enum_strings.end(), value) == s.enum_strings.end())
+    if (type != element_type::STRING) return false;
+    const std::string_view text = value.get_string().value_unsafe();
+    if (std::find(s.enum_strings.begin(), s.enum_strings.end(), text) == s.enum_strings.end())
       return false;
   }
-  switch (n.kind) {
-    case JsonKind::string:
+  switch (type) {
+    case element_type::STRING:
       if (s.min_length || s.max_length) {
-        const auto length = tape.code_points(node, scratch);
+        const auto length = JsonReading::code_points(value.get_string().value_unsafe());
         if ((s.min_length && length < *s.min_length) || (s.max_length && length > *s.max_length))
           return false;
       }
       break;
-    case JsonKind::number:
+    case element_type::INT64:
+    case element_type::UINT64:
+    case element_type::DOUBLE:
       if (s.minimum || s.maximum) {
-        const double v = tape.number(node);
+        const double v = value.get_double().value_unsafe();  // integers converted, as valijson does
         if ((s.minimum && v < *s.minimum) || (s.maximum && v > *s.maximum)) return false;
       }
       break;
-    case JsonKind::array:
-      if ((s.min_items && n.count < *s.min_items) || (s.max_items && n.count > *s.max_items))
+    case element_type::ARRAY: {
+      const simdjson::dom::array array = value.get_array().value_unsafe();
+      std::size_t count = array.size();  // simdjson's count stops at 0xFFFFFF: count on from there
+      if (count >= 0xFFFFFF) {
+        count = 0;
+        for ([[maybe_unused]] const simdjson::dom::element item : array) ++count;
+      }
+      if ((s.min_items && count < *s.min_items) || (s.max_items && count > *s.max_items))
         return false;
       if (s.items != kNone) {
-        for (std::size_t i = JsonTape::first_child(node), k = 0; k < n.count; ++k) {
-          if (!valid(s.items, tape, i, scratch)) return false;
-          i = tape.node(i).next;
+        for (const simdjson::dom::element item : array) {
+          if (!valid(s.items, item)) return false;
         }
       }
       break;
-    case JsonKind::object:
+    }
+    case element_type::OBJECT: {
+      const simdjson::dom::object object = value.get_object().value_unsafe();
       for (const auto& name : s.required) {
-        if (tape.member(node, name) == JsonTape::npos) return false;
+        if (object.at_key(name).error() != simdjson::SUCCESS) return false;
       }
       for (const auto& [name, sub] : s.properties) {
-        const std::size_t member = tape.member(node, name);
-        if (member != JsonTape::npos && !valid(sub, tape, member, scratch)) return false;
+        simdjson::dom::element member;
+        if (object.at_key(name).get(member) == simdjson::SUCCESS && !valid(sub, member)) return false;
       }
       break;
+    }
     default:
       break;
   }
   for (const std::size_t sub : s.all_of) {
-    if (!valid(sub, tape, node, scratch)) return false;
+    if (!valid(sub, value)) return false;
   }
   if (!s.any_of.empty()) {
     return std::any_of(s.any_of.begin(), s.any_of.end(),
-                       [&](std::size_t sub) { return valid(sub, tape, node, scratch); });
+                       [&](std::size_t sub) { return valid(sub, value); });
   }
   return true;
 }

@@ -1,5 +1,5 @@
 // The component schemas of the embedded OpenAPI document compiled into a small validator over a
-// JsonTape: the fast "is it valid" answer for poll answers, where valijson over nlohmann::json
+// JsonReading (simdjson's DOM): the fast "is it valid" answer for poll answers, where valijson over nlohmann::json
 // (harness/checks/schema_validator.hpp) costs several microseconds. It answers valid or invalid only;
 // the errors of an invalid value still come from valijson, the reference.
 //
@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/checks/json_tape.hpp"
+#include "harness/checks/json_reading.hpp"
 
 namespace agentwork::harness {
 
@@ -36,9 +36,8 @@ class CompiledSchemas {
   // this validator does not compile.
   std::optional<std::size_t> find(std::string_view component) const;
 
-  // Whether tape node `node` is valid against schema `id` (from find). `scratch` holds decoded
-  // strings.
-  bool valid(std::size_t id, const JsonTape& tape, std::size_t node, std::string& scratch) const;
+  // Whether `value` (of a JsonReading) is valid against schema `id` (from find).
+  bool valid(std::size_t id, simdjson::dom::element value) const;
 
   // The components that did not compile, each with what stopped it (for tests and reports).
   const std::vector<std::pair<std::string, std::string>>& not_compiled() const {

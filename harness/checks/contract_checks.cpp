@@ -9,7 +9,6 @@
 
 #include "common/rules.hpp"
 #include "harness/checks/compiled_schema.hpp"
-#include "harness/checks/json_tape.hpp"
 #include "harness/checks/schema_validator.hpp"
 #include "harness/checks/value_formats.hpp"
 

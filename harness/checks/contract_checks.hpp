@@ -58,8 +58,9 @@ struct StatusFacts {
 // The fast path of check_response(Endpoint::task_status, ...) for a 200 answer, for the load
 // engine's polls: true when `body` breaks none of the rules check_response checks there (so it
 // would find nothing), with `facts` filled; false when this cannot tell quickly, because the body
-// breaks a rule or is JSON this path does not read (see harness/checks/json_tape.hpp) - the caller then
-// runs check_response, the reference. `task_id` as CheckContext::task_id.
+// breaks a rule or is JSON this path does not read (see harness/checks/json_reading.hpp) - the caller
+// then runs check_response, the reference. `task_id` as CheckContext::task_id. The views in `facts`
+// point into this thread's reading of `body`: valid until the next call on the same thread.
 bool status_answer_clean(std::string_view body, std::string_view task_id, StatusFacts& facts);
 
 // The rule a server error (5xx) or a transport failure of a request to `e` breaks: the rule that
