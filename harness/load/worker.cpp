@@ -22,6 +22,7 @@ Worker::Worker(Shared& shared, int index, int count)
       transport_(io_, cfg_.transport),
       metrics_(shared.main_start_us),
       rng_(cfg_.seed * 1000003 + static_cast<std::uint64_t>(index)),
+      due_(dispatch_tick_us(cfg_), wheel_slots(cfg_), steady_now_us()),
       snapshot_(shared.main_start_us) {
   if (cfg_.profile.rate_cap) {
     const double share = *cfg_.profile.rate_cap / count;

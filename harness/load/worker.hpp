@@ -27,6 +27,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/checks/contract_checks.hpp"
+#include "harness/load/due_wheel.hpp"
 #include "harness/load/engine.hpp"
 #include "harness/load/token_bucket.hpp"
 #include "harness/net/agentwork_client.hpp"
@@ -53,6 +54,11 @@ inline std::int64_t seconds_to_us(double s) {
   return static_cast<std::int64_t>(s * kMicros);
 }
 std::int64_t wall_now_us();
+
+// The fleet dispatcher's tick (µs): due clients go in one wake-up per tick (worker_fleet.cpp).
+std::int64_t dispatch_tick_us(const EngineConfig& cfg);
+// Ticks on its due-wheel: a poll interval and its jitter, so that the overflow stays empty.
+std::size_t wheel_slots(const EngineConfig& cfg);
 
 // The figures a worker publishes twice a second for the calling thread.
 struct Snapshot {
@@ -262,7 +268,6 @@ class Worker {
   // number at a time).
   Awaitable<void> dispatch();
   void wake_dispatcher(std::int64_t due_us);
-  std::int64_t dispatch_tick(std::int64_t due_us) const;  // due_us rounded up to a tick
   // A due client's requests until it parks again or ends.
   Awaitable<void> step(FleetClient& f);
   // The run stopped: the client's live task is cancelled (cleanup) and the client ends.
@@ -314,16 +319,10 @@ class Worker {
   std::vector<Client*> clients_;
   std::array<std::uint64_t, harness::kTaskStateCount> tasks_by_state_{};  // of clients_
   Client* arrival_clock_ = nullptr;  // the open executor's, while it runs
-  // The parked fleet clients as a min-heap on due time (std::push_heap with DueLater), the
-  // clients themselves, and the one timer that wakes the dispatcher for the earliest.
-  struct Due {
-    std::int64_t due_us;
-    FleetClient* client;
-  };
-  struct DueLater {
-    bool operator()(const Due& a, const Due& b) const { return a.due_us > b.due_us; }
-  };
-  std::vector<Due> due_;
+  // The parked fleet clients by due time (a timing wheel on the dispatcher's tick), the clients
+  // themselves, and the one timer that wakes the dispatcher for the earliest.
+  DueWheel<FleetClient> due_;
+  std::vector<FleetClient*> ready_;  // dispatch()'s, reused: the clients due at one wake-up
   std::vector<std::unique_ptr<FleetClient>> fleet_;  // FleetClient::slot is the index
   Timer dispatch_timer_{io_.get_executor()};
   std::int64_t dispatch_armed_us_ = INT64_MAX;  // what dispatch_timer_ waits for

@@ -31,8 +31,7 @@ void Worker::add_fleet_client(std::int64_t start_us, std::optional<std::int64_t>
 }
 
 void Worker::park(FleetClient& f, std::int64_t due_us) {
-  due_.push_back(Due{due_us, &f});
-  std::push_heap(due_.begin(), due_.end(), DueLater{});
+  due_.push(due_us, &f);
   wake_dispatcher(due_us);
 }
 
@@ -41,13 +40,20 @@ void Worker::park(FleetClient& f, std::int64_t due_us) {
 // ramping up over a minute are due every 60 µs. A fortieth of the poll interval at most, so
 // that the delay stays far below a late poll's threshold (a tenth of the interval); 1 ms at
 // most.
-std::int64_t Worker::dispatch_tick(std::int64_t due_us) const {
-  const auto tick = std::clamp<std::int64_t>(seconds_to_us(cfg_.profile.poll_interval_s) / 40, 1, 1000);
-  return (due_us + tick - 1) / tick * tick;
+std::int64_t dispatch_tick_us(const EngineConfig& cfg) {
+  return std::clamp<std::int64_t>(seconds_to_us(cfg.profile.poll_interval_s) / 40, 1, 1000);
+}
+
+// One and a half poll intervals (jitter stretches one by at most a half) on the wheel; at least
+// 1,024 ticks, at most 2^17 (3.1 MiB of empty buckets; a longer interval waits in the
+// overflow heap until the sweep nears it).
+std::size_t wheel_slots(const EngineConfig& cfg) {
+  const auto ticks = seconds_to_us(cfg.profile.poll_interval_s) * 3 / 2 / dispatch_tick_us(cfg);
+  return static_cast<std::size_t>(std::clamp<std::int64_t>(ticks + 2, 1024, 1 << 17));
 }
 
 void Worker::wake_dispatcher(std::int64_t due_us) {
-  if (due_us != INT64_MIN) due_us = dispatch_tick(due_us);
+  if (due_us != INT64_MIN) due_us = due_.fire_time(due_us);
   if (dispatching_ && due_us < dispatch_armed_us_) {
     dispatch_armed_us_ = due_us;
     dispatch_timer_.cancel();
@@ -57,20 +63,17 @@ void Worker::wake_dispatcher(std::int64_t due_us) {
 Awaitable<void> Worker::dispatch() {
   dispatching_ = true;
   while (!stopping_ && alive_ > 0) {
-    dispatch_armed_us_ = due_.empty() ? INT64_MAX : dispatch_tick(due_.front().due_us);
-    dispatch_timer_.expires_at(due_.empty() ? Clock::time_point::max()
-                                            : at_us(dispatch_armed_us_));
+    dispatch_armed_us_ = due_.next_due();  // DueWheel::kNever (INT64_MAX) when none is parked
+    dispatch_timer_.expires_at(dispatch_armed_us_ == INT64_MAX ? Clock::time_point::max()
+                                                               : at_us(dispatch_armed_us_));
     co_await dispatch_timer_.async_wait(use_nothrow);
     dispatch_armed_us_ = INT64_MAX;
     if (stopping_) break;
     // Woken at a tick: every client due by now (those due within the tick passed) goes.
-    const auto now = steady_now_us();
-    while (!due_.empty() && due_.front().due_us <= now) {
-      std::pop_heap(due_.begin(), due_.end(), DueLater{});
-      FleetClient* f = due_.back().client;
-      due_.pop_back();
-      spawn(step(*f));
-    }
+    ready_.clear();
+    due_.take_due(steady_now_us(), ready_);
+    for (FleetClient* f : ready_) spawn(step(*f));
+    ready_.clear();
   }
   // Stopped: every parked client winds down, a bounded number at a time (each finishing one
   // wakes this loop).
@@ -82,9 +85,7 @@ Awaitable<void> Worker::dispatch() {
       co_await dispatch_timer_.async_wait(use_nothrow);
       continue;
     }
-    std::pop_heap(due_.begin(), due_.end(), DueLater{});
-    FleetClient* f = due_.back().client;
-    due_.pop_back();
+    FleetClient* f = due_.take_earliest();
     ++winding_down_;
     spawn([this, f]() -> Awaitable<void> {
       co_await wind_down(*f);
