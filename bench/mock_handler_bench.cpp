@@ -51,11 +51,11 @@ void get_each_task(benchmark::State& state, const Fixture& f, const std::string&
   state.SetItemsProcessed(state.iterations());
 }
 
-// A completed task's status, with 1 to 100,000 tasks in the store.
+// A completed task's status, with 1 to 1,000,000 tasks in the store.
 void BM_StatusPoll(benchmark::State& state) {
   get_each_task(state, make_fixture(state.range(0), "completed"), "");
 }
-BENCHMARK(BM_StatusPoll)->Arg(1)->Arg(1000)->Arg(100000);
+BENCHMARK(BM_StatusPoll)->Arg(1)->Arg(1000)->Arg(100000)->Arg(1000000);
 
 // Populated "processing" tasks ask their question on first read: the body carries it.
 void BM_StatusPollAwaitingReply(benchmark::State& state) {

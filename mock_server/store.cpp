@@ -1,6 +1,7 @@
 #include "mock_server/store.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "mock_server/agents.hpp"
 #include "mock_server/ids.hpp"
@@ -112,10 +113,6 @@ std::string Store::organization_id(std::uint32_t org) const {
   return org < orgs_.size() ? orgs_[org].id : std::string();
 }
 
-Store::Shard& Store::shard_for(std::string_view task_id) {
-  return shards_[hash_text(task_id) % kShards];
-}
-
 // The one place a seeded agent's seed is derived: the mock's seed, the task's place in its
 // organization and its title, so that a run's tasks differ and a rerun repeats them.
 ScriptPtr Store::seeded_script(const Task& task) const {
@@ -154,32 +151,38 @@ Store::CreateError Store::create_task(const Principal& who, std::string title,
   start_task(task, std::move(script), now);
   task_id = task.id;
   org.task_ids.push_back(task.id);
-  Shard& shard = shard_for(task_id);
+  const auto key = task_key(task_id);  // always: new_uuid's form
+  if (!key) throw std::logic_error("create_task: new_uuid gave a non-canonical id " + task_id);
+  Shard& shard = shard_for(*key);
   std::lock_guard shard_lock(shard.mutex);
-  shard.tasks.emplace(task_id, std::move(task));
+  shard.tasks.insert(*key, std::move(task));
   return CreateError::none;
 }
 
 bool Store::with_task(const Principal& who, std::string_view task_id,
                       const std::function<void(Task&)>& fn) {
-  Shard& shard = shard_for(task_id);
+  const auto key = task_key(task_id);
+  if (!key) return false;  // not an id the mock gives out
+  Shard& shard = shard_for(*key);
   const Micros now = clock_.now();
   std::lock_guard lock(shard.mutex);
-  auto it = shard.tasks.find(task_id);
-  if (it == shard.tasks.end() || it->second.org != who.org) return false;
-  advance(it->second, now, time_scale());
-  fn(it->second);
+  Task* task = shard.tasks.find(*key);
+  if (task == nullptr || task->org != who.org) return false;
+  advance(*task, now, time_scale());
+  fn(*task);
   return true;
 }
 
 bool Store::with_any_task(std::string_view task_id, const std::function<void(Task&)>& fn) {
-  Shard& shard = shard_for(task_id);
+  const auto key = task_key(task_id);
+  if (!key) return false;
+  Shard& shard = shard_for(*key);
   const Micros now = clock_.now();
   std::lock_guard lock(shard.mutex);
-  auto it = shard.tasks.find(task_id);
-  if (it == shard.tasks.end()) return false;
-  advance(it->second, now, time_scale());
-  fn(it->second);
+  Task* task = shard.tasks.find(*key);
+  if (task == nullptr) return false;
+  advance(*task, now, time_scale());
+  fn(*task);
   return true;
 }
 
@@ -214,10 +217,10 @@ std::array<std::size_t, kStatusCount> Store::count_by_status() {
   const Micros now = clock_.now();
   for (auto& shard : shards_) {
     std::lock_guard lock(shard.mutex);
-    for (auto& entry : shard.tasks) {
-      advance(entry.second, now, time_scale());
-      ++counts[static_cast<std::size_t>(entry.second.status)];
-    }
+    shard.tasks.for_each([&](Task& task) {
+      advance(task, now, time_scale());
+      ++counts[static_cast<std::size_t>(task.status)];
+    });
   }
   return counts;
 }

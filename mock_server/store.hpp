@@ -21,6 +21,7 @@
 #include "mock_server/clock.hpp"
 #include "mock_server/state_machine.hpp"
 #include "mock_server/task.hpp"
+#include "mock_server/task_table.hpp"
 
 namespace agentwork::mock {
 
@@ -153,11 +154,11 @@ class Store {
   };
   struct Shard {
     mutable std::mutex mutex;
-    StringMap<Task> tasks;
+    TaskTable tasks;
   };
   static constexpr std::size_t kShards = 64;
 
-  Shard& shard_for(std::string_view task_id);
+  Shard& shard_for(const TaskKey& key) { return shards_[key.lo % kShards]; }
   std::uint32_t create_user_locked(const std::string& email, const std::string& name,
                                    const std::string& organization_name,
                                    const std::string& password);
