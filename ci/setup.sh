@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config
   libboost1.81-dev libboost-url1.81-dev
-  nlohmann-json3-dev libcli11-dev libvalijson-dev libsimdjson-dev
+  nlohmann-json3-dev libcli11-dev libvalijson-dev libsimdjson-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev openssl ca-certificates
   curl jq wrk procps nginx-light
