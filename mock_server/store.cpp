@@ -161,26 +161,22 @@ Store::CreateError Store::create_task(const Principal& who, std::string title,
 
 bool Store::with_task(const Principal& who, std::string_view task_id,
                       const std::function<void(Task&)>& fn) {
+  return visit_task(task_id, who.org, fn);
+}
+
+bool Store::with_any_task(std::string_view task_id, const std::function<void(Task&)>& fn) {
+  return visit_task(task_id, std::nullopt, fn);
+}
+
+bool Store::visit_task(std::string_view task_id, std::optional<std::uint32_t> org,
+                       const std::function<void(Task&)>& fn) {
   const auto key = task_key(task_id);
   if (!key) return false;  // not an id the mock gives out
   Shard& shard = shard_for(*key);
   const Micros now = clock_.now();
   std::lock_guard lock(shard.mutex);
   Task* task = shard.tasks.find(*key);
-  if (task == nullptr || task->org != who.org) return false;
-  advance(*task, now, time_scale());
-  fn(*task);
-  return true;
-}
-
-bool Store::with_any_task(std::string_view task_id, const std::function<void(Task&)>& fn) {
-  const auto key = task_key(task_id);
-  if (!key) return false;
-  Shard& shard = shard_for(*key);
-  const Micros now = clock_.now();
-  std::lock_guard lock(shard.mutex);
-  Task* task = shard.tasks.find(*key);
-  if (task == nullptr) return false;
+  if (task == nullptr || (org && task->org != *org)) return false;
   advance(*task, now, time_scale());
   fn(*task);
   return true;

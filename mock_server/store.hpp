@@ -159,6 +159,9 @@ class Store {
   static constexpr std::size_t kShards = 64;
 
   Shard& shard_for(const TaskKey& key) { return shards_[key.lo % kShards]; }
+  // with_task (org given: the task must belong to it) and with_any_task.
+  bool visit_task(std::string_view task_id, std::optional<std::uint32_t> org,
+                  const std::function<void(Task&)>& fn);
   std::uint32_t create_user_locked(const std::string& email, const std::string& name,
                                    const std::string& organization_name,
                                    const std::string& password);

@@ -70,7 +70,6 @@ Awaitable<void> Worker::dispatch() {
     dispatch_armed_us_ = INT64_MAX;
     if (stopping_) break;
     // Woken at a tick: every client due by now (those due within the tick passed) goes.
-    ready_.clear();
     due_.take_due(steady_now_us(), ready_);
     for (FleetClient* f : ready_) spawn(step(*f));
     ready_.clear();
