@@ -102,6 +102,29 @@ std::string what_ran(const LoadResult& r, bool color) {
                         r.stop_reason == StopReason::threshold_failed;
   out += field("stopped", abnormal ? paint(stop, kYellow, color) : stop);
   out += field("duration", text::fixed(r.summary.duration_s, 1) + " s measured");
+  if (r.shard) {
+    const auto& s = *r.shard;
+    out += field("shard", std::to_string(s.shard.index) + " of " + std::to_string(s.shard.count) +
+                              " of run " + text::one_line(s.run_id) +
+                              " (its thresholds and contract findings alone; the run's verdict "
+                              "is agentwork merge's)");
+  }
+  if (!r.merged_shards.empty()) {
+    std::size_t unwell = 0;
+    for (const auto& s : r.merged_shards) unwell += s.exit_code != 0 ? 1 : 0;
+    out += field("merged", std::to_string(r.merged_shards.size()) + " shards" +
+                               (unwell == 0 ? ", each ran to its end"
+                                            : ", " + std::to_string(unwell) + " did not end well:"));
+    for (const auto& s : r.merged_shards) {
+      if (s.exit_code == 0) continue;
+      std::string line = "  shard " + std::to_string(s.index) + ": " +
+                         std::string(load::to_string(s.stop_reason)) + ", exit " +
+                         std::to_string(s.exit_code) + ", " + std::to_string(s.requests) +
+                         " requests in " + text::fixed(s.duration_s, 1) + " s";
+      if (!s.stop_detail.empty()) line += " (" + text::one_line(s.stop_detail) + ")";
+      out += paint(line, kYellow, color) + "\n";
+    }
+  }
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -114,6 +115,19 @@ json latency_series_json(const std::vector<LoadSummary::LatencyPoint>& points) {
   return out;
 }
 
+// Each slot's non-empty latency buckets as [[bucket, count], ...].
+json latency_buckets_json(const std::vector<load::SlotLatency>& slots) {
+  json out = json::array();
+  for (const auto& slot : slots) {
+    json buckets = json::array();
+    for (std::size_t b = 0; b < load::SlotLatency::kBuckets; ++b) {
+      if (slot.count_at(b) > 0) buckets.push_back({b, slot.count_at(b)});
+    }
+    out.push_back(std::move(buckets));
+  }
+  return out;
+}
+
 json summary_json(const LoadSummary& s) {
   json endpoints = json::array();
   for (const auto& e : s.endpoints) endpoints.push_back(endpoint_json(e));
@@ -137,12 +151,39 @@ json summary_json(const LoadSummary& s) {
           {"tasks_created", s.tasks_created},
           {"tasks_ended", counts_json(kTaskOutcomes, s.tasks_ended)},
           {"polls_per_task_mean", s.polls_per_task_mean},
+          {"polls_per_task_sum", s.polls_per_task_sum},
+          {"polls_per_task_min", s.polls_per_task_min},
           {"polls_per_task_max", s.polls_per_task_max},
           {"task_duration", latency_json(s.task_duration, s.task_duration_histogram)},
           {"rate_series", s.rate_series},
           {"rate_slot_width_s", s.rate_slot_width_s},
           {"error_series", s.error_series},
-          {"latency_series", latency_series_json(s.latency_series)}};
+          {"latency_series", latency_series_json(s.latency_series)},
+          {"latency_buckets", latency_buckets_json(s.latency_buckets)}};
+}
+
+json shard_json(const load::ShardInfo& s) {
+  return {{"index", s.shard.index},
+          {"count", s.shard.count},
+          {"run_id", s.run_id},
+          {"profile", s.profile},
+          {"overrides", s.overrides},
+          {"thresholds", s.thresholds},
+          {"rate_cap", s.rate_cap ? json(*s.rate_cap) : json(nullptr)},
+          {"executor", s.executor}};
+}
+
+json merged_shards_json(const std::vector<load::ShardOutcome>& shards) {
+  json out = json::array();
+  for (const auto& s : shards) {
+    out.push_back({{"index", s.index},
+                   {"stop_reason", name_of(s.stop_reason)},
+                   {"stop_detail", s.stop_detail},
+                   {"requests", s.requests},
+                   {"duration_s", s.duration_s},
+                   {"exit_code", s.exit_code}});
+  }
+  return out;
 }
 
 json check_failure_json(const CheckFailure& f) {
@@ -250,6 +291,41 @@ EndpointSummary read_endpoint(Reader& in, const json& o, const std::string& path
   return e;
 }
 
+// [[[bucket, count], ...], ...]: one array per slot of latency_series, buckets ascending.
+void read_latency_buckets(Reader& in, const json& o, const std::string& path, LoadSummary& s) {
+  const json* a = in.array(o, path, "latency_buckets");
+  if (a == nullptr) return;
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    const json& slot = (*a)[i];
+    const std::string at = Reader::index_path(path, "latency_buckets", i);
+    if (!slot.is_array()) {
+      in.fail(at, "expected an array of [bucket, count]");
+      return;
+    }
+    load::SlotLatency latency;
+    for (std::size_t k = 0; k < slot.size(); ++k) {
+      const json& pair = slot[k];
+      const bool shape = pair.is_array() && pair.size() == 2 && pair[0].is_number_unsigned() &&
+                         pair[1].is_number_unsigned() &&
+                         pair[0].get<std::uint64_t>() < load::SlotLatency::kBuckets &&
+                         pair[1].get<std::uint64_t>() <= std::numeric_limits<std::uint32_t>::max();
+      if (!shape) {
+        in.fail(at + "[" + std::to_string(k) + "]",
+                "expected [bucket, count]: a bucket from 0 to " +
+                    std::to_string(load::SlotLatency::kBuckets - 1) + " and a count >= 0");
+        return;
+      }
+      latency.add_count(pair[0].get<std::size_t>(), pair[1].get<std::uint32_t>());
+    }
+    s.latency_buckets.push_back(latency);
+  }
+  if (s.latency_buckets.size() != s.latency_series.size()) {
+    in.fail(path + ".latency_buckets", "expected " + std::to_string(s.latency_series.size()) +
+                                           " slots, as latency_series; got " +
+                                           std::to_string(s.latency_buckets.size()));
+  }
+}
+
 LoadSummary read_summary(Reader& in, const json& o, const std::string& path) {
   LoadSummary s;
   in.get(o, path, "duration_s", s.duration_s);
@@ -279,6 +355,11 @@ LoadSummary read_summary(Reader& in, const json& o, const std::string& path) {
       o, path, "tasks_ended", [](std::size_t i) { return name_of(kTaskOutcomes[i]); },
       s.tasks_ended);
   in.get(o, path, "polls_per_task_mean", s.polls_per_task_mean);
+  // Files written before the sum was kept: the nearest integer to mean * tasks ended.
+  if (o.is_object() && o.contains("polls_per_task_sum")) {
+    in.get(o, path, "polls_per_task_sum", s.polls_per_task_sum);
+    in.get(o, path, "polls_per_task_min", s.polls_per_task_min);
+  }
   in.get(o, path, "polls_per_task_max", s.polls_per_task_max);
   read_latency(in, o, path, "task_duration", s.task_duration, s.task_duration_histogram);
   in.get(o, path, "rate_series", s.rate_series);
@@ -302,6 +383,13 @@ LoadSummary read_summary(Reader& in, const json& o, const std::string& path) {
             {p[0].get<std::int64_t>(), p[1].get<std::int64_t>(), p[2].get<std::int64_t>()});
       }
     }
+  }
+  if (o.is_object() && o.contains("latency_buckets")) read_latency_buckets(in, o, path, s);
+  if (o.is_object() && !o.contains("polls_per_task_sum")) {
+    std::uint64_t ended = 0;
+    for (const auto n : s.tasks_ended) ended += n;
+    s.polls_per_task_sum =
+        static_cast<std::uint64_t>(std::llround(s.polls_per_task_mean * static_cast<double>(ended)));
   }
   return s;
 }
@@ -331,6 +419,28 @@ ThresholdResult read_threshold(Reader& in, const json& o, const std::string& pat
   return t;
 }
 
+void read_shard(Reader& in, const json& j, const std::string& path, LoadResult& r) {
+  const json* o = in.object(j, path, "shard");
+  if (o == nullptr) return;
+  const std::string p = path + ".shard";
+  load::ShardInfo s;
+  in.get(*o, p, "index", s.shard.index);
+  in.get(*o, p, "count", s.shard.count);
+  if (in.ok() && (s.shard.count < 1 || s.shard.count > load::kMaxShards || s.shard.index < 0 ||
+                  s.shard.index >= s.shard.count)) {
+    in.fail(p, "expected 0 <= index < count <= " + std::to_string(load::kMaxShards) + "; got " +
+                   std::to_string(s.shard.index) + " of " + std::to_string(s.shard.count));
+    return;
+  }
+  in.get(*o, p, "run_id", s.run_id);
+  if (const json* profile = in.object(*o, p, "profile")) s.profile = *profile;
+  in.get(*o, p, "overrides", s.overrides);
+  in.get(*o, p, "thresholds", s.thresholds);
+  in.get(*o, p, "rate_cap", s.rate_cap);
+  in.get(*o, p, "executor", s.executor);
+  r.shard = std::move(s);
+}
+
 }  // namespace
 
 json load_to_json(const LoadResult& r) {
@@ -358,7 +468,10 @@ json load_to_json(const LoadResult& r) {
           {"connections_opened", r.connections_opened},
           {"retry_after_pauses", r.retry_after_pauses},
           {"rate_capped_waits", r.rate_capped_waits},
-          {"cleanup", cleanup_json(r.cleanup)}};
+          {"cleanup", cleanup_json(r.cleanup)},
+          {"started_unix_us", r.started_unix_us},
+          {"shard", r.shard ? shard_json(*r.shard) : json(nullptr)},
+          {"merged_shards", merged_shards_json(r.merged_shards)}};
 }
 
 std::optional<LoadResult> load_from_json(const json& j, std::string& error) {
@@ -402,6 +515,25 @@ std::optional<LoadResult> load_from_json(const json& j, std::string& error) {
     in.get(*c, cp, "cancelled", r.cleanup.cancelled);
     in.get(*c, cp, "failed", r.cleanup.failed);
     in.get(*c, cp, "left_task_ids", r.cleanup.left_task_ids);
+  }
+  // Kept since sharded runs: absent in older files.
+  if (j.contains("started_unix_us")) in.get(j, p, "started_unix_us", r.started_unix_us);
+  if (j.contains("shard") && !j["shard"].is_null()) read_shard(in, j, p, r);
+  if (j.contains("merged_shards")) {
+    if (const json* a = in.array(j, p, "merged_shards")) {
+      for (std::size_t i = 0; i < a->size() && in.ok(); ++i) {
+        const json& o = (*a)[i];
+        const std::string at = Reader::index_path(p, "merged_shards", i);
+        load::ShardOutcome s;
+        in.get(o, at, "index", s.index);
+        in.get_enum(o, at, "stop_reason", kStopReasons, kNameOf, s.stop_reason);
+        in.get(o, at, "stop_detail", s.stop_detail);
+        in.get(o, at, "requests", s.requests);
+        in.get(o, at, "duration_s", s.duration_s);
+        in.get(o, at, "exit_code", s.exit_code);
+        r.merged_shards.push_back(std::move(s));
+      }
+    }
   }
   if (!in.ok()) return std::nullopt;
   return r;

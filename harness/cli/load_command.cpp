@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -18,6 +19,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "common/json_file.hpp"
 #include "harness/cli/cli_util.hpp"
 #include "harness/cli/target.hpp"
 #include "harness/load/engine.hpp"
@@ -191,6 +193,25 @@ void add_target_options(CLI::App& cmd, LoadOptions& o) {
       ->capture_default_str();
 }
 
+// Sharded runs: which shard, which run, when it starts.
+void add_shard_options(CLI::App& cmd, LoadOptions& o) {
+  auto* shard = cmd.add_option("--shard", o.shard,
+                               "Run shard I of N of the profile (I from 0), e.g. --shard 2/8; "
+                               "merge the shards' results with `agentwork merge`");
+  cmd.add_option("--shards", o.shards,
+                 "Run one of N shards, its index from JOB_COMPLETION_INDEX (as a Kubernetes "
+                 "Indexed Job sets it)")
+      ->check(CLI::Range(1, load::kMaxShards))
+      ->excludes(shard);
+  cmd.add_option("--run-id", o.run_id,
+                 "The run's id, the same for all its shards (required with --shard/--shards)")
+      ->envname("AGENTWORK_RUN_ID");
+  cmd.add_option("--start-at", o.start_at,
+                 "Start at this wall-clock time, so that shards line up: "
+                 "2026-12-06T05:00:00Z, @UNIX_SECONDS or +SECONDS")
+      ->envname("AGENTWORK_START_AT");
+}
+
 // The console: colour and the progress line.
 void add_console_options(CLI::App& cmd, LoadOptions& o) {
   cmd.add_option("--color", o.color, "auto, always or never")
@@ -211,6 +232,7 @@ void add_console_options(CLI::App& cmd, LoadOptions& o) {
 void add_load_options(CLI::App& cmd, LoadOptions& o) {
   add_profile_options(cmd, o);
   add_target_options(cmd, o);
+  add_shard_options(cmd, o);
   o.reports.add_options(cmd, reports::FileCommand::run);
   add_console_options(cmd, o);
   cmd.footer(kLoadExitCodes);
@@ -359,14 +381,20 @@ load::LoadResult run_with_progress(const LoadOptions& o, load::LoadEngine& engin
 }
 
 void print_start(const load::LoadProfile& profile, const load::EngineConfig& config,
-                 const std::string& target_label) {
+                 const std::string& target_label, const std::optional<load::ShardInfo>& shard) {
   std::cout << "agentwork load: " << (profile.name.empty() ? profile.file : profile.name)
             << " against " << target_label << "; " << profile.workers << " worker"
             << (profile.workers == 1 ? "" : "s") << ", rules "
             << (config.guide_profile ? "guide" : "strict") << ", rate cap "
             << (profile.rate_cap ? fmt(*profile.rate_cap, 0) + " req/s" : std::string("none"))
-            << "\n"
-            << std::flush;
+            << (shard ? " (this shard's share)" : "") << "\n";
+  if (shard) {
+    std::cout << "agentwork load: shard " << shard->shard.index << " of " << shard->shard.count
+              << " of run " << shard->run_id << ": clients and arrivals " << shard->shard.index
+              << ", " << shard->shard.index + shard->shard.count << ", "
+              << shard->shard.index + 2 * shard->shard.count << ", ... of the profile's schedule\n";
+  }
+  std::cout << std::flush;
 }
 
 // The run result's header of a load run: what ran, where and when.
@@ -383,6 +411,83 @@ RunResult run_header(const LoadOptions& o, const load::EngineConfig& config, con
   return run;
 }
 
+// The shard this process runs and what its result must carry, from --shard or --shards and
+// JOB_COMPLETION_INDEX; nullopt in `info` when the run is not sharded. False after printing why.
+bool resolve_shard(const LoadOptions& o, const load::LoadProfile& profile,
+                   std::optional<load::ShardInfo>& info) {
+  info.reset();
+  if (o.shard.empty() && o.shards == 0) return true;
+  std::variant<load::Shard, std::string> parsed;
+  if (!o.shard.empty()) {
+    parsed = load::parse_shard(o.shard);
+  } else {
+    const char* index = std::getenv("JOB_COMPLETION_INDEX");
+    if (index == nullptr) {
+      std::cerr << "agentwork load: --shards " << o.shards
+                << " takes the shard's index from JOB_COMPLETION_INDEX, which is not set (use "
+                   "--shard I/N outside a Kubernetes Indexed Job)\n";
+      return false;
+    }
+    parsed = load::shard_from_index(index, o.shards);
+  }
+  if (const auto* e = std::get_if<std::string>(&parsed)) {
+    std::cerr << "agentwork load: " << (o.shard.empty() ? "JOB_COMPLETION_INDEX" : "--shard")
+              << ": " << *e << "\n";
+    return false;
+  }
+  if (o.run_id.empty()) {
+    std::cerr << "agentwork load: --run-id (or AGENTWORK_RUN_ID) is needed with a shard: "
+                 "`agentwork merge` tells the shards of one run by it\n";
+    return false;
+  }
+  std::string error;
+  const auto document = read_json_file(o.profile, error);
+  if (!document) {
+    std::cerr << "agentwork load: " << o.profile << ": " << error << "\n";
+    return false;
+  }
+  load::ShardInfo s;
+  s.shard = std::get<load::Shard>(parsed);
+  s.run_id = o.run_id;
+  s.profile = *document;
+  s.overrides = load::override_flags(o.overrides);
+  for (const auto& t : profile.thresholds) s.thresholds.push_back(t.text);
+  s.rate_cap = profile.rate_cap;
+  s.executor = load::describe_executor(profile);
+  info = std::move(s);
+  return true;
+}
+
+// --start-at as microseconds since the epoch; nullopt when not given. False after printing why.
+bool resolve_start_at(const LoadOptions& o, std::optional<std::int64_t>& start_at) {
+  start_at.reset();
+  if (o.start_at.empty()) return true;
+  const auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  auto parsed = load::parse_start_at(o.start_at, now_us);
+  if (const auto* e = std::get_if<std::string>(&parsed)) {
+    std::cerr << "agentwork load: --start-at: " << *e << "\n";
+    return false;
+  }
+  start_at = std::get<std::int64_t>(parsed);
+  const double ahead_s = static_cast<double>(*start_at - now_us) / 1e6;
+  if (ahead_s > 24 * 3600.0) {
+    std::cerr << "agentwork load: --start-at " << o.start_at << " is " << fmt(ahead_s / 3600, 1)
+              << " h away (at most 24 h)\n";
+    return false;
+  }
+  if (ahead_s < -1.0) {
+    std::cerr << "agentwork load: warning: --start-at " << o.start_at << " passed "
+              << fmt(-ahead_s, 1) << " s ago; starting at once (the merge aligns this shard's "
+              << "series on its own start)\n";
+  } else if (ahead_s > 0) {
+    std::cout << "agentwork load: starting at " << o.start_at << " (in " << fmt(ahead_s, 1)
+              << " s)\n" << std::flush;
+  }
+  return true;
+}
+
 }  // namespace
 
 int load_command(const LoadOptions& o) {
@@ -390,6 +495,9 @@ int load_command(const LoadOptions& o) {
   load::LoadProfile profile;
   std::shared_ptr<const Scenario> scenario;
   if (!prepare_profile(o, profile, scenario)) return 2;
+  std::optional<load::ShardInfo> shard;
+  std::optional<std::int64_t> start_at;
+  if (!resolve_shard(o, profile, shard) || !resolve_start_at(o, start_at)) return 2;
   if (!check_report_files(o.reports, "load")) return 2;
 
   // Signals are blocked from here on, before any thread starts.
@@ -408,7 +516,12 @@ int load_command(const LoadOptions& o) {
   }
   load::EngineConfig config = engine_config(o, profile, target, http);
   config.scenario = scenario;
-  config.run_id = new_run_id();
+  config.run_id = shard ? o.run_id : new_run_id();
+  config.start_at_unix_us = start_at;
+  if (shard) {
+    config.shard = shard->shard;
+    config.profile = load::shard_profile(profile, shard->shard);
+  }
   int code = 0;
   config.api_key = account_key(o, target, http, config.run_id, code);
   if (config.api_key.empty()) return code;
@@ -421,16 +534,17 @@ int load_command(const LoadOptions& o) {
     std::cerr << "agentwork load: " << e.what() << "\n";
     return 2;
   }
-  print_start(profile, config, target.label);
+  print_start(config.profile, config, target.label, shard);
   const std::string started_at = iso_now();
   const auto began = std::chrono::steady_clock::now();
-  const load::LoadResult result = run_with_progress(o, *engine, signals);
+  load::LoadResult result = run_with_progress(o, *engine, signals);
   const auto ended = std::chrono::steady_clock::now();
   target.stop();
+  result.shard = shard;
 
   // 4. Reports: the console summary, then the files.
   std::cout << reports::load_summary(result, use_color(o.color)) << std::flush;
-  code = load::exit_code(result);
+  code = shard ? load::shard_exit_code(result) : load::exit_code(result);
   RunResult run = run_header(o, config, target, result);
   run.started_at = started_at;
   run.duration_ms = std::chrono::duration<double, std::milli>(ended - began).count();

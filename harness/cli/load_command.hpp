@@ -35,12 +35,21 @@ struct LoadOptions {
   std::string progress = "auto";    // auto (a refreshed line on a terminal, else lines) | line |
                                     // lines | none
   double progress_every = 5;        // seconds between plain progress lines
+  // Sharding (docs/distributed-load.md): --shard I/N, or --shards N with the index from
+  // JOB_COMPLETION_INDEX (a Kubernetes Indexed Job's); the run's id, common to its shards; the
+  // wall-clock start the shards share.
+  std::string shard;
+  int shards = 0;     // 0: not given
+  std::string run_id;  // or AGENTWORK_RUN_ID
+  std::string start_at;  // or AGENTWORK_START_AT
 };
 
 inline constexpr const char* kLoadExitCodes =
     "Exit codes: 0 thresholds passed and every response met the contract; 1 a response broke the\n"
     "contract; 2 bad usage or bad profile; 3 target unreachable; 4 a threshold failed;\n"
-    "5 the circuit breaker stopped the run; 130 interrupted (Ctrl-C).";
+    "5 the circuit breaker stopped the run; 130 interrupted (Ctrl-C).\n"
+    "A shard (--shard, --shards) leaves thresholds and contract findings to `agentwork merge`:\n"
+    "it exits 0 when it ran to its end, 2, 3, 5 or 130 as above otherwise.";
 
 void add_load_options(CLI::App& cmd, LoadOptions& o);
 // Returns the exit code.

@@ -117,6 +117,7 @@ struct Commands {
   harness::LoadOptions load;
   harness::ReportOptions report;
   harness::CompareOptions compare;
+  harness::MergeOptions merge;
   std::vector<std::string> validate_paths;
   ListOptions list;
 };
@@ -143,6 +144,9 @@ int main(int argc, char** argv) {
   auto* compare_cmd =
       cli.add_subcommand("compare", "Compare a run result with a baseline; exit 1 on a regression");
   harness::add_compare_options(*compare_cmd, c.compare);
+  auto* merge_cmd = cli.add_subcommand(
+      "merge", "Merge the results of a sharded load run's shards into one exact result");
+  harness::add_merge_options(*merge_cmd, c.merge);
   auto* validate_cmd = cli.add_subcommand("validate", "Check scenario files without running them");
   validate_cmd->add_option("paths", c.validate_paths, "Scenario files or folders")->required();
   auto* list_cmd = add_list_command(cli, c.list);
@@ -167,6 +171,7 @@ int main(int argc, char** argv) {
   if (*load_cmd) return harness::load_command(c.load);
   if (*report_cmd) return harness::report_command(c.report);
   if (*compare_cmd) return harness::compare_command(c.compare);
+  if (*merge_cmd) return harness::merge_command(c.merge);
   if (*validate_cmd) return validate(c.validate_paths);
   if (*list_cmd)
     return c.list.coverage ? coverage(c.list.paths, c.list.tags) : list(c.list.paths, c.list.rules);

@@ -1,5 +1,7 @@
 #include "harness/cli/report_command.hpp"
 
+#include <array>
+#include <ctime>
 #include <iostream>
 #include <optional>
 #include <utility>
@@ -9,6 +11,7 @@
 #include "reports/compare.hpp"
 #include "reports/format.hpp"
 #include "reports/json_report.hpp"
+#include "harness/load/merge.hpp"
 #include "reports/load_report.hpp"
 
 namespace agentwork::harness {
@@ -55,6 +58,25 @@ std::string join(const std::vector<std::string>& names, std::string_view separat
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : std::string(separator)) + n;
   return out;
+}
+
+// "2026-12-06T05:00:00Z" of microseconds since the epoch.
+std::string iso_utc(std::int64_t unix_us) {
+  const auto t = static_cast<std::time_t>(unix_us / 1'000'000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::array<char, 32> text{};
+  std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text.data();
+}
+
+// Whether `path` can be written (parent folders made); false after saying why.
+bool writable_or_say(const std::string& command, const std::string& path) {
+  std::string error;
+  if (writable(path, error)) return true;
+  std::cerr << "agentwork " << command << ": cannot write " << path
+            << (error.empty() ? "" : ": " + error) << "\n";
+  return false;
 }
 
 // Writes `text` to `path` ("" or "-": stdout); false after saying why.
@@ -153,6 +175,61 @@ int compare_command(const CompareOptions& o) {
   const auto* format = reports::find_comparison_format(o.format);
   if (!emit("compare", o.output, format->comparison(result, {color, nullptr}))) return 2;
   return result.regressions() > 0 ? 1 : 0;
+}
+
+void add_merge_options(CLI::App& cmd, MergeOptions& o) {
+  cmd.add_option("shards", o.shards,
+                 "The shards' run result JSON files (agentwork load --shard ... --report-json)")
+      ->required();
+  cmd.add_option("-o,--output", o.output, "Write the merged run result JSON to FILE");
+  o.files.add_options(cmd, reports::FileCommand::report);
+  cmd.add_option("--color", o.color, "Colour the summary: auto, always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  cmd.footer(
+      "\nMerges exactly: counts summed, histograms slot by slot (percentiles of the merged\n"
+      "histogram), per-second series aligned on wall-clock seconds; the thresholds judged again\n"
+      "on the merged figures. Refuses files of different runs or profiles, a shard given twice\n"
+      "and a missing shard.\n"
+      "Exit codes: as agentwork load's for the merged run (0 passed, 1 contract, 4 threshold, 5\n"
+      "circuit breaker, 130 a shard was interrupted); 2 bad usage, a file that cannot be read,\n"
+      "a set of files that is not one run's shards, or an output that cannot be written.");
+}
+
+int merge_command(const MergeOptions& o) {
+  std::vector<load::ShardFile> shards;
+  std::optional<ReadResult> first;
+  for (const auto& path : o.shards) {
+    auto r = read_result("merge", path);
+    if (!r) return 2;
+    if (!r->load) {
+      std::cerr << "agentwork merge: " << path
+                << ": a conformance run's result, not a load shard's (it has no \"load\")\n";
+      return 2;
+    }
+    shards.push_back({path, std::move(*r->load)});
+    if (!first) first = std::move(*r);
+  }
+  if (!o.output.empty() && !writable_or_say("merge", o.output)) return 2;
+  auto merged = load::merge_shards(shards);
+  if (const auto* e = std::get_if<std::string>(&merged)) {
+    std::cerr << "agentwork merge: " << *e << "\n";
+    return 2;
+  }
+  auto& result = std::get<load::LoadResult>(merged);
+  RunResult run = first->run;  // the tool, target and rules of the run's first shard
+  run.run_id = shards.front().result.shard->run_id;
+  run.started_at = iso_utc(result.started_unix_us);
+  run.duration_ms = result.summary.duration_s * 1000.0;
+  run.interrupted = result.stop_reason == load::StopReason::interrupted;
+  std::cout << reports::load_summary(result, use_color(o.color)) << std::flush;
+  int code = load::exit_code(result);
+  if (!o.output.empty() &&
+      !emit("merge", o.output, reports::render_load_result_json(run, result))) {
+    code = 2;
+  }
+  if (!write_report_files(o.files, "merge", run, &result)) code = 2;
+  return code;
 }
 
 }  // namespace agentwork::harness

@@ -34,4 +34,17 @@ void add_compare_options(CLI::App& cmd, CompareOptions& o);
 // 0 no regression; 1 a regression; 2 bad usage or an unreadable or invalid result file.
 int compare_command(const CompareOptions& o);
 
+// `agentwork merge`: the shards' result files of one sharded load run, merged into one result
+// (harness/load/merge.hpp), written with -o and any report file, its summary printed.
+struct MergeOptions {
+  std::vector<std::string> shards;  // the shards' run result JSON files
+  std::string output;               // the merged run result JSON ("" : not written)
+  ReportFiles files;                // --junit, --markdown, --openmetrics, --html as well
+  std::string color = "auto";
+};
+void add_merge_options(CLI::App& cmd, MergeOptions& o);
+// The merged run's exit code as `agentwork load`'s (0, 1, 4, 5, 130); 2 when the files are not
+// one run's complete set of shards, cannot be read, or an output cannot be written.
+int merge_command(const MergeOptions& o);
+
 }  // namespace agentwork::harness

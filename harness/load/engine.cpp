@@ -27,20 +27,15 @@ using internal::Worker;
 namespace {
 
 constexpr std::size_t kMaxLeftIds = 100;
-using Workers = std::vector<std::unique_ptr<Worker>>;
 
-std::string describe_executor(const LoadProfile& p) {
-  if (const auto* closed = std::get_if<ClosedExecutor>(&p.executor)) {
-    return "closed, " + std::to_string(closed->clients) + " clients";
-  }
-  const auto& open = std::get<OpenExecutor>(p.executor);
-  if (open.rate) {
-    std::ostringstream s;
-    s << "open, " << *open.rate << " tasks/s";
-    return s.str();
-  }
-  return "open, " + std::to_string(open.stages.size()) + " stages";
+// Microseconds since the Unix epoch on the wall clock: when a run starts, for the reports and
+// to line shards up; never for durations.
+std::int64_t unix_now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
+using Workers = std::vector<std::unique_ptr<Worker>>;
 
 // What the result says of the run before it starts.
 LoadResult result_header(const LoadProfile& p) {
@@ -279,8 +274,13 @@ LoadResult LoadEngine::run(const std::function<void(const LiveFigures&)>& on_tic
   Impl& d = *impl_;
   const LoadProfile& p = d.config.profile;
   Shared& sh = d.shared;
-  // A short gate so that every worker starts on the same schedule.
-  sh.t0_us = steady_now_us() + 50'000;
+  // A short gate so that every worker starts on the same schedule, or the wall-clock start
+  // asked for (shards started apart), as a time on the steady clock.
+  const std::int64_t steady_now = steady_now_us();
+  const std::int64_t unix_now = unix_now_us();
+  std::int64_t gate_us = 50'000;
+  if (d.config.start_at_unix_us) gate_us = std::max(gate_us, *d.config.start_at_unix_us - unix_now);
+  sh.t0_us = steady_now + gate_us;
   sh.main_start_us = sh.t0_us + seconds_to_us(p.warmup_s);
   sh.main_end_us = sh.main_start_us + seconds_to_us(p.duration_s);
 
@@ -294,6 +294,11 @@ LoadResult LoadEngine::run(const std::function<void(const LiveFigures&)>& on_tic
   for (auto& w : workers) w->start();
 
   LoadResult result = result_header(p);
+  result.started_unix_us = unix_now + (sh.main_start_us - steady_now);
+  if (d.config.shard.sharded()) {
+    result.executor += " (shard " + std::to_string(d.config.shard.index) + " of " +
+                       std::to_string(d.config.shard.count) + ")";
+  }
   Controller controller(d.config, sh, workers, result);
   int interrupts_seen = 0;
   int finished_seen = 0;

@@ -26,6 +26,7 @@
 
 #include "harness/load/load_result.hpp"
 #include "harness/load/profile.hpp"
+#include "harness/load/shard.hpp"
 #include "harness/load/transport.hpp"
 #include "harness/runner/scenario.hpp"
 #include "harness/checks/trace_checker.hpp"
@@ -52,6 +53,12 @@ struct EngineConfig {
   bool target_is_mock = false;  // scripts and the mock's clock may be used
   double time_scale = 1.0;      // the mock's: wall seconds per agent second
   std::string run_id = "load";  // "{run}" in a scenario's e-mail addresses
+  // Shard I of N (shard.hpp): the workers take every Nth client and arrival of the profile's
+  // schedule from the Ith; the profile's budgets are the caller's to divide (shard_profile).
+  Shard shard;
+  // The wall-clock time (microseconds since the Unix epoch) the run starts at, so that shards
+  // started apart line up; none: at once. A time already past starts at once.
+  std::optional<std::int64_t> start_at_unix_us;
 };
 
 // What the progress line shows; all counts cover every phase unless noted.

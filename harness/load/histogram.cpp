@@ -69,6 +69,16 @@ void Histogram::reset() {
   *this = Histogram{};
 }
 
+void Histogram::restore(std::span<const HistogramSlot> slots, std::int64_t min, std::int64_t max) {
+  reset();
+  for (const auto& s : slots) record(std::clamp(s.value, kLowest, kHighest), s.count);
+  underflow_ = overflow_ = 0;
+  if (total_ == 0) return;
+  // record() kept the slots' lowest values; the exact ones lie within the first and last slot.
+  min_ = std::clamp(min, min_, highest_equivalent(min_));
+  max_ = std::clamp(max, lowest_equivalent(max_), highest_equivalent(max_));
+}
+
 namespace {
 
 // The middle of a slot: its lowest value plus half its width (integer, as HdrHistogram).

@@ -14,6 +14,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace agentwork::load {
@@ -88,6 +89,12 @@ class Histogram {
   // Adds every value of `other`, as if recorded here.
   void merge(const Histogram& other);
   void reset();
+  // Replaces the contents with a histogram whose non-empty slots are `slots` (as slots() lists
+  // them; a value is taken as the slot holding it) and whose exact minimum and maximum are `min`
+  // and `max` (as a summary keeps them, clamped to the slots' range): what a result file holds,
+  // back as a histogram that reads and merges like the one that wrote it. underflow() and
+  // overflow() are not in the files and read 0.
+  void restore(std::span<const HistogramSlot> slots, std::int64_t min, std::int64_t max);
 
   std::uint64_t count() const { return total_; }
   std::uint64_t underflow() const { return underflow_; }  // recorded as 1, subset of count()

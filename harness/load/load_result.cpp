@@ -45,4 +45,9 @@ int exit_code(const LoadResult& r) {
   return 0;
 }
 
+int shard_exit_code(const LoadResult& r) {
+  const int code = exit_code(r);
+  return code == kExitThresholdsFailed || code == 1 ? 0 : code;
+}
+
 }  // namespace agentwork::load

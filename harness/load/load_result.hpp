@@ -9,7 +9,10 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "harness/load/metrics.hpp"
+#include "harness/load/shard.hpp"
 #include "harness/result/thresholds.hpp"
 #include "harness/result/run_result.hpp"  // Evidence
 
@@ -45,6 +48,30 @@ struct CleanupFigures {
   bool operator==(const CleanupFigures&) const = default;
 };
 
+// What a shard's result carries so that `agentwork merge` can tell the shards of one run from
+// others and judge the whole: the run, the profile as its file held it, and the flags over it.
+struct ShardInfo {
+  Shard shard;
+  std::string run_id;                   // common to every shard of one run
+  nlohmann::json profile;               // the profile file's JSON, as read
+  std::vector<std::string> overrides;   // the profile flags, as "--clients=100", in flag order
+  std::vector<std::string> thresholds;  // the whole run's thresholds (profile's and --threshold)
+  std::optional<double> rate_cap;       // the whole run's, requests/s
+  std::string executor;                 // the whole run's ("closed, 1000 clients")
+  bool operator==(const ShardInfo&) const = default;
+};
+
+// How one shard of a merged run ended.
+struct ShardOutcome {
+  int index = 0;
+  StopReason stop_reason = StopReason::duration_elapsed;
+  std::string stop_detail;
+  std::uint64_t requests = 0;
+  double duration_s = 0;
+  int exit_code = 0;  // the shard's own
+  bool operator==(const ShardOutcome&) const = default;
+};
+
 struct LoadResult {
   // What ran.
   std::string profile_name;
@@ -55,6 +82,13 @@ struct LoadResult {
   double poll_interval_s = 0;
   std::optional<double> rate_cap;  // requests/s
   double warmup_s = 0;
+  // When the measured phase started, microseconds since the Unix epoch (wall clock); 0 in files
+  // written before it was kept.
+  std::int64_t started_unix_us = 0;
+  // Set on a shard's result (--shard) and on a merged one (the count of shards merged, index 0).
+  std::optional<ShardInfo> shard;
+  // A merged result (`agentwork merge`): how each shard ended, in index order; empty otherwise.
+  std::vector<ShardOutcome> merged_shards;
 
   // How it ended.
   StopReason stop_reason = StopReason::duration_elapsed;
@@ -95,5 +129,8 @@ struct LoadResult {
 inline constexpr int kExitThresholdsFailed = 4;
 inline constexpr int kExitCircuitBreaker = 5;
 int exit_code(const LoadResult& r);
+// A shard's exit code (--shard): its thresholds and contract findings are the merge's to judge,
+// so 4 and 1 read 0; 5 and 130 stay.
+int shard_exit_code(const LoadResult& r);
 
 }  // namespace agentwork::load

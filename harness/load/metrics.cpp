@@ -184,6 +184,61 @@ void WorkerMetrics::merge(const WorkerMetrics& other) {
     latency_series_[i / per_slot].add(other.latency_series_[i]);
 }
 
+namespace {
+
+void restore_into(std::unique_ptr<Histogram>& h, const LatencySummary& l,
+                  const std::vector<HistogramSlot>& slots) {
+  if (l.count == 0 || slots.empty()) return;
+  allocated(h).restore(slots, l.min, l.max);
+}
+
+}  // namespace
+
+WorkerMetrics WorkerMetrics::from_summary(const LoadSummary& s, std::int64_t offset_s) {
+  WorkerMetrics m(0);
+  for (const auto& e : s.endpoints) {
+    PerEndpoint& ep = m.per_endpoint_[index(e.endpoint)];
+    add(ep.status_classes, e.status_classes);
+    add(ep.transport_errors, e.transport_errors);
+    restore_into(ep.corrected, e.corrected, e.corrected_histogram);
+    restore_into(ep.uncorrected, e.uncorrected, e.uncorrected_histogram);
+  }
+  restore_into(m.transition_delay_, s.transition_delay, s.transition_delay_histogram);
+  restore_into(m.task_duration_, s.task_duration, s.task_duration_histogram);
+  m.polls_ = s.polls;
+  m.wasted_polls_ = s.wasted_polls;
+  m.late_polls_ = s.late_polls;
+  m.dropped_polls_ = s.dropped_polls;
+  m.transitions_ = s.transitions;
+  m.negative_delays_ = s.negative_transition_delays;
+  m.tasks_created_ = s.tasks_created;
+  m.tasks_ended_ = s.tasks_ended;
+  m.polls_per_task_sum_ = s.polls_per_task_sum;
+  m.polls_per_task_max_ = s.polls_per_task_max;
+  m.polls_per_task_min_ = m.tasks_ended() == 0 ? UINT64_MAX : s.polls_per_task_min;
+  // The series: the summary's slot i covers [i * w, (i + 1) * w) s of its own run, so
+  // [offset + i * w, ...) of ours; the width doubles until the last one fits.
+  const auto width = std::max<std::uint32_t>(1, s.rate_slot_width_s);
+  while (m.rate_slot_width_s_ < width) m.fold_rate_series();
+  const auto slot_of = [&](std::size_t i) {
+    const auto second = static_cast<std::uint64_t>(std::max<std::int64_t>(0, offset_s)) +
+                        static_cast<std::uint64_t>(i) * width;
+    while (second / m.rate_slot_width_s_ >= kRateSlots) m.fold_rate_series();
+    return static_cast<std::size_t>(second / m.rate_slot_width_s_);
+  };
+  for (std::size_t i = 0; i < s.rate_series.size(); ++i) {
+    const std::size_t at = slot_of(i);
+    m.rate_series_[at] += s.rate_series[i];
+    if (i < s.error_series.size()) m.error_series_[at] += s.error_series[i];
+  }
+  for (std::size_t i = 0; i < s.latency_buckets.size(); ++i) {
+    const std::size_t at = slot_of(i);
+    if (m.latency_series_.size() <= at) m.latency_series_.resize(at + 1);
+    m.latency_series_[at].add(s.latency_buckets[i]);
+  }
+  return m;
+}
+
 const Histogram& WorkerMetrics::latency(Endpoint e) const {
   return or_empty(per_endpoint_[index(e)].corrected);
 }
@@ -349,9 +404,11 @@ void summarize_series(const WorkerMetrics& m, LoadSummary& s) {
   s.error_series.assign(errors.begin(), errors.begin() + static_cast<std::ptrdiff_t>(last));
   const auto& latencies = m.latency_series();
   s.latency_series.resize(last);
+  s.latency_buckets.resize(last);
   for (std::size_t i = 0; i < last && i < latencies.size(); ++i) {
     s.latency_series[i] = {latencies[i].percentile(50), latencies[i].percentile(90),
                            latencies[i].percentile(99)};
+    s.latency_buckets[i] = latencies[i];
   }
 }
 
@@ -372,6 +429,8 @@ void summarize_polling(const WorkerMetrics& m, LoadSummary& s) {
     s.tasks_ended[o] = m.tasks_ended(static_cast<TaskOutcome>(o));
   }
   s.polls_per_task_mean = ratio(m.polls_per_task_sum(), m.tasks_ended());
+  s.polls_per_task_sum = m.polls_per_task_sum();
+  s.polls_per_task_min = m.polls_per_task_min();
   s.polls_per_task_max = m.polls_per_task_max();
   s.task_duration = summarize(m.task_duration());
   s.task_duration_histogram = m.task_duration().slots();

@@ -78,6 +78,9 @@ class SlotLatency {
   static std::int64_t middle_of(std::size_t bucket);
   void record(std::int64_t us) { ++counts_[bucket_of(us)]; }
   void add(const SlotLatency& other);
+  // The bucket counts themselves (a result file keeps the non-empty ones, so that shards merge).
+  std::uint32_t count_at(std::size_t bucket) const { return counts_[bucket]; }
+  void add_count(std::size_t bucket, std::uint32_t n) { counts_[bucket] += n; }
   std::uint64_t count() const;
   // The middle of the bucket holding the value of rank percentile_rank(p, count()); 0 when empty.
   std::int64_t percentile(double p) const;
@@ -86,6 +89,8 @@ class SlotLatency {
  private:
   std::array<std::uint32_t, kBuckets> counts_{};
 };
+
+struct LoadSummary;
 
 // The figures one worker thread records. Owned by that thread alone: no atomics, no locks.
 // Move-only (its histograms are on the heap); merged into one after the threads join.
@@ -121,6 +126,13 @@ class WorkerMetrics {
 
   // Adds every figure of `other`, as if recorded here (both must share start_us).
   void merge(const WorkerMetrics& other);
+
+  // The figures a summary holds, back as metrics (a shard's result read from its file), with
+  // the time series starting offset_s seconds after this one's start (a shard that started
+  // later than the earliest); merge() then adds them up. Exact for every count and histogram
+  // slot; the series too when offset_s is a multiple of the summary's slot width (1 s for runs
+  // under an hour).
+  static WorkerMetrics from_summary(const LoadSummary& s, std::int64_t offset_s);
 
   // --- Reading. A histogram never recorded into reads as empty (count 0).
   const Histogram& latency(Endpoint e) const;              // corrected, from intended send
@@ -260,6 +272,8 @@ struct LoadSummary {
   std::uint64_t tasks_created = 0;
   std::array<std::uint64_t, kTaskOutcomeCount> tasks_ended{};  // by TaskOutcome
   double polls_per_task_mean = 0;
+  std::uint64_t polls_per_task_sum = 0;  // polls_per_task_mean * tasks ended, exactly
+  std::uint64_t polls_per_task_min = 0;  // 0 when no task ended
   std::uint64_t polls_per_task_max = 0;
   LatencySummary task_duration;
   std::vector<HistogramSlot> transition_delay_histogram, task_duration_histogram;
@@ -273,6 +287,9 @@ struct LoadSummary {
   };
   std::vector<std::uint64_t> error_series;
   std::vector<LatencyPoint> latency_series;
+  // The slots' latency buckets themselves, from which latency_series is read (the mergeable
+  // form: shards' series add bucket by bucket). Same length as latency_series.
+  std::vector<SlotLatency> latency_buckets;
   bool operator==(const LoadSummary&) const = default;
 };
 

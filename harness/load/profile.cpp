@@ -282,6 +282,39 @@ std::optional<ProfileError> apply_overrides(LoadProfile& profile,
   return std::nullopt;
 }
 
+std::string describe_executor(const LoadProfile& p) {
+  if (const auto* closed = std::get_if<ClosedExecutor>(&p.executor)) {
+    return "closed, " + std::to_string(closed->clients) + " clients";
+  }
+  const auto& open = std::get<OpenExecutor>(p.executor);
+  if (open.rate) {
+    std::ostringstream s;
+    s << "open, " << *open.rate << " tasks/s";
+    return s.str();
+  }
+  return "open, " + std::to_string(open.stages.size()) + " stages";
+}
+
+std::vector<std::string> override_flags(const ProfileOverrides& f) {
+  std::vector<std::string> out;
+  const auto number = [](double v) {
+    std::ostringstream s;
+    s.precision(17);
+    s << v;
+    return s.str();
+  };
+  if (f.clients) out.push_back("--clients=" + std::to_string(*f.clients));
+  if (f.rate) out.push_back("--rate=" + number(*f.rate));
+  if (f.duration_s) out.push_back("--duration=" + number(*f.duration_s));
+  if (f.poll_interval_s) out.push_back("--poll-interval=" + number(*f.poll_interval_s));
+  if (f.rate_cap) out.push_back("--rate-cap=" + number(*f.rate_cap));
+  if (f.max_tasks) out.push_back("--max-tasks=" + std::to_string(*f.max_tasks));
+  if (f.poll_task) out.push_back("--poll-task=" + *f.poll_task);
+  for (const auto& t : f.thresholds) out.push_back("--threshold=" + t);
+  if (f.abort_on_fail) out.push_back("--abort-on-fail");
+  return out;
+}
+
 std::optional<std::string> safety_error(const LoadProfile& profile, std::string_view target_host) {
   std::string host(target_host);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {

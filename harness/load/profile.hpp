@@ -116,6 +116,15 @@ struct ProfileOverrides {
 std::optional<ProfileError> apply_overrides(LoadProfile& profile,
                                             const ProfileOverrides& overrides);
 
+// The executor in words, as results show it: "closed, 1000 clients", "open, 5 tasks/s",
+// "open, 3 stages".
+std::string describe_executor(const LoadProfile& profile);
+
+// The profile flags that are set, as "--clients=100", in the order of ProfileOverrides (a
+// sharded run's result keeps them, so that the merge can tell runs apart). --workers is left
+// out: how many threads a shard uses does not change what the run is.
+std::vector<std::string> override_flags(const ProfileOverrides& overrides);
+
 // A run against anything but 127.0.0.1, ::1 or localhost needs a rate cap: the error otherwise.
 std::optional<std::string> safety_error(const LoadProfile& profile, std::string_view target_host);
 

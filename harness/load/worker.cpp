@@ -21,7 +21,7 @@ Worker::Worker(Shared& shared, int index, int count)
       count_(count),
       transport_(io_, cfg_.transport),
       metrics_(shared.main_start_us),
-      rng_(cfg_.seed * 1000003 + static_cast<std::uint64_t>(index)),
+      rng_(cfg_.seed * 1000003 + lane_index(cfg_.shard, index)),
       due_(dispatch_tick_us(cfg_), wheel_slots(cfg_), steady_now_us()),
       snapshot_(shared.main_start_us) {
   if (cfg_.profile.rate_cap) {
@@ -36,7 +36,8 @@ void Worker::start() {
   const auto& p = cfg_.profile;
   if (const auto* closed = std::get_if<ClosedExecutor>(&p.executor)) {
     const double ramp_s = closed->ramp_up_s.value_or(p.poll_interval_s);
-    for (std::int64_t i = index_; i < closed->clients; i += count_) {
+    const ItemStride stride = item_stride(cfg_.shard, index_, count_);
+    for (std::int64_t i = stride.first; i < closed->clients; i += stride.step) {
       const auto start_us =
           shared_.t0_us + closed_start_offset_us(i, closed->clients, seconds_to_us(ramp_s));
       if (scenarios_) {
@@ -115,9 +116,10 @@ void Worker::set_up_scenarios() {
   // The profile's poll interval is wall seconds; the runner's is agent seconds.
   rc.poll_interval_seconds = cfg_.profile.poll_interval_s / cfg_.time_scale;
   rc.poll_jitter = cfg_.profile.jitter;
-  rc.seed = cfg_.seed + static_cast<std::uint64_t>(index_);
+  rc.seed = cfg_.seed + lane_index(cfg_.shard, index_);
   rc.api_key = cfg_.api_key;
-  rc.run_id = cfg_.run_id + "w" + std::to_string(index_);
+  rc.run_id = cfg_.run_id + (cfg_.shard.sharded() ? "s" + std::to_string(cfg_.shard.index) : "") +
+              "w" + std::to_string(index_);
   rc.cleanup_timeout = cfg_.cleanup_timeout;
   http_ = std::make_unique<harness::HttpClient>(io_.get_executor(), rc.http);
   scenarios_ = std::make_unique<harness::ScenarioDriver>(rc, *http_, io_.get_executor());

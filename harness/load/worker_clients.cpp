@@ -25,7 +25,8 @@ Awaitable<void> Worker::arrivals(OpenExecutor open) {
   const auto share = std::max<std::int64_t>(1, open.max_in_flight / count_);
   Client c(io_.get_executor());  // the arrival clock (not a task client)
   arrival_clock_ = &c;
-  for (std::uint64_t k = static_cast<std::uint64_t>(index_);; k += count_) {
+  const ItemStride stride = item_stride(cfg_.shard, index_, count_);
+  for (auto k = static_cast<std::uint64_t>(stride.first);; k += static_cast<std::uint64_t>(stride.step)) {
     const auto at = schedule.time_of(k);
     if (!at) break;
     const auto due_us = shared_.t0_us + *at;
@@ -75,7 +76,9 @@ std::int64_t Worker::interval_us() {
 }
 
 Awaitable<bool> Worker::run_scenario_once(Client& c) {
-  const auto ordinal = ordinal_++ * static_cast<std::size_t>(count_) + index_;
+  const ItemStride stride = item_stride(cfg_.shard, index_, count_);
+  const auto ordinal = static_cast<std::size_t>(stride.first) +
+                       ordinal_++ * static_cast<std::size_t>(stride.step);
   const auto began = steady_now_us();
   set_state(c, TaskState::processing);
   harness::ScenarioResult r = co_await scenarios_->run(*cfg_.scenario, ordinal);

@@ -71,6 +71,8 @@ inline LoadResult full_result() {
   s.tasks_created = 300;
   s.tasks_ended = {280, 10, 4, 6};
   s.polls_per_task_mean = 36.65;
+  s.polls_per_task_sum = 10262;
+  s.polls_per_task_min = 2;
   s.polls_per_task_max = 120;
   s.task_duration = {300, 18000000.25, 5000000, 17000000, 25000000, 29000000, 30000000, 30000000};
   s.task_duration_histogram = {{4997120, 300}};
@@ -79,6 +81,11 @@ inline LoadResult full_result() {
   s.error_series = {1, 0, 6, 0, 4};
   s.latency_series = {{1152, 4608, 46080}, {1152, 4608, 40960}, {1280, 5120, 81920}, {0, 0, 0},
                       {1152, 4608, 45056}};
+  // The slots' buckets (their mergeable form): one value per slot, at bucket 4k + j.
+  s.latency_buckets.resize(s.latency_series.size());
+  for (std::size_t i = 0; i < s.latency_buckets.size(); ++i) {
+    if (s.latency_series[i].p50 > 0) s.latency_buckets[i].add_count(40 + i, 180);
+  }
 
   r.thresholds = {
       {agentwork::Verdict::passed, 45600.0, "latency{endpoint=status}.p99 < 200ms: 45.6ms ✓"},

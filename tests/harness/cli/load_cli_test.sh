@@ -315,6 +315,79 @@ poll_client)
     fail "the mock answered $added, the run counted $counted"
   ;;
 
+shard_usage)
+  # The shard flags' errors, each before any request (exit 2).
+  expect_exit 2 10 "bad --shard" -- "$agentwork" load "$work/p.json" --shard 4/4 --run-id r
+  expect_in "$work/err" "^agentwork load: --shard: the shard index 4 is not below the shard count 4" \
+    "the index is named"
+  expect_exit 2 10 "--shard without --run-id" -- env -u AGENTWORK_RUN_ID \
+    "$agentwork" load "$work/p.json" --shard 0/2
+  expect_in "$work/err" "--run-id \(or AGENTWORK_RUN_ID\) is needed" "the run id is asked for"
+  expect_exit 2 10 "--shards without the Job's index" -- env -u JOB_COMPLETION_INDEX \
+    "$agentwork" load "$work/p.json" --shards 3 --run-id r
+  expect_in "$work/err" "JOB_COMPLETION_INDEX, which is not set" "the variable is named"
+  expect_exit 2 10 "a Job index out of range" -- env JOB_COMPLETION_INDEX=3 \
+    "$agentwork" load "$work/p.json" --shards 3 --run-id r
+  expect_in "$work/err" "^agentwork load: JOB_COMPLETION_INDEX: the shard index 3 is not below" \
+    "the variable is named"
+  expect_exit 2 10 "--shard and --shards" -- "$agentwork" load "$work/p.json" --shard 0/2 \
+    --shards 2 --run-id r
+  expect_exit 2 10 "bad --start-at" -- "$agentwork" load "$work/p.json" --start-at tomorrow
+  expect_in "$work/err" "^agentwork load: --start-at: expected a UTC time" "the flag is named"
+  expect_exit 2 10 "--start-at too far" -- "$agentwork" load "$work/p.json" --start-at +100000
+  expect_in "$work/err" "at most 24 h" "the limit is named"
+  ;;
+
+merge)
+  # Two shards of one run (each against its own in-process mock), started together, merged;
+  # then the merge refusing what is not one run's complete set.
+  profile "$work/m.json" '{"executor": {"closed": {"clients": 40}}, "rate_cap": 400, "max_tasks": 40,
+    "thresholds": ["requests.count > 10", "latency{endpoint=status}.p99 < 5s"]}'
+  start=$(date -u -d '+2 seconds' +%Y-%m-%dT%H:%M:%SZ)
+  for i in 0 1; do
+    expect_exit 0 60 "shard $i" -- "$agentwork" load "$work/m.json" --target mock --shard "$i/2" \
+      --run-id cli-run --start-at "$start" --progress none --report-json "$work/s$i.json"
+    expect_in "$work/out" "shard $i of 2 of run cli-run: clients and arrivals $i, $((i + 2)), " \
+      "the start line names the shard"
+    [ "$(jq .load.shard.index "$work/s$i.json")" = "$i" ] || fail "shard $i: its index"
+    [ "$(jq .load.rate_cap "$work/s$i.json")" = 200 ] || fail "shard $i: rate cap not halved"
+  done
+  # Shard 1 ran after shard 0 (one at a time here): its start time had passed.
+  expect_in "$work/err" "passed .* s ago; starting at once" "a late start is warned of"
+  # Each took every other client of the 40.
+  [ "$(jq .load.summary.tasks_created "$work/s0.json")" = 20 ] || fail "shard 0 created $(jq .load.summary.tasks_created "$work/s0.json") tasks, not 20"
+  expect_exit 0 30 "merge" -- "$agentwork" merge "$work/s0.json" "$work/s1.json" \
+    -o "$work/merged.json" --junit "$work/merged.xml" --color never
+  expect_in "$work/out" "merged +2 shards, each ran to its end" "the summary names the shards"
+  expect_in "$work/out" "^PASSED" "the verdict"
+  m=$work/merged.json
+  [ "$(jq .load.summary.requests "$m")" = \
+    "$(jq -s 'map(.load.summary.requests) | add' "$work/s0.json" "$work/s1.json")" ] ||
+    fail "merged requests are not the shards' sum"
+  [ "$(jq .load.summary.tasks_created "$m")" = 40 ] || fail "merged tasks created"
+  [ "$(jq .load.rate_cap "$m")" = 400 ] || fail "the merged result's rate cap is the run's"
+  [ "$(jq .load.shard "$m")" = null ] || fail "a merged result is not a shard"
+  xmllint --noout "$work/merged.xml" || fail "merged JUnit is not XML"
+  # report and compare read it.
+  expect_exit 0 20 "report of the merged result" -- "$agentwork" report "$m" --format markdown
+  expect_exit 0 20 "compare with a shard" -- "$agentwork" compare "$m" "$m"
+
+  expect_exit 2 10 "a missing shard" -- "$agentwork" merge "$work/s0.json"
+  expect_in "$work/err" "^agentwork merge: shard 1 of 2 of run cli-run missing" "the missing shard"
+  expect_exit 2 10 "a duplicate" -- "$agentwork" merge "$work/s0.json" "$work/s1.json" "$work/s1.json"
+  expect_in "$work/err" "are both shard 1 of 2 of run cli-run" "the duplicate"
+  jq '.load.shard.run_id = "other-run"' "$work/s1.json" >"$work/other.json"
+  expect_exit 2 10 "mixed runs" -- "$agentwork" merge "$work/s0.json" "$work/other.json"
+  expect_in "$work/err" "shards of different runs" "the runs"
+  head -c 200 "$work/s1.json" >"$work/corrupt.json"
+  expect_exit 2 10 "a corrupt file" -- "$agentwork" merge "$work/s0.json" "$work/corrupt.json"
+  expect_in "$work/err" "^agentwork merge: .*corrupt.json: not valid JSON" "the file is named"
+  expect_exit 2 10 "a merged result" -- "$agentwork" merge "$m" "$work/s1.json"
+  expect_in "$work/err" "merged.json: not a shard's result .*it is a merged result" "named"
+  expect_exit 2 10 "no such file" -- "$agentwork" merge "$work/nope.json"
+  expect_in "$work/err" "nope.json" "the file is named"
+  ;;
+
 *)
   fail "unknown case"
   ;;
