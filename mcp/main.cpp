@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "common/version.hpp"
 #include "mcp/server_main.hpp"
 #include "mcp/stdio_server.hpp"
 
@@ -12,7 +13,9 @@ int main(int argc, char** argv) {
   CLI::App cli{
       "agentwork-mcp: the Agentwork API as eight MCP tools (agentwork_register, "
       "agentwork_create_task, ...) over stdio: JSON-RPC on stdin/stdout, logs on stderr."};
-  cli.set_version_flag("--version", "agentwork-mcp 0.1.0");
+  std::string version = agentwork::version_text("agentwork-mcp");
+  version.pop_back();  // CLI11 ends the line
+  cli.set_version_flag("--version", version);
   McpServerConfig config;
   add_mcp_server_options(cli, config, /*with_base_url=*/true);
   try {

@@ -25,6 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/version.hpp"
 #include "mcp/breaches.hpp"
 #include "mcp/jsonrpc.hpp"
 #include "mcp/tools.hpp"
@@ -41,7 +42,7 @@ class Backend {
 struct SessionOptions {
   std::string api_key;  // AGENTWORK_API_KEY; empty: none (agentwork_register can provide one)
   std::string server_name = "agentwork-mcp";
-  std::string server_version = "0.1.0";
+  std::string server_version = std::string(agentwork::version());
   McpViolator violator;  // the breaches to apply (--violate); empty: an honest server
 };
 

@@ -1,6 +1,7 @@
 // agentwork-mock: the bundled mock Agentwork server as a stand-alone program.
 #include <CLI/CLI.hpp>
 
+#include "common/version.hpp"
 #include "mock_server/mock_cli.hpp"
 
 int main(int argc, char** argv) {
@@ -9,6 +10,9 @@ int main(int argc, char** argv) {
       "agentwork-mock: a stand-in for the Agentwork API (spec/CONTRACT.md) with a scripted, "
       "seeded agent per task, a virtual clock, fault injection and a control API under /_mock/."};
   cli.get_formatter()->column_width(34);
+  std::string version = agentwork::version_text("agentwork-mock");
+  version.pop_back();  // CLI11 ends the line
+  cli.set_version_flag("--version", version);
   agentwork::mock::add_mock_options(cli, options);
   cli.footer(
       std::string(
@@ -20,7 +24,7 @@ int main(int argc, char** argv) {
       agentwork::mock::kMockExitCodes);
   try {
     cli.parse(argc, argv);
-  } catch (const CLI::Success& e) {  // --help
+  } catch (const CLI::Success& e) {  // --help, --version
     return cli.exit(e);
   } catch (const CLI::ParseError& e) {
     cli.exit(e);  // prints the message

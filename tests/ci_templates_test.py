@@ -14,6 +14,8 @@ import yaml
 
 agentwork, source = sys.argv[1], sys.argv[2]
 templates = ["ci/github/agentwork.yml", "ci/gitlab/agentwork.gitlab-ci.yml"]
+# The variants that install the released package instead of building: `agentwork` on PATH.
+package_templates = ["ci/github/agentwork-package.yml", "ci/gitlab/agentwork-package.gitlab-ci.yml"]
 
 
 def scripts(node):
@@ -31,11 +33,16 @@ def scripts(node):
             yield from scripts(item)
 
 
-def commands(text):
-    """The agentwork command lines of a shell text, continuation lines joined."""
+def commands(text, installed=False):
+    """The agentwork command lines of a shell text, continuation lines joined; with installed,
+    the ones of the packaged `agentwork` (as build/harness/agentwork, so that one check fits)."""
     joined = re.sub(r"\\\n\s*", " ", text)
     for line in joined.splitlines():
         line = line.strip().rstrip(";")
+        if installed:
+            if line.startswith("agentwork "):
+                yield "build/harness/" + line
+            continue
         at = line.find("build/harness/agentwork ")
         if at >= 0:
             yield line[at:]
@@ -54,14 +61,18 @@ def help_of(sub):
 
 checked = 0
 mock_jobs = []
-for template in templates:
+for template in templates + package_templates:
+    installed = template in package_templates
     with open(os.path.join(source, template), encoding="utf-8") as f:
         doc = yaml.safe_load(f)
     assert isinstance(doc, dict), f"{template}: not a mapping"
     for text in scripts(doc):
-        for command in commands(text):
+        for command in commands(text, installed):
             words = shlex.split(command)
             sub = words[1]
+            if sub == "--version":
+                checked += 1
+                continue
             listed = help_of(sub)
             for word in words[2:]:
                 if word.startswith("--"):
@@ -72,9 +83,9 @@ for template in templates:
                     assert os.path.exists(os.path.join(source, word)), \
                         f"{template}: {word} does not exist"
             checked += 1
-            if sub == "run" and "--target mock" in command:
+            if sub == "run" and "--target mock" in command and not installed:
                 mock_jobs.append((template, words))
-assert checked >= 8, f"only {checked} agentwork commands found"
+assert checked >= 14, f"only {checked} agentwork commands found"
 assert len(mock_jobs) == 2, f"expected one mock conformance job per template, got {len(mock_jobs)}"
 
 # Each template's mock job, as written, from the source directory (results/ in a temporary one).

@@ -52,4 +52,23 @@ bool write_file(const std::string& path, const std::string& text) {
   return !ec;
 }
 
+std::string installed_data_dir() {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  const fs::path data = exe.parent_path().parent_path() / "share" / "agentwork";
+  return fs::is_directory(data / "scenarios", ec) ? data.string() : std::string();
+}
+
+std::string resolve_data_path(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (path.empty() || fs::path(path).is_absolute() || fs::exists(path, ec)) return path;
+  const std::string data = installed_data_dir();
+  if (data.empty()) return path;
+  const fs::path installed = fs::path(data) / path;
+  return fs::exists(installed, ec) ? installed.string() : path;
+}
+
 }  // namespace agentwork::harness

@@ -20,6 +20,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "common/json_file.hpp"
+#include "common/version.hpp"
 #include "harness/cli/cli_util.hpp"
 #include "harness/cli/target.hpp"
 #include "harness/load/engine.hpp"
@@ -32,7 +33,6 @@
 namespace agentwork::harness {
 namespace {
 
-constexpr const char* kToolVersion = "0.1.0";
 
 // SIGINT and SIGTERM are blocked in every thread of the run (the mock's and the workers'
 // inherit the mask) and taken by one thread with sigtimedwait, which calls interrupt().
@@ -247,7 +247,7 @@ std::shared_ptr<const Scenario> scenario_client(const load::LoadProfile& profile
   const auto* sc = std::get_if<load::ScenarioClient>(&profile.client);
   if (sc == nullptr) return nullptr;
   ok = false;
-  auto loaded = load_scenarios({sc->path});
+  auto loaded = load_scenarios({resolve_data_path(sc->path)});
   for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
   if (!loaded.errors.empty()) return nullptr;
   if (loaded.scenarios.size() != 1) {
@@ -401,7 +401,7 @@ void print_start(const load::LoadProfile& profile, const load::EngineConfig& con
 RunResult run_header(const LoadOptions& o, const load::EngineConfig& config, const Target& target,
                      const load::LoadResult& result) {
   RunResult run;
-  run.tool_version = kToolVersion;
+  run.tool_version = std::string(version());
   run.target = target.label;
   run.profile = config.guide_profile ? "guide" : "strict";
   run.mock = target.mock;

@@ -8,6 +8,8 @@
 #include <CLI/CLI.hpp>
 
 #include "common/rules.hpp"
+#include "common/version.hpp"
+#include "harness/cli/cli_util.hpp"
 #include "harness/cli/load_command.hpp"
 #include "harness/cli/mcp_command.hpp"
 #include "harness/cli/report_command.hpp"
@@ -129,6 +131,9 @@ int main(int argc, char** argv) {
       "agentwork: conformance and load-test harness for the Agentwork API.\n"
       "Replays scripted task lifecycles against the bundled mock or a real deployment and checks "
       "every response and status transition against the contract (spec/CONTRACT.md)."};
+  std::string version = version_text("agentwork");
+  version.pop_back();  // CLI11 ends the line
+  cli.set_version_flag("--version", version);
   cli.require_subcommand(1);
   cli.get_formatter()->column_width(34);
   Commands c;
@@ -161,12 +166,18 @@ int main(int argc, char** argv) {
       "failed; 5 the load circuit breaker tripped; 130 interrupted (run, load).");
   try {
     cli.parse(argc, argv);
-  } catch (const CLI::Success& e) {  // --help
+  } catch (const CLI::Success& e) {  // --help, --version
     return cli.exit(e);
   } catch (const CLI::ParseError& e) {
     cli.exit(e);
     return 2;
   }
+  // Scenario and profile paths not found from here are looked up in the installed data folder
+  // (<prefix>/share/agentwork), so that the defaults work from any folder once installed.
+  for (auto* paths : {&c.run.paths, &c.list.paths, &c.validate_paths}) {
+    for (auto& p : *paths) p = harness::resolve_data_path(p);
+  }
+  c.load.profile = harness::resolve_data_path(c.load.profile);
   if (*run_cmd) return harness::run_command(c.run);
   if (*load_cmd) return harness::load_command(c.load);
   if (*report_cmd) return harness::report_command(c.report);

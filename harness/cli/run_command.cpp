@@ -5,6 +5,7 @@
 #include <sstream>
 #include <variant>
 
+#include "common/version.hpp"
 #include "harness/cli/cli_util.hpp"
 #include "harness/cli/target.hpp"
 #include "harness/net/mcp_process.hpp"
@@ -17,7 +18,6 @@ namespace agentwork::harness {
 
 namespace {
 
-constexpr const char* kToolVersion = "0.1.0";
 constexpr double kMockTimeScale = 0.01;
 
 bool has_any(const std::vector<std::string>& have, const std::vector<std::string>& wanted) {
@@ -307,7 +307,7 @@ RunResult run_scenarios(const RunnerConfig& config, const std::vector<Scenario>&
   RunResult result = runner.run(chosen, [&](const ScenarioResult& r) {
     std::cout << reports::scenario_line(r, color) << std::flush;
   });
-  result.tool_version = kToolVersion;
+  result.tool_version = std::string(version());
   result.target = target_label;
   return result;
 }

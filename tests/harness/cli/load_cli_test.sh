@@ -368,9 +368,14 @@ merge)
   [ "$(jq .load.rate_cap "$m")" = 400 ] || fail "the merged result's rate cap is the run's"
   [ "$(jq .load.shard "$m")" = null ] || fail "a merged result is not a shard"
   xmllint --noout "$work/merged.xml" || fail "merged JUnit is not XML"
-  # report and compare read it.
-  expect_exit 0 20 "report of the merged result" -- "$agentwork" report "$m" --format markdown
-  expect_exit 0 20 "compare with a shard" -- "$agentwork" compare "$m" "$m"
+  # Every report format and compare read it.
+  for format in console json junit markdown openmetrics html; do
+    expect_exit 0 20 "report --format $format of the merged result" -- \
+      "$agentwork" report "$m" --format "$format" --color never
+    [ -s "$work/out" ] || fail "report --format $format printed nothing"
+  done
+  expect_exit 0 20 "compare the merged result with itself" -- "$agentwork" compare "$m" "$m"
+  expect_in "$work/out" "latency\{endpoint=status\}.p99" "the comparison lists the status p99"
 
   expect_exit 2 10 "a missing shard" -- "$agentwork" merge "$work/s0.json"
   expect_in "$work/err" "^agentwork merge: shard 1 of 2 of run cli-run missing" "the missing shard"
