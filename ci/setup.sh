@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  g++ cmake ninja-build pkg-config
+  g++ cmake ninja-build pkg-config dpkg-dev
   libboost1.81-dev libboost-url1.81-dev
   nlohmann-json3-dev libcli11-dev libvalijson-dev libsimdjson-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
