@@ -300,6 +300,13 @@ VerdictWords verdict_words(const LoadResult& r) {
 // The last line: the verdict in words, and the code.
 std::string verdict_line(const LoadResult& r, bool color) {
   const auto v = verdict_words(r);
+  if (r.shard) {
+    // A shard's own verdict is informative: its process exits with shard_exit_code, and the
+    // run's verdict is the merge's.
+    return "on this shard alone: " + paint(v.word, v.colour, color) + " (" + v.why +
+           "); the run's verdict is agentwork merge's · exit code " +
+           std::to_string(load::shard_exit_code(r)) + "\n";
+  }
   return paint(v.word, v.colour, color) + " (" + v.why + ") · exit code " +
          std::to_string(load::exit_code(r)) + "\n";
 }

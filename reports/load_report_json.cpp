@@ -457,7 +457,7 @@ json load_to_json(const LoadResult& r) {
           {"warmup_s", r.warmup_s},
           {"stop_reason", name_of(r.stop_reason)},
           {"stop_detail", r.stop_detail},
-          {"exit_code", load::exit_code(r)},
+          {"exit_code", r.shard ? load::shard_exit_code(r) : load::exit_code(r)},
           {"summary", summary_json(r.summary)},
           {"thresholds", std::move(thresholds)},
           {"responses_checked", r.responses_checked},

@@ -349,6 +349,8 @@ merge)
       --run-id cli-run --start-at "$start" --progress none --report-json "$work/s$i.json"
     expect_in "$work/out" "shard $i of 2 of run cli-run: clients and arrivals $i, $((i + 2)), " \
       "the start line names the shard"
+    expect_in "$work/out" "^on this shard alone: .*; the run's verdict is agentwork merge's · exit code 0$" \
+      "the shard's verdict line defers to the merge"
     [ "$(jq .load.shard.index "$work/s$i.json")" = "$i" ] || fail "shard $i: its index"
     [ "$(jq .load.rate_cap "$work/s$i.json")" = 200 ] || fail "shard $i: rate cap not halved"
   done
