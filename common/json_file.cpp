@@ -1,5 +1,7 @@
 #include "common/json_file.hpp"
 
+#include "common/json_depth.hpp"
+
 #include <fstream>
 #include <sstream>
 
@@ -13,6 +15,10 @@ std::optional<nlohmann::json> read_json_file(const std::string& path, std::strin
   }
   std::stringstream text;
   text << in.rdbuf();
+  if (json_too_deep(text.str(), kMaxJsonDepth, /*comments=*/true)) {
+    error = "not valid JSON here: nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+    return std::nullopt;
+  }
   try {
     return nlohmann::json::parse(text.str(), nullptr, true, /*ignore_comments=*/true);
   } catch (const nlohmann::json::parse_error& e) {

@@ -1,5 +1,7 @@
 #include "mcp/jsonrpc.hpp"
 
+#include "common/json_depth.hpp"
+
 #include <utility>
 
 namespace agentwork::mcp_server {
@@ -27,7 +29,12 @@ std::string dump(const json& j) {
 }  // namespace
 
 Message classify(std::string_view line) {
-  json j = json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
+  bool too_deep = false;
+  json j = parse_json_bounded(line, &too_deep);
+  if (too_deep) {
+    return invalid(nullptr, parse_error,
+                   "the line nests JSON deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  }
   if (j.is_discarded()) return invalid(nullptr, parse_error, "the line is not valid JSON");
   if (j.is_array()) {
     return invalid(nullptr, invalid_request,

@@ -1,4 +1,5 @@
 #include "mcp/tools.hpp"
+#include "common/json_depth.hpp"
 
 #include <algorithm>
 #include <array>
@@ -168,7 +169,7 @@ std::string quoted_body(const std::string& body) {
 }
 
 std::string api_error_text(const RestRequest& request, const RestOutcome& outcome) {
-  const json body = json::parse(outcome.body, nullptr, false);
+  const json body = parse_json_bounded(outcome.body);
   std::string detail;
   if (body.is_object() && body.contains("detail")) {
     const auto& d = body["detail"];
@@ -243,7 +244,7 @@ json tool_result(const RestRequest& request, const RestOutcome& outcome) {
   if (outcome.status < 200 || outcome.status > 299) {
     return tool_error(api_error_text(request, outcome));
   }
-  json body = json::parse(outcome.body, nullptr, false);
+  json body = parse_json_bounded(outcome.body);
   if (!body.is_object()) {
     return tool_error("HTTP " + std::to_string(outcome.status) + " from " + request.method + " " +
                       request.path +

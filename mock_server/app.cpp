@@ -1,5 +1,7 @@
 #include "mock_server/app.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <optional>
 #include <stdexcept>
@@ -10,6 +12,57 @@
 
 namespace agentwork::mock {
 namespace {
+
+// An absolute-form request target split into its authority and its origin form ("/" when it has
+// no path); nullopt for any other target.
+std::optional<std::pair<std::string_view, std::string_view>> split_absolute_form(
+    std::string_view target) {
+  std::size_t skip = 0;
+  for (const std::string_view scheme : {"http://", "https://"}) {
+    if (target.size() >= scheme.size() &&
+        strncasecmp(target.data(), scheme.data(), scheme.size()) == 0) {
+      skip = scheme.size();
+    }
+  }
+  if (skip == 0) return std::nullopt;
+  const auto rest = target.substr(skip);
+  const auto slash = rest.find_first_of("/?");
+  if (slash == std::string_view::npos) return std::pair{rest, std::string_view("/")};
+  if (rest[slash] == '?') return std::nullopt;  // "http://host?q": no path to route
+  return std::pair{rest.substr(0, slash), rest.substr(slash)};
+}
+
+
+// A Host header as RFC 9110 and 3986 allow it: a registered name or IPv4 address (letters,
+// digits, - . _ ~ %, and the sub-delimiters ! $ & ' ( ) * + , ; =) or an IPv6 literal in
+// brackets, then an optional :port of digits. Anything else (a quote, a backslash, a space,
+// bytes above 127) would be copied into every download_url the mock writes: refused with 400.
+bool valid_host(std::string_view host) {
+  std::size_t i = 0;
+  if (!host.empty() && host.front() == '[') {
+    const auto close = host.find(']');
+    if (close == std::string_view::npos || close == 1) return false;
+    for (const char c : host.substr(1, close - 1)) {
+      const bool ok = std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.';
+      if (!ok) return false;
+    }
+    i = close + 1;
+  } else {
+    for (; i < host.size() && host[i] != ':'; ++i) {
+      const auto c = static_cast<unsigned char>(host[i]);
+      const bool ok = std::isalnum(c) || std::strchr("-._~%!$&'()*+,;=", c) != nullptr;
+      if (!ok || c == 0) return false;
+    }
+    if (i == 0) return false;
+  }
+  if (i == host.size()) return true;
+  if (host[i] != ':') return false;
+  const auto port = host.substr(i + 1);
+  return port.size() <= 5 && std::all_of(port.begin(), port.end(), [](char c) {
+           return c >= '0' && c <= '9';
+         });
+}
+
 
 using nlohmann::json;
 
@@ -161,6 +214,16 @@ void App::reset_calls() {
 
 HttpResponse App::handle(const HttpRequest& request) {
   Route route = Route::unknown;
+  // An absolute-form target ("GET http://host:8080/api/v1/tasks/ HTTP/1.1", as proxies send
+  // it): RFC 9112 section 3.2.2 has servers accept it, the target's authority replacing Host.
+  if (const auto absolute = split_absolute_form(request.target)) {
+    HttpRequest edited = request;
+    edited.host = std::string(absolute->first);
+    edited.target = std::string(absolute->second);
+    HttpResponse response = route_request(edited, route);
+    count(route, request.method, response.status);
+    return response;
+  }
   if (!violator_.empty()) {
     HttpRequest edited = request;
     violator_.before(edited);
@@ -174,6 +237,9 @@ HttpResponse App::handle(const HttpRequest& request) {
 }
 
 HttpResponse App::route_request(const HttpRequest& req, Route& route) {
+  if (!req.host.empty() && !valid_host(req.host)) {
+    return error(400, "invalid Host header: expected host[:port] (RFC 9110 section 7.2)");
+  }
   std::string_view path = req.target;
   if (auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
   std::string task_id;
@@ -215,9 +281,10 @@ HttpResponse App::dispatch(const HttpRequest& req, Route route, const std::strin
   const RouteSpec* spec = find_route(route);
   if (spec == nullptr) return error(404, "Not Found");
   // Check the method before the key, as a router does.
-  const RouteHandler handler = req.method == "GET"    ? spec->get
-                               : req.method == "POST" ? spec->post
-                                                      : nullptr;
+  // HEAD is GET without the body (the server writes the head only, RFC 9110 section 9.3.2).
+  const RouteHandler handler = req.method == "GET" || req.method == "HEAD" ? spec->get
+                               : req.method == "POST"                     ? spec->post
+                                                                          : nullptr;
   if (handler == nullptr) return method_not_allowed(spec->allow);
   Call call{req, task_id, path, store_, clock_, config_, Principal{}};
   if (spec->needs_key) {

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_depth.hpp"
 #include "mock_server/app.hpp"
 #include "mock_server/ids.hpp"
 #include "mock_server/json_util.hpp"
@@ -36,7 +37,14 @@ HttpResponse not_allowed(const char* allow) {
 }
 
 bool parse_json(const HttpRequest& req, json& out, HttpResponse& failure) {
-  out = json::parse(req.body.empty() ? std::string("{}") : req.body, nullptr, false);
+  bool too_deep = false;
+  out = parse_json_bounded(req.body.empty() ? std::string_view("{}") : std::string_view(req.body),
+                           &too_deep);
+  if (too_deep) {
+    failure = fail(422, "body: JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
+                            " levels");
+    return false;
+  }
   if (out.is_discarded()) {
     failure = fail(422, "body: not valid JSON");
     return false;

@@ -1,5 +1,8 @@
 #include "mock_server/mock_cli.hpp"
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -186,6 +189,42 @@ void add_mock_options(CLI::App& cli, MockCliOptions& o) {
   add_limit_options(cli, o);
 }
 
+namespace {
+
+// --max-connections against the open-file limit: each connection holds a descriptor, and one
+// more than the process may open is not refused with a 503 but left hanging in the backlog
+// (issue 17's probe). The soft limit is raised toward what the setting needs (up to the hard
+// limit); when that is not enough, the setting is lowered to fit, and both are said on stderr.
+void fit_connections_to_file_limit(ServerOptions& server, const std::string& name) {
+  constexpr rlim_t kReserve = 64;  // listening sockets, epoll, timers, stdio, files, 503 replies
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t wanted = static_cast<rlim_t>(server.max_connections) + kReserve;
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted) {
+    const rlim_t before = limit.rlim_cur;
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+    if (raised.rlim_cur > before && setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+      limit = raised;
+      std::cerr << name << ": raised the open-file limit from " << before << " to "
+                << limit.rlim_cur << " for --max-connections " << server.max_connections
+                << "\n";
+    }
+  }
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted) {
+    const auto fitted = static_cast<std::size_t>(
+        limit.rlim_cur > kReserve + 1 ? limit.rlim_cur - kReserve : 1);
+    std::cerr << name << ": --max-connections " << server.max_connections << " lowered to "
+              << fitted << ": the open-file limit is " << limit.rlim_cur << " (hard "
+              << (limit.rlim_max == RLIM_INFINITY ? std::string("unlimited")
+                                                  : std::to_string(limit.rlim_max))
+              << "); connections beyond it get 503\n";
+    server.max_connections = fitted;
+  }
+}
+
+}  // namespace
+
 int run_mock(MockCliOptions& o, const std::string& name) {
   if (auto error = check_deployment_like(o); !error.empty()) {
     std::cerr << name << ": " << error << "\n";
@@ -198,6 +237,7 @@ int run_mock(MockCliOptions& o, const std::string& name) {
   o.server.log_requests = o.log == "requests";
   o.server.idle_timeout = std::chrono::milliseconds(o.idle_timeout_ms);
   o.server.request_timeout = std::chrono::milliseconds(o.request_timeout_ms);
+  fit_connections_to_file_limit(o.server, name);
 
   try {
     MockServer mock(o.mock, o.server);

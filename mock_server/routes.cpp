@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/agent_script.hpp"
+#include "common/json_depth.hpp"
 #include "common/timestamp.hpp"
 #include "mock_server/json_util.hpp"
 #include "mock_server/state_machine.hpp"
@@ -22,7 +23,13 @@ HttpResponse task_not_found() {
 
 // Parses a JSON request body; on failure fills `failure` with the 422 to send.
 bool parse_body(const HttpRequest& req, json& out, HttpResponse& failure) {
-  out = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  bool too_deep = false;
+  out = parse_json_bounded(req.body, &too_deep);
+  if (too_deep) {
+    failure = error(422, "body: JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
+                             " levels");
+    return false;
+  }
   if (out.is_discarded()) {
     failure =
         error(422, req.body.empty() ? "body: a JSON object is required" : "body: not valid JSON");

@@ -1,4 +1,5 @@
 #include "harness/checks/contract_checks.hpp"
+#include "common/json_depth.hpp"
 
 #include <algorithm>
 #include <array>
@@ -116,7 +117,7 @@ thread_local json tl_body;
 // The body as JSON; discarded when it is not JSON. Valid until the next call on this thread.
 const json& parse(const std::string& body) {
   if (tl_preparsed) return *tl_preparsed;
-  tl_body = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  tl_body = parse_json_bounded(body);
   return tl_body;
 }
 
@@ -274,7 +275,7 @@ void check_list(const Exchange& ex, Findings& out) {
 // The JSON text inside a CLARIFYING_QUESTIONS question's content.
 void check_clarifying_content(const std::string& content, Findings& out) {
   constexpr std::string_view kWhere = "$.question.content (parsed) ";
-  const json parsed = json::parse(content, nullptr, /*allow_exceptions=*/false);
+  const json parsed = parse_json_bounded(content);
   if (parsed.is_discarded()) {
     out.push_back({"G.status.question.clarifying_content",
                    "$.question.content: expected a JSON string of {\"type\": "

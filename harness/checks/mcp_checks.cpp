@@ -1,4 +1,5 @@
 #include "harness/checks/mcp_checks.hpp"
+#include "common/json_depth.hpp"
 
 #include <algorithm>
 #include <regex>
@@ -25,7 +26,7 @@ void add(std::vector<Finding>& out, std::string_view rule, std::string detail) {
 }
 
 json parse(std::string_view text) {
-  return json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  return parse_json_bounded(text);
 }
 
 std::string shown(const json& j) {

@@ -1,6 +1,7 @@
 // The worker's plumbing: its thread and io_context, the snapshots it publishes, and every
 // request's admission (rate cap, Retry-After), accounting and contract check.
 #include "harness/load/worker.hpp"
+#include "common/json_depth.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -259,7 +260,7 @@ json Worker::check(Endpoint ep, std::string_view method, const std::string& path
   if (!r.www_authenticate.empty()) ex.headers.emplace_back("WWW-Authenticate", r.www_authenticate);
   ex.body.swap(r.body);
   ++checked_;
-  json parsed = json::parse(ex.body, nullptr, /*allow_exceptions=*/false);
+  json parsed = parse_json_bounded(ex.body);
   for (auto& f : harness::check_response(ep, ex, ctx, parsed)) {
     if (cfg_.guide_profile && f.rule_id.starts_with("M.")) continue;
     if (broken) broken->push_back(f.rule_id);

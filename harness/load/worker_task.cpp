@@ -2,6 +2,7 @@
 // (checked, or the previous verdict reused), feed it to the task's tracker, and carry out the
 // reaction the shared policy decides (harness/runner/policy.hpp).
 #include "common/timestamp.hpp"
+#include "common/json_depth.hpp"
 #include "harness/load/schedule.hpp"
 #include "harness/load/worker.hpp"
 #include "harness/runner/policy_io.hpp"
@@ -126,7 +127,7 @@ bool Worker::read_answer(TaskRun& t, LoadResponse& r) {
              facts.solution_message_id);
     // A question is read in full once per new answer: the policy's reply needs it.
     if (s.state == TaskState::awaiting_reply && t.react) {
-      auto view = harness::status_view(json::parse(s.body, nullptr, false));
+      auto view = harness::status_view(parse_json_bounded(s.body));
       if (view) s.view = std::make_unique<harness::StatusView>(std::move(*view));
     }
     return true;

@@ -1,4 +1,5 @@
 #include "harness/net/agentwork_client.hpp"
+#include "common/json_depth.hpp"
 
 namespace agentwork::harness {
 
@@ -30,7 +31,7 @@ Awaitable<ApiCall> AgentworkClient::call(std::string method, std::string path,
   }
   out.path = std::move(path);
   out.exchange = co_await http_.send(std::move(request));
-  out.json = json::parse(out.exchange.body, nullptr, /*allow_exceptions=*/false);
+  out.json = parse_json_bounded(out.exchange.body);
   co_return out;
 }
 
@@ -171,7 +172,7 @@ std::optional<StatusView> status_view(const json& body) {
     question.type = text(*q, "type").value_or("");
     question.content = text(*q, "content").value_or("");
     if (question.type == "CLARIFYING_QUESTIONS") {
-      const auto parsed = json::parse(question.content, nullptr, false);
+      const auto parsed = parse_json_bounded(question.content);
       if (parsed.is_object() && parsed.contains("questions") && parsed["questions"].is_array()) {
         question.questions = parsed["questions"];
       }

@@ -1,4 +1,5 @@
 #include "harness/net/mcp_process.hpp"
+#include "common/json_depth.hpp"
 
 #include <fcntl.h>
 #include <sys/prctl.h>
@@ -308,7 +309,7 @@ Awaitable<McpExchange> McpProcess::request(std::string method, json params,
     std::string line;
     x.failure = left.count() <= 0 ? F::timeout : co_await read_line(line, left);
     if (!x.ok()) break;
-    const json msg = json::parse(line, nullptr, false);
+    const json msg = parse_json_bounded(line);
     if (x.lines.size() < kLinesKept) x.lines.push_back(std::move(line));
     if (!msg.is_object() || msg.contains("method") || !msg.contains("id")) continue;
     const auto& rid = msg["id"];

@@ -1,4 +1,5 @@
 #include "harness/runner/mcp_route.hpp"
+#include "common/json_depth.hpp"
 
 #include <regex>
 
@@ -97,7 +98,7 @@ void McpRoute::check_lines(const McpExchange& x) {
   std::vector<std::string> messages;
   for (const auto& line : x.lines) {
     for (auto& f : check_stdout_line(line)) note(f.rule_id, std::move(f.detail));
-    if (json::parse(line, nullptr, false).is_object()) messages.push_back(line);
+    if (parse_json_bounded(line).is_object()) messages.push_back(line);
   }
   if (!x.ok()) return;
   for (auto& f : check_exchange(x.request_line, messages)) note(f.rule_id, std::move(f.detail));

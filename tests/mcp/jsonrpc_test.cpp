@@ -19,6 +19,19 @@ TEST(JsonRpc, ClassifiesRequestsNotificationsResponsesAndInvalidMessages) {
   EXPECT_EQ(classify("").error_code, parse_error);
 }
 
+// A line nested tens of thousands deep is a parse error, not a crash when its params are copied.
+TEST(JsonRpc, ALineNestedTooDeepIsAParseError) {
+  const std::string deep = R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"x":)" +
+                           std::string(60000, '[') + std::string(60000, ']') + "}}";
+  const auto m = classify(deep);
+  EXPECT_EQ(m.kind, Message::Kind::invalid);
+  EXPECT_EQ(m.error_code, parse_error);
+  EXPECT_EQ(m.error, "the line nests JSON deeper than 128 levels");
+  const std::string fine = R"({"jsonrpc":"2.0","id":1,"method":"m","params":{"x":)" +
+                           std::string(100, '[') + std::string(100, ']') + "}}";
+  EXPECT_EQ(classify(fine).kind, Message::Kind::request);
+}
+
 TEST(JsonRpc, LinesHaveNoNewlineInsideAndSurviveInvalidUtf8) {
   const auto line = to_line(result_message(1, {{"text", "two\nlines \xff"}}));
   EXPECT_EQ(line.find('\n'), std::string::npos);
