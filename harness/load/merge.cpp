@@ -82,6 +82,54 @@ int severity(StopReason r) {
   }
 }
 
+// The whole run's thresholds, parsed again from their text (each was parsed when the shard ran);
+// an error message when one does not parse (a file edited by hand).
+std::optional<std::string> parse_thresholds(const ShardFile& f, std::vector<Threshold>& out) {
+  for (const auto& text : f.result.shard->thresholds) {
+    auto parsed = parse_threshold(text);
+    if (const auto* e = std::get_if<ParseError>(&parsed)) {
+      return f.name + ": $.load.shard.thresholds: " + e->message();
+    }
+    out.push_back(std::get<Threshold>(std::move(parsed)));
+  }
+  return std::nullopt;
+}
+
+// What ran, as the whole run: the first shard's description with the run's executor and rate
+// cap, started at the earliest shard's start; the counts are added by add_counts.
+LoadResult merged_header(const LoadResult& head, std::int64_t origin_us) {
+  LoadResult merged;
+  merged.profile_name = head.profile_name;
+  merged.profile_file = head.profile_file;
+  merged.executor = head.shard->executor;
+  merged.client = head.client;
+  merged.poll_interval_s = head.poll_interval_s;
+  merged.rate_cap = head.shard->rate_cap;
+  merged.warmup_s = head.warmup_s;
+  merged.started_unix_us = origin_us;
+  merged.stop_reason = head.stop_reason;
+  merged.workers = 0;
+  return merged;
+}
+
+// A shard's counts outside its summary, added to the merged result's.
+void add_counts(const LoadResult& r, LoadResult& merged) {
+  merged.workers += r.workers;
+  merged.responses_checked += r.responses_checked;
+  merged.reused_verdicts += r.reused_verdicts;
+  merged.arrivals += r.arrivals;
+  merged.dropped_arrivals += r.dropped_arrivals;
+  merged.connections_opened += r.connections_opened;
+  merged.retry_after_pauses += r.retry_after_pauses;
+  merged.rate_capped_waits += r.rate_capped_waits;
+  merged.cleanup.cancelled += r.cleanup.cancelled;
+  merged.cleanup.failed += r.cleanup.failed;
+  for (const auto& id : r.cleanup.left_task_ids) {
+    if (merged.cleanup.left_task_ids.size() >= kMaxLeftIds) break;
+    merged.cleanup.left_task_ids.push_back(id);
+  }
+}
+
 void add_check_failures(const LoadResult& from, std::map<std::string, CheckFailure>& into) {
   for (const auto& f : from.check_failures) {
     auto [it, fresh] = into.try_emplace(f.rule_id, f);
@@ -94,17 +142,9 @@ void add_check_failures(const LoadResult& from, std::map<std::string, CheckFailu
 std::variant<LoadResult, std::string> merge_shards(const std::vector<ShardFile>& shards) {
   std::vector<const ShardFile*> order;
   if (auto error = check_set(shards, order)) return *error;
-  const ShardInfo& info = *order.front()->result.shard;
 
-  // The thresholds, parsed again from their text (each was parsed when the shard ran).
   std::vector<Threshold> thresholds;
-  for (const auto& text : info.thresholds) {
-    auto parsed = parse_threshold(text);
-    if (const auto* e = std::get_if<ParseError>(&parsed)) {
-      return order.front()->name + ": $.load.shard.thresholds: " + e->message();
-    }
-    thresholds.push_back(std::get<Threshold>(std::move(parsed)));
-  }
+  if (auto error = parse_thresholds(*order.front(), thresholds)) return *error;
 
   // The common origin: the earliest start; each shard's series start that many whole seconds
   // later (rounded to the nearest).
@@ -113,21 +153,11 @@ std::variant<LoadResult, std::string> merge_shards(const std::vector<ShardFile>&
   for (const auto* f : order) {
     const auto& r = f->result;
     origin_us = std::min(origin_us, r.started_unix_us);
-    end_us = std::max<std::int64_t>(end_us, r.started_unix_us + std::llround(r.summary.duration_s * 1e6));
+    end_us = std::max<std::int64_t>(end_us,
+                                    r.started_unix_us + std::llround(r.summary.duration_s * 1e6));
   }
 
-  const LoadResult& head = order.front()->result;
-  LoadResult merged;
-  merged.profile_name = head.profile_name;
-  merged.profile_file = head.profile_file;
-  merged.executor = info.executor;
-  merged.client = head.client;
-  merged.poll_interval_s = head.poll_interval_s;
-  merged.rate_cap = info.rate_cap;
-  merged.warmup_s = head.warmup_s;
-  merged.started_unix_us = origin_us;
-  merged.stop_reason = head.stop_reason;
-  merged.workers = 0;  // the shards' summed below
+  LoadResult merged = merged_header(order.front()->result, origin_us);
 
   WorkerMetrics metrics(0);
   std::map<std::string, CheckFailure> failures;
@@ -137,21 +167,7 @@ std::variant<LoadResult, std::string> merge_shards(const std::vector<ShardFile>&
     const auto offset_s = static_cast<std::int64_t>(
         std::llround(static_cast<double>(r.started_unix_us - origin_us) / 1e6));
     metrics.merge(WorkerMetrics::from_summary(r.summary, offset_s));
-    merged.workers += r.workers;
-    merged.responses_checked += r.responses_checked;
-    merged.reused_verdicts += r.reused_verdicts;
-    merged.arrivals += r.arrivals;
-    merged.dropped_arrivals += r.dropped_arrivals;
-    merged.connections_opened += r.connections_opened;
-    merged.retry_after_pauses += r.retry_after_pauses;
-    merged.rate_capped_waits += r.rate_capped_waits;
-    merged.cleanup.cancelled += r.cleanup.cancelled;
-    merged.cleanup.failed += r.cleanup.failed;
-    for (const auto& id : r.cleanup.left_task_ids) {
-      if (merged.cleanup.left_task_ids.size() < kMaxLeftIds) {
-        merged.cleanup.left_task_ids.push_back(id);
-      }
-    }
+    add_counts(r, merged);
     add_check_failures(r, failures);
     const int index = r.shard->shard.index;
     merged.merged_shards.push_back({index, r.stop_reason, r.stop_detail, r.summary.requests,
