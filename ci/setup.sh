@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build pkg-config dpkg-dev
+  clang libclang-rt-14-dev llvm-14
   libboost1.81-dev libboost-url1.81-dev
   nlohmann-json3-dev libcli11-dev libvalijson-dev libsimdjson-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev

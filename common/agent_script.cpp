@@ -194,7 +194,9 @@ std::optional<AgentScript> parse_agent_script(const json& j, std::string& error)
     script.name = get_string(j, "$", "name", false);
     auto it = j.find("steps");
     if (it == j.end() || !it->is_array()) fail("$.steps", "expected an array of steps");
-    if (it->size() > 10000) fail("$.steps", "at most 10000 steps");
+    if (it->size() > kMaxScriptSteps) {
+      fail("$.steps", "at most " + std::to_string(kMaxScriptSteps) + " steps");
+    }
     for (std::size_t i = 0; i < it->size(); ++i) {
       script.steps.push_back(parse_step((*it)[i], "$.steps[" + std::to_string(i) + "]"));
     }

@@ -3,6 +3,7 @@
 // agent). A script is immutable once loaded and shared between the tasks that use it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -60,6 +61,10 @@ struct AgentScript {
 };
 
 using ScriptPtr = std::shared_ptr<const AgentScript>;
+
+// Steps a script may have: a script's steps are kept by every task that runs it (a 1 MB body of
+// 10,000 steps cost 3.5 MB of memory per task).
+inline constexpr std::size_t kMaxScriptSteps = 1000;
 
 // Parses a script. On error returns nullopt and sets `error` to the JSON path and what was
 // expected there, e.g. "steps[2].questions[0].options: a select question needs 1 to 5 options".

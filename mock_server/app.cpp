@@ -120,6 +120,7 @@ StoreOptions store_options(const MockConfig& config) {
   o.scripts = config.scripts;
   o.seeded_agent = config.deployment_like ? SeededAgent::fleet : SeededAgent::default_agent;
   o.stall_rate = config.stall_rate;
+  o.limits = config.limits;
   return o;
 }
 

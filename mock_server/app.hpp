@@ -27,6 +27,7 @@ struct MockConfig {
   bool control_api = false;                  // answer /_mock/ (404 otherwise)
   bool start_frozen = false;                 // start with the virtual clock frozen
   CreditOptions credits;                     // off by default
+  StoreLimits limits;                        // tasks per organization, bytes of task data
   std::vector<PasswordUser> users;           // accounts for POST /auth/api-key
   std::vector<FaultRule> faults;             // active from the start
   ScriptPtr default_script;                  // for tasks created without one (null: seeded agent)

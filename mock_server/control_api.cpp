@@ -135,6 +135,9 @@ HttpResponse handle_scripts(App& app, const HttpRequest& req, std::string_view n
     return reply_json(200, {{"deleted", key}});
   }
   if (req.method != "PUT" && req.method != "POST") return not_allowed("GET, PUT, DELETE");
+  // Checked before anything is stored: a name that cannot be written back as JSON was stored
+  // once, and then its 201 failed.
+  if (!valid_script_name(key)) return fail(422, std::string("script name: ") + kScriptNameRule);
   json body;
   HttpResponse failure;
   if (!parse_json(req, body, failure)) return failure;
@@ -246,7 +249,7 @@ HttpResponse handle_populate(App& app, const HttpRequest& req) {
   for (long long i = 0; i < count; ++i) {
     std::string id;
     store.create_task(*who, "Task " + std::to_string(i), "Populated by /_mock/populate", shared,
-                      id);
+                      id, 0, /*limited=*/false);
     if (outcome != "processing") {
       store.with_task(*who, id, [&](Task& t) {
         const auto now = app.clock().now();

@@ -7,7 +7,8 @@
 
 namespace agentwork::mock {
 
-// Appends text as a JSON string literal (with the quotes), escaping as RFC 8259 requires.
+// Appends text as a JSON string literal (with the quotes), escaping as RFC 8259 requires; bytes
+// that are not well-formed UTF-8 become U+FFFD, one for each such byte.
 void append_json_string(std::string& out, std::string_view text);
 
 // {"detail": text}

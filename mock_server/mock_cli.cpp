@@ -43,6 +43,9 @@ std::string load_inputs(MockCliOptions& o) {
     auto script = load_script_file(spec.substr(eq + 1), error);
     if (!script) return "--named-script " + error;
     const auto name = spec.substr(0, eq);
+    if (!valid_script_name(name)) {
+      return "--named-script \"" + name + "\": script name " + kScriptNameRule;
+    }
     script->name = name;
     o.mock.scripts[name] = std::make_shared<const AgentScript>(std::move(*script));
   }
@@ -164,15 +167,35 @@ void add_limit_options(CLI::App& cli, MockCliOptions& o) {
   cli.add_option("--max-header", o.server.max_header_bytes,
                  "Largest request head in bytes (431 above)")
       ->capture_default_str();
+  cli.add_option("--max-tasks-per-org", o.mock.limits.max_tasks_per_org,
+                 "Tasks one organization may hold (429 above; its GET /tasks/ lists them all)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000'000}))
+      ->capture_default_str();
+  cli.add_option("--max-store-mb", o.max_store_mb,
+                 "MiB of task data (texts, scripts, events, files; estimated) the mock holds at "
+                 "most: creates and replies beyond get 429")
+      ->check(CLI::Range(1LL, 1LL << 30))
+      ->capture_default_str();
   cli.add_option("--max-connections", o.server.max_connections,
-                 "Open connections at most (503 above)")
+                 "Open connections at most (then a new one evicts the longest-waiting idle or unfinished one, or gets 503)")
       ->capture_default_str();
   cli.add_option("--idle-timeout-ms", o.idle_timeout_ms,
                  "Close keep-alive connections idle this long")
       ->check(CLI::Range(1LL, 86400000LL))
       ->capture_default_str();
+  cli.add_option("--evict-after-ms", o.evict_after_ms,
+                 "At --max-connections, a keep-alive connection idle this long (or any unfinished "
+                 "request head) gives way to a new one")
+      ->check(CLI::Range(1LL, 86400000LL))
+      ->capture_default_str();
+  cli.add_flag("--no-evict", o.no_evict,
+               "At --max-connections, answer 503 instead of evicting a waiting connection");
+  cli.add_option("--head-timeout-ms", o.head_timeout_ms,
+                 "A request's head (and TLS handshake) must arrive within this")
+      ->check(CLI::Range(1LL, 86400000LL))
+      ->capture_default_str();
   cli.add_option("--request-timeout-ms", o.request_timeout_ms,
-                 "A started request must arrive within this")
+                 "A request's body must arrive within this once its head is in")
       ->check(CLI::Range(1LL, 86400000LL))
       ->capture_default_str();
   cli.add_option("--log", o.log, "quiet, or requests: one line per request on stderr")
@@ -237,6 +260,10 @@ int run_mock(MockCliOptions& o, const std::string& name) {
   o.server.log_requests = o.log == "requests";
   o.server.idle_timeout = std::chrono::milliseconds(o.idle_timeout_ms);
   o.server.request_timeout = std::chrono::milliseconds(o.request_timeout_ms);
+  o.server.head_timeout = std::chrono::milliseconds(o.head_timeout_ms);
+  o.server.evict_after = std::chrono::milliseconds(o.evict_after_ms);
+  o.server.evict = !o.no_evict;
+  o.mock.limits.max_bytes = static_cast<std::size_t>(o.max_store_mb) << 20;
   fit_connections_to_file_limit(o.server, name);
 
   try {

@@ -25,6 +25,10 @@ struct MockCliOptions {
   std::string log = "quiet";
   long long idle_timeout_ms = 30000;
   long long request_timeout_ms = 30000;
+  long long head_timeout_ms = 10000;
+  long long evict_after_ms = 1000;
+  bool no_evict = false;
+  long long max_store_mb = 2048;
   MockCliOptions() { server.port = 8080; }
 };
 

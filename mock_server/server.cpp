@@ -128,7 +128,7 @@ void ServerCore::on_accept(Socket socket) {
   socket.set_option(tcp::no_delay(true), ec);
   socket.non_blocking(true, ec);  // Session::write tries a write at once
   bool over_capacity = false;
-  if (open_.fetch_add(1) >= options_.max_connections) {
+  if (open_.fetch_add(1) >= options_.max_connections && !(options_.evict && evict_one())) {
     open_.fetch_sub(1);
     over_capacity = true;
   }
@@ -137,6 +137,48 @@ void ServerCore::on_accept(Socket socket) {
   } else {
     spawn_session<PlainStream>(std::move(socket), std::move(peer), over_capacity);
   }
+}
+
+// At max_connections: closes the connection that has waited longest on its client - an idle
+// keep-alive one idle at least evict_after first, else the unfinished head or handshake that
+// started first - so that clients sending nothing, or a byte at a time, cannot keep others out. The
+// new connection is counted at once; the evicted one uncounts itself when it ends (or stays
+// counted, if it turned busy before the eviction reached its thread). One pass over the
+// registry: about 10 us at 10,000 connections, paid only by connections arriving when full.
+bool ServerCore::evict_one() {
+  const auto now = Clock::now().time_since_epoch().count();
+  const auto waited_enough =
+      now - std::chrono::duration_cast<Clock::duration>(options_.evict_after).count();
+  std::lock_guard lock(registry_mutex_);
+  const Entry* victim = nullptr;
+  Connection* victim_connection = nullptr;
+  Phase victim_phase = Phase::busy;
+  Clock::rep victim_since = 0;
+  for (const auto& [key, entry] : registry_) {
+    auto* connection = const_cast<Connection*>(key);  // alive while registered (see Connection)
+    const Phase phase = connection->phase();
+    if (phase == Phase::busy || connection->evicting.load(std::memory_order_relaxed)) continue;
+    const auto since = connection->phase_since();
+    // An idle keep-alive connection that served a request moments ago belongs to a client that
+    // is active: spared for evict_after. An unfinished head of any age may give way (a client's
+    // head normally arrives in one packet, so the oldest unfinished one is the slowest sender).
+    if (phase == Phase::idle && since > waited_enough) continue;
+    // Idle beats head; among equals the longest waiting.
+    const bool better = victim == nullptr ||
+                        (phase == Phase::idle && victim_phase != Phase::idle) ||
+                        (phase == victim_phase && since < victim_since);
+    if (!better) continue;
+    victim = &entry;
+    victim_connection = connection;
+    victim_phase = phase;
+    victim_since = since;
+  }
+  if (victim == nullptr) return false;
+  victim_connection->evicting.store(true, std::memory_order_relaxed);
+  asio::post(victim->executor, [connection = victim->connection] {
+    if (const auto alive = connection.lock()) alive->evict();
+  });
+  return true;
 }
 
 template <class Stream, class... StreamArgs>
@@ -294,6 +336,10 @@ bool Server::tls() const {
 }
 std::size_t Server::open_connections() const {
   return impl_->core.open_connections();
+}
+
+std::size_t Server::evicted_connections() const {
+  return impl_->core.evicted_connections();
 }
 
 }  // namespace agentwork::mock

@@ -22,8 +22,18 @@ struct ServerOptions {
   std::size_t max_header_bytes = 16 * 1024;          // larger request head: 431, then close
   std::size_t max_body_bytes = 1024 * 1024;          // larger body: 413, then close
   std::chrono::milliseconds idle_timeout{30000};     // keep-alive connection idle this long: closed
-  std::chrono::milliseconds request_timeout{30000};  // a started request must arrive within this
-  std::size_t max_connections = 10000;  // above this, new connections get 503 and are closed
+  std::chrono::milliseconds request_timeout{30000};  // a request's body must arrive within this
+  // A request's head (and, over TLS, the handshake before the first one) must arrive within
+  // this, counted from the connection's accept for the first request and from the first byte
+  // for later ones: a client sending one byte a second cannot hold a connection longer.
+  std::chrono::milliseconds head_timeout{10000};
+  // At this many open connections a new one takes the place of one that waits on its client:
+  // the longest idle keep-alive connection (idle at least evict_after), else the connection
+  // whose unfinished head (or TLS handshake) started first; when there is none (every
+  // connection busy or idle for less than evict_after), the new one gets 503 and is closed.
+  std::size_t max_connections = 10000;
+  std::chrono::milliseconds evict_after{1000};
+  bool evict = true;  // false: 503 at max_connections, whatever the connections are doing
   std::chrono::milliseconds shutdown_grace{5000};    // stop(): in-flight requests get this long
   bool log_requests = false;                         // one line per request to the log sink
   std::function<void(const std::string&)> log_sink;  // default: std::cerr
@@ -48,6 +58,8 @@ class Server {
   std::uint16_t port() const;
   bool tls() const;
   std::size_t open_connections() const;
+  // Connections closed to make room for new ones at max_connections, since start().
+  std::size_t evicted_connections() const;
 
  private:
   struct Impl;

@@ -63,7 +63,6 @@ using Awaitable = asio::awaitable<T, Executor>;
 // Completion token: co_await yields (error_code, ...) instead of throwing.
 inline constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable_t<Executor>{});
 
-inline constexpr std::string_view kServerName = "agentwork-mock";
 // A slow reader may hold a connection this long for one response.
 inline constexpr std::chrono::seconds kWriteTimeout{30};
 // After an error response, unread request bytes are drained this long so that closing the
@@ -102,19 +101,40 @@ enum class Ending {
   abort,       // close the socket now (peer gone, timeout, injected fault)
 };
 
-inline HttpResponse internal_error() {
-  HttpResponse response;
-  response.status = 500;
-  response.body = error_body("internal error");
-  return response;
-}
 
-// What stop() may do to a connection; always invoked on the connection's own thread.
+// What a connection waits on, for choosing whom to evict at max_connections.
+enum class Phase : std::uint8_t {
+  head,  // accepted, TLS handshake or request head unfinished: waits on its client
+  busy,  // a request is being read, handled or answered
+  idle,  // keep-alive, between requests: waits on its client
+};
+
+// What stop() and eviction may do to a connection; the virtual calls are always invoked on the
+// connection's own thread. Its phase is written there and read by the accept loop's thread
+// (under the registry's lock, which keeps a registered connection alive).
 class Connection {
  public:
   virtual ~Connection() = default;
   virtual void close_if_idle() = 0;
   virtual void force_close() = 0;
+  // Closes the connection if it still waits on its client (head or idle); else it stays, and
+  // may be chosen again.
+  virtual void evict() = 0;
+
+  void set_phase(Phase phase) {
+    since_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+    phase_.store(phase, std::memory_order_relaxed);
+  }
+  Phase phase() const { return phase_.load(std::memory_order_relaxed); }
+  // When the current phase began (Clock's ticks).
+  Clock::rep phase_since() const { return since_.load(std::memory_order_relaxed); }
+  // Set by the accept loop when it chose this connection; cleared when the eviction did not
+  // close it. A connection is chosen at most once at a time.
+  std::atomic<bool> evicting{false};
+
+ private:
+  std::atomic<Phase> phase_{Phase::head};
+  std::atomic<Clock::rep> since_{Clock::now().time_since_epoch().count()};
 };
 
 class ServerCore {
@@ -138,12 +158,14 @@ class ServerCore {
   std::uint16_t port() const { return port_.load(); }
   bool tls() const { return !options_.tls_cert_file.empty() && !options_.tls_key_file.empty(); }
   std::size_t open_connections() const { return open_.load(); }
+  std::size_t evicted_connections() const { return evicted_.load(); }
 
   // Used by the sessions.
   const ServerOptions& options() const { return options_; }
   bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
   HttpResponse handle(const HttpRequest& request) const;
   void release_connection(const Connection* connection, bool counted);
+  void count_eviction() { evicted_.fetch_add(1); }
   void log(const std::string& line);
   void log_error(std::string_view context, const std::string& peer, const error_code& ec);
 
@@ -159,6 +181,7 @@ class ServerCore {
   Awaitable<void> accept_loop();
   void on_accept(Socket socket);
   void accept_queued();
+  bool evict_one();
   template <class Stream, class... StreamArgs>
   void spawn_session(Socket socket, std::string peer, bool over_capacity,
                      StreamArgs&... stream_args);
@@ -172,6 +195,7 @@ class ServerCore {
   std::atomic<bool> stopping_{false};
   // Accepted and not yet finished sessions (rejected 503 connections are not counted).
   std::atomic<std::size_t> open_{0};
+  std::atomic<std::size_t> evicted_{0};  // connections evict_one chose that did close
 
   std::mutex lifecycle_mutex_;  // start/stop
   State state_ = State::idle;

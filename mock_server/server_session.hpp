@@ -5,6 +5,7 @@
 // per operation. Parse errors become 400/413/431 responses.
 #pragma once
 
+#include "mock_server/request_parser.hpp"
 #include "mock_server/server_core.hpp"
 
 namespace agentwork::mock::server_detail {
@@ -13,138 +14,6 @@ namespace agentwork::mock::server_detail {
 inline bool is_normal_close(const error_code& ec) {
   return ec == http::error::end_of_stream || ec == asio::error::eof ||
          ec == asio::error::operation_aborted || ec == ssl::error::stream_truncated;
-}
-
-struct ErrorReply {
-  int status;
-  std::string detail;
-};
-
-// The response owed for a failed request read; nullopt when the peer is gone or timed out.
-inline std::optional<ErrorReply> error_reply_for(const error_code& ec,
-                                                 const ServerOptions& options) {
-  if (ec == http::error::header_limit) {
-    return ErrorReply{431, "request header too large (limit " +
-                               std::to_string(options.max_header_bytes) + " bytes)"};
-  }
-  if (ec == http::error::body_limit) {
-    return ErrorReply{
-        413, "request body too large (limit " + std::to_string(options.max_body_bytes) + " bytes)"};
-  }
-  if (ec == http::error::end_of_stream || ec == http::error::partial_message) return std::nullopt;
-  if (ec.category() == http::make_error_code(http::error::bad_method).category()) {
-    return ErrorReply{400, "malformed HTTP request: " + ec.message()};
-  }
-  return std::nullopt;
-}
-
-// Beast's request parser without its field container: it writes what the application reads
-// (method, target, Authorization, Content-Type, Host, body) straight into an HttpRequest that
-// the connection reuses, so a request whose strings fit the capacity of the previous one's
-// costs no allocation. As with a field container, a repeated header counts by its first value.
-class RequestParser final : public http::basic_parser<true> {
- public:
-  // Clears `out` (keeping its capacity) for the next request.
-  explicit RequestParser(HttpRequest& out) : out_(out) {
-    out_.method.clear();
-    out_.target.clear();
-    out_.authorization.clear();
-    out_.content_type.clear();
-    out_.host.clear();
-    out_.body.clear();
-  }
-  unsigned version() const { return version_; }
-  bool head() const { return head_; }
-  bool expects_continue() const { return expect_continue_; }
-
- private:
-  void on_request_impl(http::verb verb, beast::string_view method, beast::string_view target,
-                       int version, error_code&) override {
-    out_.method.assign(method.data(), method.size());
-    out_.target.assign(target.data(), target.size());
-    version_ = static_cast<unsigned>(version);
-    head_ = verb == http::verb::head;
-  }
-  void on_response_impl(int, beast::string_view, int, error_code& ec) override {
-    ec = http::error::bad_method;  // never called for a request parser
-  }
-  void on_field_impl(http::field name, beast::string_view, beast::string_view value,
-                     error_code&) override {
-    switch (name) {
-      case http::field::authorization: first(seen_authorization_, out_.authorization, value); break;
-      case http::field::content_type: first(seen_content_type_, out_.content_type, value); break;
-      case http::field::host: first(seen_host_, out_.host, value); break;
-      case http::field::expect:
-        if (!seen_expect_) expect_continue_ = beast::iequals(value, "100-continue");
-        seen_expect_ = true;
-        break;
-      default: break;
-    }
-  }
-  void on_header_impl(error_code&) override {}
-  void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
-    // The parser has checked the length against its body limit already.
-    if (length) out_.body.reserve(static_cast<std::size_t>(*length));
-  }
-  std::size_t on_body_impl(beast::string_view s, error_code&) override {
-    out_.body.append(s.data(), s.size());
-    return s.size();
-  }
-  void on_chunk_header_impl(std::uint64_t, beast::string_view, error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view s, error_code&) override {
-    out_.body.append(s.data(), s.size());
-    return s.size();
-  }
-  void on_finish_impl(error_code&) override {}
-
-  static void first(bool& seen, std::string& to, beast::string_view value) {
-    if (seen) return;
-    seen = true;
-    to.assign(value.data(), value.size());
-  }
-
-  HttpRequest& out_;
-  unsigned version_ = 11;
-  bool head_ = false;
-  bool expect_continue_ = false;
-  bool seen_authorization_ = false, seen_content_type_ = false, seen_host_ = false;
-  bool seen_expect_ = false;
-};
-
-// Appends a header value with any CR/LF removed (no header injection from a handler).
-inline void append_header(std::string& out, std::string_view name, std::string_view value) {
-  out.append(name);
-  out += ": ";
-  for (const char c : value) {
-    if (c != '\r' && c != '\n') out += c;
-  }
-  out += "\r\n";
-}
-
-// The status line and headers of a response, formatted by hand: the hot path of every poll.
-// An out-of-range status becomes a 500 (the body is replaced too).
-inline void format_head(std::string& head, HttpResponse& response, unsigned version,
-                        bool keep_alive) {
-  if (response.status < 100 || response.status > 999) response = internal_error();
-  head.clear();
-  head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-  head += std::to_string(response.status);
-  head += ' ';
-  head += std::string_view(http::obsolete_reason(static_cast<http::status>(response.status)));
-  head += "\r\nServer: ";
-  head += kServerName;
-  head += "\r\n";
-  if (!response.content_type.empty()) append_header(head, "Content-Type", response.content_type);
-  head += "Content-Length: ";
-  head += std::to_string(response.body.size());
-  head += "\r\n";
-  for (const auto& [name, value] : response.headers) append_header(head, name, value);
-  if (!keep_alive) {
-    head += "Connection: close\r\n";
-  } else if (version == 10) {
-    head += "Connection: keep-alive\r\n";
-  }
-  head += "\r\n";
 }
 
 // One connection: its stream, buffer, deadline and timers, served by one coroutine on the
@@ -165,7 +34,8 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   Session& operator=(const Session&) = delete;
 
   static Awaitable<void> run(std::shared_ptr<Session> self) {
-    self->deadline_ = Clock::now() + self->core_.options().request_timeout;
+    self->head_started_ = Clock::now();
+    self->deadline_ = self->head_started_ + self->core_.options().head_timeout;
     asio::co_spawn(self->watchdog_.get_executor(), watch(self), asio::detached);
     co_await self->serve();
     self->finished_ = true;
@@ -177,6 +47,13 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   }
   void force_close() override {
     delay_timer_.cancel();
+    close_transport();
+  }
+  void evict() override {
+    evicting.store(false, std::memory_order_relaxed);
+    if (phase() == Phase::busy || closed_) return;
+    core_.count_eviction();
+    if (core_.options().log_requests) core_.log(peer_ + " evicted: the server is full");
     close_transport();
   }
 
@@ -197,8 +74,9 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
       }
     }
   }
-  void set_deadline(std::chrono::milliseconds timeout) {
-    deadline_ = Clock::now() + timeout;
+  void set_deadline(std::chrono::milliseconds timeout) { set_deadline_at(Clock::now() + timeout); }
+  void set_deadline_at(Clock::time_point deadline) {
+    deadline_ = deadline;
     if (deadline_ < armed_) watchdog_.cancel();
   }
 
@@ -231,16 +109,18 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   Timer delay_timer_;
   Clock::time_point deadline_ = Clock::time_point::max();
   Clock::time_point armed_ = Clock::time_point::max();
+  Clock::time_point head_started_;  // the head being read is due head_timeout after this
   bool idle_ = true;        // no request in progress: stop() may close the connection at once
   bool closed_ = false;     // the transport was closed (stop, deadline, fault)
   bool timed_out_ = false;  // closed because a deadline passed
   bool finished_ = false;   // serve() returned
+  std::uint64_t served_ = 0;  // requests read (or failed to read) on this connection
 };
 
 template <class Stream>
 Awaitable<error_code> Session<Stream>::handshake() {
   if constexpr (kIsTls<Stream>) {
-    set_deadline(core_.options().request_timeout);
+    set_deadline_at(head_started_ + core_.options().head_timeout);
     auto [ec] = co_await stream_.async_handshake(ssl::stream_base::server, use_nothrow);
     co_return ec;
   } else {
@@ -298,16 +178,28 @@ Awaitable<void> Session<Stream>::serve() {
   close_transport();
 }
 
-// Waits up to idle_timeout for the first byte of the next request.
+// Waits for the first byte of the next request: up to head_timeout from the accept for the
+// first request, up to idle_timeout on a keep-alive connection (evictable meanwhile).
 template <class Stream>
 Awaitable<bool> Session<Stream>::wait_for_request() {
   if (buffer_.size() > 0) {  // a pipelined request is already here
     idle_ = false;
+    head_started_ = Clock::now();
+    set_phase(Phase::head);
     co_return true;
   }
-  set_deadline(core_.options().idle_timeout);
+  if (served_ == 0) {
+    set_deadline_at(head_started_ + core_.options().head_timeout);
+  } else {
+    set_phase(Phase::idle);
+    set_deadline(core_.options().idle_timeout);
+  }
   auto [ec, bytes] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), use_nothrow);
   idle_ = false;
+  if (served_ > 0) {
+    head_started_ = Clock::now();
+    set_phase(Phase::head);
+  }
   if (ec) {
     if (!is_normal_close(ec)) core_.log_error("read", peer_, ec);
     co_return false;
@@ -320,13 +212,19 @@ Awaitable<bool> Session<Stream>::wait_for_request() {
 // is complete; answers "Expect: 100-continue" once its head is in.
 template <class Stream>
 Awaitable<error_code> Session<Stream>::read_request(RequestParser& parser) {
-  set_deadline(core_.options().request_timeout);
+  set_deadline_at(head_started_ + core_.options().head_timeout);
   bool continue_sent = false;
+  bool head_done = false;
   for (;;) {
     if (buffer_.size() > 0) {
       error_code ec;
       const std::size_t used = parser.put(buffer_.data(), ec);
       buffer_.consume(used);
+      if (!head_done && parser.is_header_done()) {  // the body is due within request_timeout
+        head_done = true;
+        set_phase(Phase::busy);
+        set_deadline(core_.options().request_timeout);
+      }
       if (ec && ec != http::error::need_more) co_return ec;
       if (parser.is_done()) co_return error_code{};
       if (used > 0 && buffer_.size() > 0) continue;  // more of the message is already here
@@ -357,6 +255,8 @@ Awaitable<Ending> Session<Stream>::serve_request() {
       std::min<std::size_t>(options.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
   parser.body_limit(options.max_body_bytes);
   const error_code read_ec = co_await read_request(parser);
+  set_phase(Phase::busy);
+  ++served_;
   if (read_ec) co_return co_await on_read_error(read_ec, started);
 
   const unsigned version = parser.version();

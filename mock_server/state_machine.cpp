@@ -23,6 +23,7 @@ Micros later(Micros at, Micros delta) {
 // last_activity_at moves on every transition even when steps take no time.
 void append_event(Task& task, Micros at, EventType type, std::string content) {
   if (!task.events.empty()) at = std::max(at, task.events.back().timestamp + 1);
+  task.event_bytes += sizeof(Event) + content.size();
   task.events.push_back({at, type, std::move(content)});
   task.last_activity_at = std::max(task.last_activity_at, at);
 }

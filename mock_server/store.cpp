@@ -8,6 +8,38 @@
 
 namespace agentwork::mock {
 
+std::size_t task_footprint(const Task& task) {
+  std::size_t bytes = sizeof(Task) + task.id.size() + task.title.size() + task.description.size() +
+                      task.message_id.size() + task.message_content.size() + task.event_bytes +
+                      task.result_text.size();
+  if (task.script) bytes += task.script_bytes;
+  for (const auto& file : task.files) {
+    bytes += sizeof(StoredFile) + file.name.size() + file.token.size() + file.content.size();
+  }
+  return bytes;
+}
+
+void Store::recharge(Task& task) {
+  const std::size_t now = task_footprint(task);
+  if (now == task.charged) return;
+  if (now > task.charged) {
+    bytes_.fetch_add(now - task.charged, std::memory_order_relaxed);
+  } else {
+    bytes_.fetch_sub(task.charged - now, std::memory_order_relaxed);
+  }
+  task.charged = now;
+}
+
+bool valid_script_name(std::string_view name) {
+  if (name.empty() || name.size() > 128) return false;
+  for (const char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 std::string lower_ascii(std::string_view text) {
   std::string out(text);
   for (auto& c : out) {
@@ -125,11 +157,20 @@ ScriptPtr Store::seeded_script(const Task& task) const {
 
 Store::CreateError Store::create_task(const Principal& who, std::string title,
                                       std::string description, ScriptPtr script,
-                                      std::string& task_id) {
-  const Micros now = clock_.now();
+                                      std::string& task_id, std::size_t request_bytes,
+                                      bool limited) {
   std::unique_lock lock(accounts_mutex_);
+  // Read under the lock that orders the organization's tasks, so that created_at follows that
+  // order (newest first in GET /tasks/ by both), however creates race.
+  const Micros now = clock_.now();
   if (who.org >= orgs_.size()) return CreateError::unknown_organization;  // reset meanwhile
   Org& org = orgs_[who.org];
+  if (limited && org.task_keys.size() >= options_.limits.max_tasks_per_org) {
+    return CreateError::organization_full;
+  }
+  if (limited && !has_room(sizeof(Task) + title.size() + description.size() + request_bytes)) {
+    return CreateError::store_full;
+  }
   if (options_.credits.enabled) {
     const std::int64_t day = now / (86400 * kMicrosPerSecond);
     if (org.credit_day != day) {
@@ -148,11 +189,14 @@ Store::CreateError Store::create_task(const Principal& who, std::string title,
   task.title = std::move(title);
   task.description = std::move(description);
   if (!script) script = seeded_script(task);
+  task.script_bytes = request_bytes;
   start_task(task, std::move(script), now);
+  task.charged = task_footprint(task);
+  bytes_.fetch_add(task.charged, std::memory_order_relaxed);
   task_id = task.id;
-  org.task_ids.push_back(task.id);
   const auto key = task_key(task_id);  // always: new_uuid's form
   if (!key) throw std::logic_error("create_task: new_uuid gave a non-canonical id " + task_id);
+  org.task_keys.push_back(*key);
   Shard& shard = shard_for(*key);
   std::lock_guard shard_lock(shard.mutex);
   shard.tasks.insert(*key, std::move(task));
@@ -179,23 +223,35 @@ bool Store::visit_task(std::string_view task_id, std::optional<std::uint32_t> or
   if (task == nullptr || (org && task->org != *org)) return false;
   advance(*task, now, time_scale());
   fn(*task);
+  recharge(*task);
   return true;
 }
 
-std::vector<TaskSummary> Store::list_tasks(const Principal& who) {
-  std::vector<std::string> ids;
+void Store::for_each_task_newest_first(const Principal& who,
+                                       const std::function<void(const Task&)>& fn) {
+  std::vector<TaskKey> keys;
   {
     std::shared_lock lock(accounts_mutex_);
-    if (who.org >= orgs_.size()) return {};  // reset meanwhile
-    ids = orgs_[who.org].task_ids;
+    if (who.org >= orgs_.size()) return;  // reset meanwhile
+    keys = orgs_[who.org].task_keys;
   }
+  const Micros now = clock_.now();
+  for (auto it = keys.rbegin(); it != keys.rend(); ++it) {
+    Shard& shard = shard_for(*it);
+    std::lock_guard lock(shard.mutex);
+    Task* task = shard.tasks.find(*it);
+    if (task == nullptr || task->org != who.org) continue;  // reset meanwhile
+    advance(*task, now, time_scale());
+    recharge(*task);
+    fn(*task);
+  }
+}
+
+std::vector<TaskSummary> Store::list_tasks(const Principal& who) {
   std::vector<TaskSummary> out;
-  out.reserve(ids.size());
-  for (auto it = ids.rbegin(); it != ids.rend(); ++it) {
-    with_task(who, *it, [&](Task& t) {
-      out.push_back({t.id, t.title, t.status, t.created_at, t.last_activity_at});
-    });
-  }
+  for_each_task_newest_first(who, [&](const Task& t) {
+    out.push_back({t.id, t.title, t.status, t.created_at, t.last_activity_at});
+  });
   return out;
 }
 
@@ -215,6 +271,7 @@ std::array<std::size_t, kStatusCount> Store::count_by_status() {
     std::lock_guard lock(shard.mutex);
     shard.tasks.for_each([&](Task& task) {
       advance(task, now, time_scale());
+      recharge(task);
       ++counts[static_cast<std::size_t>(task.status)];
     });
   }
@@ -248,6 +305,7 @@ void Store::reset() {
     std::lock_guard shard_lock(shard.mutex);
     shard.tasks.clear();
   }
+  bytes_.store(0, std::memory_order_relaxed);
   users_.clear();
   orgs_.clear();
   users_by_email_.clear();

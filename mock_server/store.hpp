@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -39,6 +40,16 @@ struct CreditOptions {
   int task_cost = 10;    // credits one task creation costs
 };
 
+// What the store holds at most (docs: README, "The mock's limits"). Creating a task beyond a
+// limit, or replying once the byte budget is spent, is a 429 naming the limit; the control API's
+// /_mock/populate (an operator's bulk load) is not limited.
+struct StoreLimits {
+  // Tasks one organization may hold: its GET /tasks/ lists them all (about 190 bytes each).
+  std::size_t max_tasks_per_org = 100'000;
+  // Estimated bytes of everything tasks hold (texts, scripts, events, files), all organizations.
+  std::size_t max_bytes = std::size_t{2048} << 20;
+};
+
 struct PasswordUser {
   std::string email;
   std::string password;
@@ -57,6 +68,7 @@ struct StoreOptions {
   std::map<std::string, ScriptPtr> scripts;  // named scripts, likewise
   SeededAgent seeded_agent = SeededAgent::default_agent;
   double stall_rate = 0.0;  // fleet agents: the probability that one stalls for good
+  StoreLimits limits;
 };
 
 struct Principal {
@@ -102,10 +114,19 @@ class Store {
   std::string organization_id(std::uint32_t org) const;
 
   // --- tasks ---
-  enum class CreateError { none, out_of_credits, unknown_organization };
-  // `script` null: the seeded agent (StoreOptions::seeded_agent).
+  enum class CreateError {
+    none,
+    out_of_credits,
+    unknown_organization,
+    organization_full,  // StoreLimits::max_tasks_per_org
+    store_full,         // StoreLimits::max_bytes
+  };
+  // `script` null: the seeded agent (StoreOptions::seeded_agent). `request_bytes`: the size of
+  // the request, charged as the script's share of memory. `limited` false: the StoreLimits do
+  // not apply (/_mock/populate).
   CreateError create_task(const Principal& who, std::string title, std::string description,
-                          ScriptPtr script, std::string& task_id);
+                          ScriptPtr script, std::string& task_id, std::size_t request_bytes = 0,
+                          bool limited = true);
 
   // Runs `fn(task)` under the task's lock after advancing its agent to now. Returns false when
   // there is no such task or it belongs to another organization (both are a 404).
@@ -116,8 +137,14 @@ class Store {
 
   // All tasks of the organization, newest first, advanced to now.
   std::vector<TaskSummary> list_tasks(const Principal& who);
+  // The same without copies: `fn(task)` for each, under its shard's lock (one at a time).
+  void for_each_task_newest_first(const Principal& who, const std::function<void(const Task&)>& fn);
 
   std::size_t task_count() const;
+  // The estimated bytes tasks hold (StoreLimits::max_bytes), and whether `more` still fit.
+  std::size_t stored_bytes() const { return bytes_.load(std::memory_order_relaxed); }
+  bool has_room(std::size_t more) const { return stored_bytes() + more <= options_.limits.max_bytes; }
+  const StoreLimits& limits() const { return options_.limits; }
   // Tasks of every organization per status (indexed by Status), each advanced to now: what a
   // run's cleanup is checked against ("no task left non-terminal").
   std::array<std::size_t, kStatusCount> count_by_status();
@@ -146,7 +173,7 @@ class Store {
     std::uint32_t next_ordinal = 0;
     std::int64_t credit_day = -1;
     int credits_used = 0;
-    std::vector<std::string> task_ids;  // creation order
+    std::vector<TaskKey> task_keys;  // creation order
   };
   struct KeyInfo {
     std::uint32_t user;
@@ -167,6 +194,8 @@ class Store {
                                    const std::string& password);
   IssuedKey issue_key_locked(std::uint32_t user, const std::string& key_name);
   ScriptPtr seeded_script(const Task& task) const;
+  // Brings the budget up to date with what the task holds now (after any change to it).
+  void recharge(Task& task);
   void seed_locked();
 
   Clock& clock_;
@@ -179,11 +208,21 @@ class Store {
   StringMap<KeyInfo> keys_;
 
   std::array<Shard, kShards> shards_;
+  std::atomic<std::size_t> bytes_{0};  // sum of every task's `charged`
 
   mutable std::mutex scripts_mutex_;
   std::map<std::string, ScriptPtr> scripts_;
 };
 
 std::string lower_ascii(std::string_view text);
+
+// A name a script can be stored under (PUT /_mock/scripts/NAME, --named-script NAME=FILE): 1 to
+// 128 of A-Z a-z 0-9 . _ - (it is a path segment, and JSON and logs show it as is).
+bool valid_script_name(std::string_view name);
+inline constexpr const char* kScriptNameRule = "expected 1 to 128 of A-Z a-z 0-9 . _ -";
+
+// The bytes a task holds, estimated (Task::charged): its record, texts, events, files and, while
+// its agent runs, its script's share. O(files), not O(events).
+std::size_t task_footprint(const Task& task);
 
 }  // namespace agentwork::mock

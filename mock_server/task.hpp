@@ -73,6 +73,11 @@ struct Task {
 
   std::string result_text;
   std::vector<StoredFile> files;
+
+  // Memory, for the store's budget (Store::stored_bytes): estimates in bytes, not allocator truth.
+  std::size_t event_bytes = 0;   // sum over events of sizeof(Event) + content size
+  std::size_t script_bytes = 0;  // its script's share: the size of the request that created it
+  std::size_t charged = 0;       // what the store's total counts for this task now
 };
 
 }  // namespace agentwork::mock

@@ -35,9 +35,11 @@ python3 - "$port" <<'PY' || fail "the connections beyond the cap"
 import socket, sys, time
 port = int(sys.argv[1])
 held = []
-for _ in range(136):  # fill the cap with idle keep-alive connections
-    held.append(socket.create_connection(("127.0.0.1", port), timeout=5))
-time.sleep(0.3)
+for _ in range(136):  # fill the cap with idle keep-alive connections (idle < 1 s: not evicted)
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.sendall(b"GET /api/v1/tasks/ HTTP/1.1\r\nHost: x\r\n\r\n")
+    s.recv(4096)
+    held.append(s)
 extra = socket.create_connection(("127.0.0.1", port), timeout=5)
 extra.sendall(b"GET /api/v1/tasks/ HTTP/1.1\r\nHost: x\r\n\r\n")
 answer = extra.recv(4096).decode(errors="replace")

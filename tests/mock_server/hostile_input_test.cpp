@@ -2,8 +2,10 @@
 // too deep wherever it sits, Host headers that are not host[:port], HEAD and absolute-form
 // request targets.
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "mock_server/json_util.hpp"
 #include "tests/mock_server/app_fixture.hpp"
 
 namespace agentwork::mock {
@@ -97,6 +99,106 @@ TEST_F(AppTest, HeadAnswersAsGetAndAbsoluteFormTargetsRoute) {
   // The target's authority is the host: checked as a Host header is.
   const auto bad = call("GET", "http://a\"b/api/v1/tasks/", "", key);
   EXPECT_EQ(bad.status, 400) << bad.body;
+}
+
+// Whatever bytes a client puts where the mock echoes them (a URL, a name), its answer is JSON:
+// bytes that are not UTF-8 become U+FFFD, one each; well-formed UTF-8 is kept.
+TEST(AppendJsonString, KeepsUtf8AndReplacesEveryOtherByte) {
+  const auto quoted = [](std::string_view text) {
+    std::string out;
+    append_json_string(out, text);
+    EXPECT_TRUE(json::accept(out)) << out;
+    return out;
+  };
+  EXPECT_EQ(quoted("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"),
+            "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
+  EXPECT_EQ(quoted("a\xff"), "\"a\\ufffd\"");
+  EXPECT_EQ(quoted("\xc0\xaf"), "\"\\ufffd\\ufffd\"");          // overlong '/'
+  EXPECT_EQ(quoted("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\"");  // a surrogate
+  EXPECT_EQ(quoted("\xf4\x90\x80\x80"), "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");  // > U+10FFFF
+  EXPECT_EQ(quoted("\xe2\x82"), "\"\\ufffd\\ufffd\"");  // cut short
+  EXPECT_EQ(quoted("\x01\"\\"), "\"\\u0001\\\"\\\\\"");
+}
+
+TEST_F(AppTest, AScriptNameThatIsNotASafeWordIsRefusedBeforeAnythingIsStored) {
+  const auto bad = call("PUT", "/_mock/scripts/caf%C3%A9\xff", kProposeScript);
+  EXPECT_EQ(bad.status, 422) << bad.body;
+  EXPECT_NE(detail_of(bad).find("script name: expected 1 to 128 of"), std::string::npos);
+  const auto raw = call("PUT", "/_mock/scripts/a\xff" "b", kProposeScript);
+  EXPECT_EQ(raw.status, 422) << raw.body;
+  const auto listed = get("/_mock/scripts");
+  EXPECT_TRUE(json::accept(listed.body)) << listed.body;
+  EXPECT_EQ(body_of(listed)["scripts"].size(), 0u) << listed.body;
+  // A 404 that names the unknown script is JSON too.
+  const auto missing = get("/_mock/scripts/a\xff" "b");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_TRUE(json::accept(missing.body)) << missing.body;
+  EXPECT_EQ(call("PUT", "/_mock/scripts/ok-name_1.v2", kProposeScript).status, 201);
+}
+
+TEST_F(AppTest, AnOrganizationBeyondItsTaskLimitGets429AndOthersDoNot) {
+  auto c = config();
+  c.limits.max_tasks_per_org = 3;
+  restart(c);
+  const auto key = register_user("full@example.com");
+  for (int i = 0; i < 3; ++i) create_task(key);
+  const auto refused = post("/api/v1/tasks/", {{"title", "t"}, {"description", "d"}}, key);
+  EXPECT_EQ(refused.status, 429) << refused.body;
+  EXPECT_NE(detail_of(refused).find("holds 3 tasks, the mock's limit (agentwork-mock "
+                                    "--max-tasks-per-org)"),
+            std::string::npos)
+      << refused.body;
+  EXPECT_EQ(body_of(get("/api/v1/tasks/", key))["tasks"].size(), 3u);
+  const auto other = register_user("other@example.com");
+  create_task(other);  // 201: the limit is per organization
+  // The operator's bulk load is not limited.
+  const auto populated = call("POST", "/_mock/populate", R"({"count":5})");
+  EXPECT_EQ(populated.status, 201) << populated.body;
+}
+
+// The byte budget: a create or a reply that would pass it gets 429; polls still answer.
+TEST_F(AppTest, TheStoreByteBudgetRefusesCreatesAndRepliesBeyondIt) {
+  auto c = config();
+  c.limits.max_bytes = 64 * 1024;
+  restart(c);
+  const auto key = register_user("budget@example.com");
+  const auto asking = create_task(key, kAskScript);
+  const std::string big(8 * 1024, 'x');
+  int created = 0;
+  HttpResponse last;
+  for (int i = 0; i < 100; ++i) {
+    last = post("/api/v1/tasks/", {{"title", "t"}, {"description", big}}, key);
+    if (last.status != 201) break;
+    ++created;
+  }
+  EXPECT_EQ(last.status, 429) << last.body;
+  EXPECT_NE(detail_of(last).find("MiB (agentwork-mock --max-store-mb"), std::string::npos);
+  EXPECT_GE(created, 3);
+  EXPECT_LT(created, 8);  // each holds at least its 8 KiB description
+  EXPECT_LE(app_->store().stored_bytes(), c.limits.max_bytes);
+  const std::string bigger(c.limits.max_bytes, 'y');
+  const auto reply = post("/api/v1/tasks/" + asking + "/message", {{"message", bigger}}, key);
+  EXPECT_EQ(reply.status, 429) << reply.body;
+  EXPECT_EQ(status(key, asking)["status"], "awaiting_reply");
+  // Reset empties the budget.
+  EXPECT_EQ(call("POST", "/_mock/reset", "").status, 200);
+  EXPECT_EQ(app_->store().stored_bytes(), 0u);
+}
+
+// The budget follows what tasks hold: events add to it, a terminal task's script leaves it.
+TEST_F(AppTest, TheStoreBudgetFollowsEventsAndReleasedScripts) {
+  const auto key = register_user("follow@example.com");
+  const auto before = app_->store().stored_bytes();
+  const auto id = create_task(key, kAskScript);
+  const auto created = app_->store().stored_bytes();
+  EXPECT_GT(created, before);
+  const std::string answer(10'000, 'y');
+  ASSERT_EQ(post("/api/v1/tasks/" + id + "/message", {{"message", answer}}, key).status, 200);
+  status(key, id);
+  const auto replied = app_->store().stored_bytes();
+  EXPECT_GE(replied, created + answer.size());
+  ASSERT_EQ(call("POST", "/api/v1/tasks/" + id + "/cancel", "", key).status, 200);
+  EXPECT_LT(app_->store().stored_bytes(), replied);  // the script's share is released
 }
 
 }  // namespace

@@ -293,9 +293,10 @@ TEST(ServerLimits, HeaderTooLargeGets431AndClose) {
   EXPECT_EQ(client.get("/").status, 200);
 }
 
-TEST(ServerLimits, MaxConnectionsGets503) {
+TEST(ServerLimits, MaxConnectionsGets503WhenNoConnectionWaitedLongEnough) {
   auto options = test_options();
   options.max_connections = 2;
+  options.evict_after = 60s;  // the two idle connections are too fresh to give way
   auto server = start_server(options);
   auto first = std::make_unique<HttpClient>("127.0.0.1", server->port());
   HttpClient second("127.0.0.1", server->port());
@@ -313,6 +314,69 @@ TEST(ServerLimits, MaxConnectionsGets503) {
   first.reset();
   ASSERT_TRUE(wait_until([&] { return server->open_connections() == 1; }));
   EXPECT_EQ(third.get("/").status, 200);
+  EXPECT_EQ(server->evicted_connections(), 0u);
+}
+
+// A full server makes room: the keep-alive connection idle the longest is closed (its client
+// reconnects on its next request), not the one used since.
+TEST(ServerLimits, FullServerEvictsTheLongestIdleConnection) {
+  auto options = test_options();
+  options.max_connections = 2;
+  options.evict_after = 100ms;
+  auto server = start_server(options);
+  HttpClient first("127.0.0.1", server->port());
+  HttpClient second("127.0.0.1", server->port());
+  ASSERT_EQ(first.get("/").status, 200);
+  std::this_thread::sleep_for(150ms);
+  ASSERT_EQ(second.get("/").status, 200);
+  std::this_thread::sleep_for(150ms);  // both idle past evict_after, first the longer
+
+  HttpClient third("127.0.0.1", server->port());
+  EXPECT_EQ(third.get("/").status, 200);
+  EXPECT_TRUE(wait_until([&] { return server->evicted_connections() == 1; }));
+  EXPECT_TRUE(wait_until([&] { return server->open_connections() == 2; }));
+  EXPECT_EQ(second.get("/").status, 200);
+  EXPECT_EQ(second.connects(), 1);  // kept
+  std::this_thread::sleep_for(150ms);  // third idles past evict_after, and longer than second
+  EXPECT_EQ(first.get("/").status, 200);
+  EXPECT_EQ(first.connects(), 2);  // evicted, reconnected in third's place
+  EXPECT_EQ(server->evicted_connections(), 2u);
+}
+
+// Clients that send a head a byte at a time cannot keep a normal client out: at capacity the
+// unfinished head that started longest ago gives way, and a busy connection never does.
+TEST(ServerLimits, FullServerEvictsTheOldestUnfinishedHead) {
+  auto options = test_options();
+  options.max_connections = 2;
+  options.evict_after = 100ms;
+  auto server = start_server(options);
+  std::string slow_first, slow_second;
+  std::thread first([&] {
+    slow_first = raw_exchange(server->port(), "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: a", 3s);
+  });
+  std::this_thread::sleep_for(150ms);
+  std::thread second([&] {
+    slow_second = raw_exchange(server->port(), "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: b", 3s);
+  });
+  ASSERT_TRUE(wait_until([&] { return server->open_connections() == 2; }));
+  std::this_thread::sleep_for(150ms);
+
+  const auto start = Clock::now();
+  HttpClient normal("127.0.0.1", server->port());
+  EXPECT_EQ(normal.get("/").status, 200);
+  EXPECT_LT(since(start), 1s);
+  first.join();  // closed by the eviction, long before its 3 s
+  EXPECT_EQ(slow_first, "");
+  EXPECT_EQ(server->evicted_connections(), 1u);
+  // Full again: the normal client's connection idles, but for less than evict_after, so the
+  // second slow head gives way to the next client.
+  HttpClient another("127.0.0.1", server->port());
+  EXPECT_EQ(another.get("/").status, 200);
+  second.join();
+  EXPECT_EQ(slow_second, "");
+  EXPECT_EQ(server->evicted_connections(), 2u);
+  EXPECT_EQ(normal.get("/").status, 200);
+  EXPECT_EQ(normal.connects(), 1);
 }
 
 TEST(ServerMalformed, BadRequestLineGets400AndClose) {
@@ -348,9 +412,10 @@ TEST(ServerMalformed, RequestCutOffMidBodyThenClosed) {
   EXPECT_EQ(client.get("/").status, 200);
 }
 
-TEST(ServerTimeouts, SlowlorisClosedByRequestTimeout) {
+TEST(ServerTimeouts, SlowlorisClosedByHeadTimeout) {
   auto options = test_options();
-  options.request_timeout = 300ms;
+  options.head_timeout = 300ms;
+  options.request_timeout = 5s;
   options.idle_timeout = 5s;
   auto server = start_server(options);
   const auto start = Clock::now();
@@ -362,6 +427,21 @@ TEST(ServerTimeouts, SlowlorisClosedByRequestTimeout) {
   EXPECT_LT(elapsed, 2s);
   HttpClient client("127.0.0.1", server->port());
   EXPECT_EQ(client.get("/").status, 200);
+}
+
+// Once the head is in, the body has request_timeout (longer here than head_timeout).
+TEST(ServerTimeouts, BodyGetsRequestTimeoutOnceTheHeadIsIn) {
+  auto options = test_options();
+  options.head_timeout = 200ms;
+  options.request_timeout = 800ms;
+  auto server = start_server(options);
+  const auto start = Clock::now();
+  const std::string raw = raw_exchange(
+      server->port(), "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc", 3s);
+  const auto elapsed = since(start);
+  EXPECT_EQ(raw, "");
+  EXPECT_GE(elapsed, 700ms);
+  EXPECT_LT(elapsed, 2500ms);
 }
 
 TEST(ServerTimeouts, IdleKeepAliveConnectionClosed) {
@@ -376,7 +456,10 @@ TEST(ServerTimeouts, IdleKeepAliveConnectionClosed) {
   EXPECT_EQ(client.get("/").status, 200);
   EXPECT_EQ(client.connects(), 2);
 
-  // A connection that never sends anything is closed by the same deadline.
+  // A connection that never sends anything is closed by the head's deadline.
+  server->stop();
+  options.head_timeout = 300ms;
+  server = start_server(options);
   const auto silent_start = Clock::now();
   EXPECT_EQ(raw_exchange(server->port(), "", 3s), "");
   EXPECT_LT(since(silent_start), 2s);

@@ -213,13 +213,13 @@ TEST(Advance, ZeroSecondStepsAllHappenAtOnce) {
 
 TEST(Advance, ManyZeroSecondStepsStillEnd) {
   json steps = json::array();
-  for (int i = 0; i < 5000; ++i) steps.push_back({{"do", "work"}, {"seconds", 0}});
+  for (int i = 0; i < 999; ++i) steps.push_back({{"do", "work"}, {"seconds", 0}});
   steps.push_back({{"do", "message"}, {"content", "done"}});
   auto t = started(json{{"steps", steps}}.dump());
   advance(t, kT0, 1.0);
   EXPECT_EQ(t.status, Status::awaiting_reply);
-  ASSERT_EQ(t.events.size(), 5002u);
-  EXPECT_EQ(t.events.back().timestamp, kT0 + 5001);
+  ASSERT_EQ(t.events.size(), 1001u);
+  EXPECT_EQ(t.events.back().timestamp, kT0 + 1000);
   expect_consistent(t);
 }
 
