@@ -1,7 +1,6 @@
 #include "mock_server/config_files.hpp"
 
-#include <fstream>
-#include <sstream>
+#include "common/json_file.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -10,21 +9,12 @@ namespace {
 
 using nlohmann::json;
 
-// Reads and parses a JSON file (comments allowed); on failure `error` says which file and why.
+// Reads and parses a JSON file (comments allowed, depth bounded); on failure `error` says which
+// file and why.
 std::optional<json> read_json(const std::string& path, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = path + ": cannot open the file";
-    return std::nullopt;
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  try {
-    return json::parse(text.str(), nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
-    error = path + ": not valid JSON (" + e.what() + ")";
-    return std::nullopt;
-  }
+  auto parsed = read_json_file(path, error);
+  if (!parsed) error = path + ": " + error;
+  return parsed;
 }
 
 }  // namespace

@@ -32,11 +32,17 @@ bool writable(const std::string& path, std::string& error) {
   std::error_code ec;
   const auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  std::ofstream probe(path, std::ios::app);
-  if (!probe) {
-    error = path + ": cannot write this file";
-    return false;
+  const bool existed = std::filesystem::exists(path, ec);
+  {
+    std::ofstream probe(path, std::ios::app);
+    if (!probe) {
+      error = path + ": cannot write this file";
+      return false;
+    }
   }
+  // A run that never starts (an unreachable target) must not leave an empty report behind for
+  // the next CI step to choke on.
+  if (!existed) std::filesystem::remove(path, ec);
   return true;
 }
 

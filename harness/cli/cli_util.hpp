@@ -11,7 +11,7 @@ std::string new_run_id();
 // "always", "never", or "auto": a terminal on stdout without NO_COLOR or TERM=dumb.
 bool use_color(const std::string& mode);
 // Checked before the run, so that an hour of load is not lost to a typo in a path; creates the
-// parent folders. An empty path is fine (no file asked for).
+// parent folders, but no file where there was none. An empty path is fine (no file asked for).
 bool writable(const std::string& path, std::string& error);
 // Writes through a temporary file and a rename: a reader never sees half a report.
 bool write_file(const std::string& path, const std::string& text);

@@ -30,8 +30,7 @@ class DueWheel {
   // tick_us > 0; slots is rounded up to a power of two (at least 2). origin_us: the sweep
   // starts at the tick containing it (items due before it fire at the first take_due).
   DueWheel(std::int64_t tick_us, std::size_t slots, std::int64_t origin_us)
-      : tick_(tick_us), cursor_(floor_div(origin_us, tick_us)), hint_(cursor_) {
-    if (tick_us <= 0) throw std::invalid_argument("DueWheel: tick must be positive");
+      : tick_(positive(tick_us)), cursor_(floor_div(origin_us, tick_us)), hint_(cursor_) {
     std::size_t n = 2;
     while (n < slots) n *= 2;
     buckets_.resize(n);
@@ -137,6 +136,11 @@ class DueWheel {
       return a.tick != b.tick ? a.tick > b.tick : a.seq > b.seq;
     }
   };
+  // Checked before the first division by it (UBSan: a zero tick divided by zero, then threw).
+  static std::int64_t positive(std::int64_t tick_us) {
+    if (tick_us <= 0) throw std::invalid_argument("DueWheel: tick must be positive");
+    return tick_us;
+  }
   static std::int64_t floor_div(std::int64_t a, std::int64_t b) {
     const std::int64_t q = a / b;
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;

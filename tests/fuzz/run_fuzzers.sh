@@ -8,6 +8,7 @@
 # Usage: bash tests/fuzz/run_fuzzers.sh BUILD_DIR [SECONDS] [TARGET...]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../../ci/job_pool.sh"
 build=$(cd "${1:?usage: run_fuzzers.sh BUILD_DIR [SECONDS] [TARGET...]}" && pwd)
 seconds=${2:-60}
 shift $(($# >= 2 ? 2 : 1))
@@ -45,15 +46,4 @@ fuzz_one() {  # TARGET
   fi
 }
 
-failed=0
-pids=()
-for t in "${targets[@]}"; do
-  fuzz_one "$t" &
-  pids+=($!)
-  if [ ${#pids[@]} -ge "$parallel" ]; then
-    wait "${pids[0]}" || failed=1
-    pids=("${pids[@]:1}")
-  fi
-done
-for p in "${pids[@]}"; do wait "$p" || failed=1; done
-exit $failed
+run_pooled "$parallel" fuzz_one "${targets[@]}"

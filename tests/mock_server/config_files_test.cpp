@@ -142,17 +142,16 @@ TEST_F(ConfigFilesTest, UsersFileErrors) {
 TEST_F(ConfigFilesTest, MissingAndUnparseableFilesNameTheFile) {
   std::string error;
   EXPECT_FALSE(load_users_file(missing(), error));
-  EXPECT_EQ(error, missing() + ": cannot open the file");
+  EXPECT_EQ(error, missing() + ": cannot read the file");
   EXPECT_FALSE(load_faults_file(missing(), error));
-  EXPECT_EQ(error, missing() + ": cannot open the file");
+  EXPECT_EQ(error, missing() + ": cannot read the file");
   EXPECT_FALSE(load_script_file(missing(), error));
-  EXPECT_EQ(error, missing() + ": cannot open the file");
+  EXPECT_EQ(error, missing() + ": cannot read the file");
 
   const auto bad = write("bad.json", R"({"steps": [)");
-  const auto prefix = bad + ": not valid JSON (";
+  const auto prefix = bad + ": not valid JSON: parse error at line 1, column 12";
   EXPECT_FALSE(load_users_file(bad, error));
   EXPECT_EQ(error.rfind(prefix, 0), 0u) << error;
-  EXPECT_EQ(error.back(), ')');
   EXPECT_FALSE(load_faults_file(bad, error));
   EXPECT_EQ(error.rfind(prefix, 0), 0u) << error;
   EXPECT_FALSE(load_script_file(bad, error));
@@ -160,7 +159,25 @@ TEST_F(ConfigFilesTest, MissingAndUnparseableFilesNameTheFile) {
 
   const auto empty = write("empty.json", "");
   EXPECT_FALSE(load_script_file(empty, error));
-  EXPECT_EQ(error.rfind(empty + ": not valid JSON (", 0), 0u) << error;
+  EXPECT_EQ(error.rfind(empty + ": not valid JSON: ", 0), 0u) << error;
+}
+
+// fuzz_mock_files found that a number beyond a double ended the loaders with std::terminate
+// (nlohmann throws out_of_range, not parse_error); the input is tests/fuzz/corpus/mock_files/
+// crash-2676d655927d76ff0100e057a36e1ad01a9e0bcb. Nesting was not bounded in these files either.
+TEST_F(ConfigFilesTest, NumbersBeyondADoubleAndDeepNestingAreErrorsNotCrashes) {
+  std::string error;
+  const auto huge = write("huge.json", R"([{"action": "latency", "latency_ms": 1e309}])");
+  EXPECT_FALSE(load_faults_file(huge, error));
+  EXPECT_EQ(error, huge + ": not valid JSON: number overflow parsing '1e309'");
+  EXPECT_FALSE(load_script_file(huge, error));
+  EXPECT_EQ(error, huge + ": not valid JSON: number overflow parsing '1e309'");
+  EXPECT_FALSE(load_users_file(huge, error));
+  EXPECT_EQ(error, huge + ": not valid JSON: number overflow parsing '1e309'");
+
+  const auto deep = write("deep.json", std::string(200, '[') + std::string(200, ']'));
+  EXPECT_FALSE(load_faults_file(deep, error));
+  EXPECT_EQ(error, deep + ": not valid JSON here: nested deeper than 128 levels");
 }
 
 TEST_F(ConfigFilesTest, FaultsFileWithSeveralRules) {

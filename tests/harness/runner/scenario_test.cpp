@@ -729,6 +729,16 @@ TEST_F(ScenarioFiles, SyntaxErrorsGiveTheFileLineAndColumn) {
                                 "literal");
 }
 
+// fuzz_harness_files found that a number beyond a double ended the loader with std::terminate
+// (tests/fuzz/corpus/harness_files/crash-b08148d425de896457101ef499ae6620d0838bbd).
+TEST_F(ScenarioFiles, NumberBeyondADoubleIsAnErrorNotACrash) {
+  const auto path = write("huge.json", R"({"name": "x", "timeout_s": 111e309, "steps": []})");
+  const auto r = load_scenario_file(path);
+  const auto* e = std::get_if<LoadError>(&r);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->to_string(), path + ": not valid JSON: number overflow parsing '111e309'");
+}
+
 TEST_F(ScenarioFiles, MissingFile) {
   const auto r = load_scenario_file((dir_ / "none.json").string());
   ASSERT_TRUE(std::holds_alternative<LoadError>(r));
