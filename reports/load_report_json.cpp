@@ -67,13 +67,18 @@ constexpr std::array kVerdicts = {Verdict::passed, Verdict::failed,
 // ---------------------------------------------------------------------------------------------
 // Writing the "load" object.
 
-// The summary, and the histogram's non-empty slots as [[value_us, count], ...].
+// The summary, and the histogram's non-empty slots as [[value_us, count], ...]. A summary read
+// from a file without a histogram (written before there was one) is written without one too: an
+// empty histogram under a count would not read again (found by fuzz_result_files).
 json latency_json(const LatencySummary& l, const std::vector<HistogramSlot>& slots) {
+  json out = {{"count", l.count},    {"mean_us", l.mean}, {"min_us", l.min},
+              {"p50_us", l.p50},     {"p90_us", l.p90},   {"p99_us", l.p99},
+              {"p99_9_us", l.p99_9}, {"max_us", l.max}};
+  if (slots.empty() && l.count > 0) return out;
   json histogram = json::array();
   for (const auto& s : slots) histogram.push_back({s.value, s.count});
-  return {{"count", l.count},   {"mean_us", l.mean}, {"min_us", l.min},
-          {"p50_us", l.p50},    {"p90_us", l.p90},   {"p99_us", l.p99},
-          {"p99_9_us", l.p99_9}, {"max_us", l.max},  {"histogram", std::move(histogram)}};
+  out["histogram"] = std::move(histogram);
+  return out;
 }
 
 // {"<name>": count, ...} over every value of the enum (zeros included).
