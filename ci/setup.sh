@@ -12,6 +12,7 @@ packages=(
   libssl-dev openssl ca-certificates
   curl jq wrk procps nginx-light
   python3 python3-yaml python3-prometheus-client libxml2-utils
+  python3-fastapi python3-uvicorn
   chromium fonts-dejavu-core
 )
 # Node 20 and npm run the official MCP SDK as a client (tests/mcp/sdk): Debian's only when no

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,7 @@
 #include "common/agent_script.hpp"
 #include "common/api.hpp"
 #include "harness/checks/trace_checker.hpp"  // TaskState
+#include "harness/runner/fuzz_cases.hpp"
 
 namespace agentwork::harness {
 
@@ -140,6 +142,7 @@ struct Request {  // a raw request, for negative cases
   RequestAuth auth;
   std::vector<int> expect_status;  // non-empty
   std::string rule;                // catalogue id the check belongs to
+  std::string what;                // not in files: what a generated request changed (fuzz)
 };
 struct AdvanceClock {  // the mock's virtual clock; makes the scenario mock-only
   static constexpr std::string_view kind = "advance_clock";
@@ -157,6 +160,16 @@ struct ExpectStall {  // processing with last_activity_at unchanged for `seconds
 struct RunPolicy {  // drive the task with the scenario's policy until it is terminal
   static constexpr std::string_view kind = "run_policy";
   std::string task;
+};
+// Generated requests the contract says a server must refuse (harness/runner/fuzz_cases.hpp), each
+// sent as a `request` step with its statuses and rule. The task's state when the step starts
+// decides which body families apply; a task that waited for the client must still wait after.
+struct Fuzz {
+  static constexpr std::string_view kind = "fuzz";
+  std::string task;
+  std::vector<FuzzFamily> families;   // empty: every family that applies
+  std::size_t max_cases = 0;          // 0: every case
+  std::optional<std::uint64_t> seed;  // none: drawn from the scenario's seeded generator
 };
 // Coverage-driven live run: start tasks (up to `parallel` at a time, at most `max_tasks`) with
 // the scenario's policy and roles chosen to reach every wanted interaction
@@ -184,7 +197,7 @@ using StepAction =
     std::variant<steps::Register, steps::Login, steps::UseAccount, steps::Create, steps::Await,
                  steps::Expect, steps::Reply, steps::Approve, steps::Reject, steps::Cancel,
                  steps::Result, steps::Events, steps::List, steps::Request, steps::AdvanceClock,
-                 steps::Sleep, steps::ExpectStall, steps::RunPolicy, steps::Cover>;
+                 steps::Sleep, steps::ExpectStall, steps::RunPolicy, steps::Cover, steps::Fuzz>;
 
 namespace detail {
 template <typename Variant>

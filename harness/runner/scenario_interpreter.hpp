@@ -2,7 +2,7 @@
 // keeps, shared by the files that implement it: scenario_run.cpp (the run, each step's record,
 // the cleanup), scenario_findings.cpp (findings and recording), scenario_requests.cpp (polls,
 // actions, creates), scenario_steps.cpp (the plain client steps), scenario_policy.cpp (time,
-// stalls, run_policy) and cover_step.cpp (the coverage-driven live step). No Beast.
+// stalls, run_policy), cover_step.cpp (the coverage-driven live step) and fuzz_step.cpp. No Beast.
 #pragma once
 
 #include <chrono>
@@ -178,6 +178,9 @@ class ScenarioRun {
   Awaitable<void> step(const steps::Events& s);
   Awaitable<void> step(const steps::List& s);
   Awaitable<void> step(const steps::Request& s);
+  // The request step's work: sends `s`, checks an error answer's body and the status; returns
+  // the status.
+  Awaitable<int> send_request(const steps::Request& s);
   // What an accepted raw request did: a task it created (to clean up), a task it moved (its
   // trace checker is told).
   void note_request_effects(const steps::Request& s, const std::string& path,
@@ -190,6 +193,7 @@ class ScenarioRun {
   Awaitable<void> react(TaskRec& t, const Policy& policy, const StatusView& v,
                         const Reaction& next);
   Awaitable<void> step(const steps::Cover& s);  // cover_step.cpp
+  Awaitable<void> step(const steps::Fuzz& s);   // fuzz_step.cpp
 
   // --- the cover step's parts (cover_step.cpp) -----------------------------------------------
   struct CoverTask;

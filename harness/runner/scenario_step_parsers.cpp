@@ -280,6 +280,25 @@ Request parse_request(const Object& o, StepContext& c) {
   return r;
 }
 
+Fuzz parse_fuzz(const Object& o, StepContext& c) {
+  Fuzz z;
+  z.task = c.task(o);
+  if (const json* v = o.find("families")) {
+    const auto path = o.at("families");
+    const auto names = string_list(*v, path);
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      const auto family = parse_fuzz_family(names[i]);
+      if (!family) {
+        fail(index_path(path, i), "expected one of " + fuzz_family_names() + got((*v)[i]));
+      }
+      z.families.push_back(*family);
+    }
+  }
+  if (auto v = o.integer("max_cases", 1, 100000)) z.max_cases = static_cast<std::size_t>(*v);
+  if (auto v = o.integer("seed", 0, 2147483647)) z.seed = static_cast<std::uint64_t>(*v);
+  return z;
+}
+
 AdvanceClock parse_advance_clock(const Object& o, StepContext& c) {
   c.needs_mock = true;
   if (c.advance_clock_path.empty()) c.advance_clock_path = o.path();
@@ -385,6 +404,7 @@ const std::array<StepSyntax, std::variant_size_v<StepAction>>& step_syntax() {
       syntax<Cover>(
           {"account", "title", "description", "max_tasks", "parallel", "max_seconds", "want"},
           parse_cover),
+      syntax<Fuzz>({"task", "families", "max_cases", "seed"}, parse_fuzz),
   };
   return kinds;
 }

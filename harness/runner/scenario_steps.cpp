@@ -381,7 +381,9 @@ Awaitable<void> ScenarioRun::step(const steps::List& s) {
   step_note_ = std::to_string(ids.size()) + " tasks listed";
 }
 
-Awaitable<void> ScenarioRun::step(const steps::Request& s) {
+Awaitable<void> ScenarioRun::step(const steps::Request& s) { co_await send_request(s); }
+
+Awaitable<int> ScenarioRun::send_request(const steps::Request& s) {
   std::string path = s.path;
   for (const auto& name : s.tasks) {
     const std::string placeholder = "{" + name + "}";
@@ -424,11 +426,13 @@ Awaitable<void> ScenarioRun::step(const steps::Request& s) {
     for (int w : s.expect_status) want += (want.empty() ? "" : " or ") + std::to_string(w);
     // The finding is the request's own rule, but the scenario goes on: a negative case that
     // the server gets wrong says nothing about the steps after it.
-    add_finding(
-        s.rule,
-        s.method + " " + path + ": expected " + want + ", got " + std::to_string(c.status()), &c);
+    add_finding(s.rule,
+                s.method + " " + path + (s.what.empty() ? "" : " (" + s.what + ")") +
+                    ": expected " + want + ", got " + std::to_string(c.status()),
+                &c);
   }
   step_note_ = s.method + " " + path + " -> " + std::to_string(c.status());
+  co_return c.status();
 }
 
 void ScenarioRun::note_request_effects(const steps::Request& s, const std::string& path,

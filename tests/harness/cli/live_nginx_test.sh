@@ -97,7 +97,7 @@ live() {  # live NAME URL [flags...]: the live suite as a user runs it against s
 rc=$(live tls "https://127.0.0.1:$tls_port" \
   --threshold 'latency{endpoint=status}.p50 < 100ms')
 [ "$rc" = 0 ] || { echo "tls front: exit $rc, expected 0"; cat "$work/tls.out"; exit 1; }
-[ "$(jq '[.scenarios[] | select(.verdict == "passed")] | length' "$work/tls.json")" = 3 ] || exit 1
+[ "$(jq '[.scenarios[] | select(.verdict == "passed")] | length' "$work/tls.json")" = 4 ] || exit 1
 echo "tls: passed ($(jq '.totals.requests' "$work/tls.json") requests)"
 
 # flaky: every 503 is a finding, although the retries kept the run going.

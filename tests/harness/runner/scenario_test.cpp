@@ -379,13 +379,14 @@ TEST(Scenario, StepKindNamesEveryKind) {
     {"do": "sleep", "seconds": 1},
     {"do": "expect_stall", "seconds": 1},
     {"do": "run_policy"},
-    {"do": "cover"})",
+    {"do": "cover"},
+    {"do": "fuzz"})",
                                      R"("policy": {}, )"));
   const std::vector<std::string_view> words = {
       "register", "login",   "use_account",   "create", "await",        "expect",
       "reply",    "approve", "reject",        "cancel", "result",       "events",
       "list",     "request", "advance_clock", "sleep",  "expect_stall", "run_policy",
-      "cover"};
+      "cover",    "fuzz"};
   ASSERT_EQ(s.steps.size(), words.size());
   ASSERT_EQ(std::variant_size_v<StepAction>, words.size());
   for (std::size_t i = 0; i < words.size(); ++i) {
@@ -410,7 +411,7 @@ const std::string kStates =
     "processing, awaiting_reply, awaiting_solution_approval, completed, cancelled";
 const std::string kKinds =
     "register, login, use_account, create, await, expect, reply, approve, reject, cancel, result, "
-    "events, list, request, advance_clock, sleep, expect_stall, run_policy, cover";
+    "events, list, request, advance_clock, sleep, expect_stall, run_policy, cover, fuzz";
 
 std::vector<ErrorCase> error_cases() {
   const std::string sleep = R"({"do": "sleep", "seconds": 1})";
@@ -582,6 +583,17 @@ std::vector<ErrorCase> error_cases() {
        "s.json: $.steps[1].questions: expected an integer from 0 to 100; got 1.5"},
       {"expect solution not a bool", with_steps(kCreate + R"({"do": "expect", "solution": 1})"),
        "s.json: $.steps[1].solution: expected true or false; got 1"},
+      // fuzz.
+      {"fuzz family unknown", with_steps(kCreate + R"({"do": "fuzz", "families": ["bodies"]})"),
+       "s.json: $.steps[1].families[0]: expected one of register_body, create_body, "
+       "message_body, solution_body, not_json, unknown_path, task_id, method, auth; got "
+       "\"bodies\""},
+      {"fuzz max_cases zero", with_steps(kCreate + R"({"do": "fuzz", "max_cases": 0})"),
+       "s.json: $.steps[1].max_cases: expected an integer from 1 to 100000; got 0"},
+      {"fuzz seed negative", with_steps(kCreate + R"({"do": "fuzz", "seed": -1})"),
+       "s.json: $.steps[1].seed: expected an integer from 0 to 2147483647; got -1"},
+      {"fuzz without a task", with_steps(R"({"do": "fuzz"})"),
+       "s.json: $.steps[0].task: missing; expected a task, but no earlier step creates one"},
       // reply, reject, result, events.
       {"reply with nothing", with_steps(kCreate + R"({"do": "reply"})"),
        "s.json: $.steps[1]: expected at least one of message, content, answers"},
