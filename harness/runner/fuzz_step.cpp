@@ -2,7 +2,9 @@
 // (harness/runner/fuzz_cases.hpp), each sent and checked as a `request` step, then a look at the
 // task: refused requests must not have moved it.
 #include <algorithm>
+#include <chrono>
 #include <map>
+#include <random>
 
 #include "harness/runner/fuzz_cases.hpp"
 #include "harness/runner/scenario_interpreter.hpp"
@@ -52,13 +54,32 @@ Awaitable<void> ScenarioRun::step(const steps::Fuzz& s) {
   in.task = s.task;
   in.state = state;
   if (state == TaskState::awaiting_reply) in.questions = fuzz_questions(before);
-  in.seed = s.seed ? *s.seed : rng_() % 2147483648ULL;  // a seed a file can repeat
+  if (s.seed) {
+    in.seed = *s.seed;
+  } else {  // from the run's seed, the scenario and the step: the same whatever the timing was
+    std::seed_seq seq{ctx_.config.seed, static_cast<std::uint64_t>(ordinal_),
+                      static_cast<std::uint64_t>(step_index_)};
+    std::uint32_t v = 0;
+    seq.generate(&v, &v + 1);
+    in.seed = v % 2147483648U;  // a seed a scenario file can give back
+  }
   in.max_cases = s.max_cases;
   in.families = s.families;
   const std::vector<FuzzCase> cases = fuzz_cases(in);
 
   std::map<int, std::size_t> statuses;
-  std::size_t as_said = 0, not_sent = 0;
+  std::size_t as_said = 0, not_sent = 0, paced = 0;
+  // At most `rate` requests per wall second. A 429 (the server pacing the client, after the
+  // client's own retries) is not judged and doubles the interval (at least 50 ms, at most 2 s);
+  // each other answer halves it back towards the rate's.
+  using std::chrono::milliseconds;
+  SteadyClock::duration base{};
+  if (s.rate > 0) {
+    base = std::chrono::duration_cast<SteadyClock::duration>(
+        std::chrono::duration<double>(1.0 / s.rate));
+  }
+  SteadyClock::duration interval = base;
+  auto next_at = SteadyClock::now();
   bool task_moved_by_us = false;  // a case on the task was accepted: its own finding
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const FuzzCase& fc = cases[i];
@@ -88,11 +109,21 @@ Awaitable<void> ScenarioRun::step(const steps::Fuzz& s) {
     r.auth.account = fc.key == FuzzCase::Key::account ? t.account : std::string();
     r.expect_status = fc.expect;
     r.rule = fc.rule;
+    r.rate_limit_not_judged = true;
     r.what = "fuzz " + std::string(to_string(fc.family)) + " case " + std::to_string(i + 1) +
              " of " + std::to_string(cases.size()) + ", seed " + std::to_string(in.seed) + ": " +
              fc.what;
+    if (const auto now = SteadyClock::now(); next_at > now) co_await pause(next_at - now);
     const int status = co_await send_request(r);
     ++statuses[status];
+    if (status == 429) {
+      ++paced;
+      interval = std::clamp<SteadyClock::duration>(2 * interval, milliseconds(50), milliseconds(2000));
+    } else {
+      interval = std::max(base, interval / 2);
+    }
+    next_at = SteadyClock::now() + interval;
+    if (status == 429) continue;
     if (std::find(fc.expect.begin(), fc.expect.end(), status) != fc.expect.end()) ++as_said;
     if (needs_waiting_state(fc) && status >= 200 && status < 300) task_moved_by_us = true;
   }
@@ -125,6 +156,8 @@ Awaitable<void> ScenarioRun::step(const steps::Fuzz& s) {
   step_note_ = std::to_string(cases.size() - not_sent) + " generated requests (seed " +
                std::to_string(in.seed) + "), " + std::to_string(as_said) +
                " answered as the contract says; " + seen +
+               (paced ? "; " + std::to_string(paced) + " rate-limited (429, not judged)"
+                      : std::string()) +
                (not_sent ? "; " + std::to_string(not_sent) +
                                " not sent after an accepted one moved the task"
                          : std::string()) +

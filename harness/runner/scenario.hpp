@@ -143,6 +143,8 @@ struct Request {  // a raw request, for negative cases
   std::vector<int> expect_status;  // non-empty
   std::string rule;                // catalogue id the check belongs to
   std::string what;                // not in files: what a generated request changed (fuzz)
+  // Not in files (fuzz): a 429 is the server pacing the client, not an answer to judge.
+  bool rate_limit_not_judged = false;
 };
 struct AdvanceClock {  // the mock's virtual clock; makes the scenario mock-only
   static constexpr std::string_view kind = "advance_clock";
@@ -169,7 +171,8 @@ struct Fuzz {
   std::string task;
   std::vector<FuzzFamily> families;   // empty: every family that applies
   std::size_t max_cases = 0;          // 0: every case
-  std::optional<std::uint64_t> seed;  // none: drawn from the scenario's seeded generator
+  std::optional<std::uint64_t> seed;  // none: from the run's seed, the scenario's and step's place
+  double rate = 0;                    // requests per wall second at most; 0: unpaced
 };
 // Coverage-driven live run: start tasks (up to `parallel` at a time, at most `max_tasks`) with
 // the scenario's policy and roles chosen to reach every wanted interaction

@@ -296,6 +296,12 @@ Fuzz parse_fuzz(const Object& o, StepContext& c) {
   }
   if (auto v = o.integer("max_cases", 1, 100000)) z.max_cases = static_cast<std::size_t>(*v);
   if (auto v = o.integer("seed", 0, 2147483647)) z.seed = static_cast<std::uint64_t>(*v);
+  if (const json* v = o.find("rate")) {
+    if (!v->is_number() || !(v->get<double>() > 0 && v->get<double>() <= 10000)) {
+      fail(o.at("rate"), "expected requests per second above 0 to 10000" + got(*v));
+    }
+    z.rate = v->get<double>();
+  }
   return z;
 }
 
@@ -404,7 +410,7 @@ const std::array<StepSyntax, std::variant_size_v<StepAction>>& step_syntax() {
       syntax<Cover>(
           {"account", "title", "description", "max_tasks", "parallel", "max_seconds", "want"},
           parse_cover),
-      syntax<Fuzz>({"task", "families", "max_cases", "seed"}, parse_fuzz),
+      syntax<Fuzz>({"task", "families", "max_cases", "seed", "rate"}, parse_fuzz),
   };
   return kinds;
 }

@@ -145,5 +145,91 @@ TEST(FuzzStep, AMoveAfterOnlyRefusalsIsAFinding) {
   EXPECT_GE(messages->load(), 10);
 }
 
+const StepRecord* fuzz_step(const ScenarioResult& s) {
+  for (const auto& step : s.steps) {
+    if (step.kind == "fuzz") return &step;
+  }
+  return nullptr;
+}
+
+constexpr const char* kWaiting = R"({
+    "name": "fuzz", "agent": {"steps": [{"do": "work", "seconds": 10},
+      {"do": "ask", "questions": [{"type": "text", "question": "Why?"}]}]},
+    "steps": [
+      {"do": "create", "task": "t1", "title": "T", "description": "D"},
+      {"do": "await", "status": "awaiting_reply"},
+      {"do": "fuzz", FUZZ}
+    ]})";
+
+std::string with_fuzz(const std::string& fields) {
+  std::string text = kWaiting;
+  text.replace(text.find("FUZZ"), 4, fields);
+  return text;
+}
+
+TEST(FuzzStep, A429IsTheServerPacingNotAWrongAnswer) {
+  // A deployment that rate-limits registrations: every one gets 429 (after the client's retries).
+  BrokenMock broken([](const mock::HttpRequest& r, mock::HttpResponse& response) {
+    // (The scenario's own account, agentwork-<run>-main@example.com, gets through.)
+    if (r.target == "/api/v1/auth/register" && r.body.find("agentwork-") == std::string::npos) {
+      response.status = 429;
+      response.body = R"({"detail":"Too many requests"})";
+    }
+  });
+  Runner runner(config_for(broken.base));
+  const auto result = runner.run(
+      {scenario(with_fuzz(R"("families": ["register_body", "create_body"], "max_cases": 8)"))});
+  const auto& s = result.scenarios[0];
+  EXPECT_EQ(s.verdict, Verdict::passed) << describe(s);
+  EXPECT_TRUE(s.findings.empty()) << describe(s);
+  const auto* step = fuzz_step(s);
+  ASSERT_NE(step, nullptr);
+  // 8 cases, the two families taking turns: 4 registrations paced, 4 creates answered 422.
+  EXPECT_NE(step->note.find("4 rate-limited (429, not judged)"), std::string::npos) << step->note;
+  EXPECT_NE(step->note.find("4x422"), std::string::npos) << step->note;
+  // The registrations come first: each 429 doubled the pause before the next request (50, 100,
+  // 200, 400 ms), each 422 after them halved it (200, 100, 50): at least 1.1 s in all.
+  EXPECT_GE(step->duration_ms, 1100.0) << step->note;
+}
+
+TEST(FuzzStep, ARateSpacesTheRequests) {
+  mock::MockServer server(mock_config());
+  server.start();
+  Runner runner(config_for(server.base_url()));
+  const auto result = runner.run({scenario(with_fuzz(R"("families": ["method"], "rate": 100)"))});
+  const auto& s = result.scenarios[0];
+  EXPECT_EQ(s.verdict, Verdict::passed) << describe(s);
+  const auto* step = fuzz_step(s);
+  ASSERT_NE(step, nullptr);
+  EXPECT_NE(step->note.find("12 generated requests"), std::string::npos) << step->note;
+  EXPECT_GE(step->duration_ms, 11 * 10.0) << "12 requests at 100/s take at least 110 ms";
+}
+
+// The seed in a fuzz step's note, e.g. "... (seed 123), ...".
+std::string seed_of(const ScenarioResult& s) {
+  const auto* step = fuzz_step(s);
+  if (!step) return "no fuzz step";
+  const auto at = step->note.find("(seed ");
+  return at == std::string::npos ? step->note : step->note.substr(at, step->note.find(')', at) - at);
+}
+
+TEST(FuzzStep, TheRunsSeedRepeatsTheRequestsWhateverTheTiming) {
+  mock::MockServer server(mock_config());
+  server.start();
+  int runs = 0;
+  auto run = [&](std::uint64_t seed, double poll_interval) {
+    auto config = config_for(server.base_url());
+    config.run_id = "run" + std::to_string(++runs);  // a fresh account on the same mock
+    config.seed = seed;
+    config.poll_interval_seconds = poll_interval;  // more or fewer polls (and jitter draws) before
+    Runner runner(config);
+    return runner.run({scenario(with_fuzz(R"("families": ["task_id"])"))}).scenarios[0];
+  };
+  const auto a = run(5, 0.5), b = run(5, 5), c = run(6, 0.5);
+  EXPECT_EQ(seed_of(a), seed_of(b)) << describe(b);
+  EXPECT_NE(seed_of(a), seed_of(c));
+  EXPECT_EQ(a.verdict, Verdict::passed) << describe(a);
+}
+
 }  // namespace
 }  // namespace agentwork::harness

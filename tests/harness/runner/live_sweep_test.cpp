@@ -33,6 +33,12 @@ std::vector<Scenario> live_suite() {
   for (const auto& s : loaded.scenarios) {
     if (std::find(s.tags.begin(), s.tags.end(), "live") != s.tags.end()) live.push_back(s);
   }
+  // The fuzz steps' rate protects a deployment; the in-process mock needs no protecting.
+  for (auto& s : live) {
+    for (auto& step : s.steps) {
+      if (auto* fuzz = std::get_if<steps::Fuzz>(&step.action)) fuzz->rate = 0;
+    }
+  }
   return live;
 }
 

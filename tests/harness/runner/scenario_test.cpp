@@ -592,6 +592,8 @@ std::vector<ErrorCase> error_cases() {
        "s.json: $.steps[1].max_cases: expected an integer from 1 to 100000; got 0"},
       {"fuzz seed negative", with_steps(kCreate + R"({"do": "fuzz", "seed": -1})"),
        "s.json: $.steps[1].seed: expected an integer from 0 to 2147483647; got -1"},
+      {"fuzz rate zero", with_steps(kCreate + R"({"do": "fuzz", "rate": 0})"),
+       "s.json: $.steps[1].rate: expected requests per second above 0 to 10000; got 0"},
       {"fuzz without a task", with_steps(R"({"do": "fuzz"})"),
        "s.json: $.steps[0].task: missing; expected a task, but no earlier step creates one"},
       // reply, reject, result, events.
