@@ -114,7 +114,18 @@ Awaitable<void> ScenarioRun::step(const steps::Fuzz& s) {
              " of " + std::to_string(cases.size()) + ", seed " + std::to_string(in.seed) + ": " +
              fc.what;
     if (const auto now = SteadyClock::now(); next_at > now) co_await pause(next_at - now);
-    const int status = co_await send_request(r);
+    int status = 0;
+    try {
+      status = co_await send_request(r);
+    } catch (const Stop&) {
+      // No answer at all (a reset, a timeout): the scenario ends, and the request that did it
+      // is named under its own rule too, so that it can be sent again.
+      add_finding(fc.rule,
+                  fc.method + " " + fc.path + " (" + r.what +
+                      "): no answer; the server dropped or never answered this request",
+                  nullptr, t.name);
+      throw;
+    }
     ++statuses[status];
     if (status == 429) {
       ++paced;

@@ -205,6 +205,28 @@ TEST(FuzzStep, ARateSpacesTheRequests) {
   EXPECT_GE(step->duration_ms, 11 * 10.0) << "12 requests at 100/s take at least 110 ms";
 }
 
+TEST(FuzzStep, ARequestThatKillsTheConnectionIsNamed) {
+  // A server that drops the connection when the title is a number (as a crashing worker does).
+  BrokenMock broken([](const mock::HttpRequest& r, mock::HttpResponse& response) {
+    const json body = json::parse(r.body, nullptr, false);
+    if (r.target == "/api/v1/tasks/" && body.is_object() && body.contains("title") &&
+        body["title"].is_number()) {
+      response.fault = mock::FaultAction::drop;
+    }
+  });
+  Runner runner(config_for(broken.base));
+  const auto result =
+      runner.run({scenario(with_fuzz(R"("families": ["create_body"], "seed": 9)"))});
+  const auto& s = result.scenarios[0];
+  EXPECT_EQ(s.verdict, Verdict::error) << describe(s);
+  EXPECT_TRUE(has_finding(s, "S.transport", Severity::failure)) << describe(s);
+  const auto* named = finding(s, "M.create.invalid", "title: a number instead of a string");
+  ASSERT_NE(named, nullptr) << describe(s);
+  EXPECT_NE(named->detail.find("no answer"), std::string::npos) << named->detail;
+  EXPECT_NE(named->detail.find("seed 9"), std::string::npos) << named->detail;
+  EXPECT_EQ(open_tasks(broken.app), 0u);  // the cleanup still ran
+}
+
 // The seed in a fuzz step's note, e.g. "... (seed 123), ...".
 std::string seed_of(const ScenarioResult& s) {
   const auto* step = fuzz_step(s);
