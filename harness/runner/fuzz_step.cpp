@@ -73,8 +73,9 @@ Awaitable<void> ScenarioRun::step(const steps::Fuzz& s) {
   // client's own retries) is not judged and doubles the interval (at least 50 ms, at most 2 s);
   // each other answer halves it back towards the rate's.
   using std::chrono::milliseconds;
+  // The rate protects a deployment: the bundled mock is not paced.
   SteadyClock::duration base{};
-  if (s.rate > 0) {
+  if (s.rate > 0 && !ctx_.config.mock) {
     base = std::chrono::duration_cast<SteadyClock::duration>(
         std::chrono::duration<double>(1.0 / s.rate));
   }

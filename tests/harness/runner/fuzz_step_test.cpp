@@ -192,17 +192,26 @@ TEST(FuzzStep, A429IsTheServerPacingNotAWrongAnswer) {
   EXPECT_GE(step->duration_ms, 1100.0) << step->note;
 }
 
-TEST(FuzzStep, ARateSpacesTheRequests) {
+TEST(FuzzStep, ARateSpacesTheRequestsToADeploymentNotToTheMock) {
   mock::MockServer server(mock_config());
   server.start();
-  Runner runner(config_for(server.base_url()));
-  const auto result = runner.run({scenario(with_fuzz(R"("families": ["method"], "rate": 100)"))});
-  const auto& s = result.scenarios[0];
-  EXPECT_EQ(s.verdict, Verdict::passed) << describe(s);
-  const auto* step = fuzz_step(s);
+  const char* text = R"({"name": "rate", "steps": [
+      {"do": "create", "task": "t1", "title": "T", "description": "D"},
+      {"do": "fuzz", "families": ["method"], "rate": 50}]})";
+  auto config = config_for(server.base_url());
+  config.mock = false;  // as against a deployment
+  const auto paced = Runner(config).run({scenario(text)}).scenarios[0];
+  EXPECT_EQ(paced.verdict, Verdict::passed) << describe(paced);
+  const auto* step = fuzz_step(paced);
   ASSERT_NE(step, nullptr);
   EXPECT_NE(step->note.find("12 generated requests"), std::string::npos) << step->note;
-  EXPECT_GE(step->duration_ms, 11 * 10.0) << "12 requests at 100/s take at least 110 ms";
+  EXPECT_GE(step->duration_ms, 11 * 20.0) << "12 requests at 50/s take at least 220 ms";
+
+  config.mock = true;
+  config.run_id = "unpaced";
+  const auto unpaced = Runner(config).run({scenario(text)}).scenarios[0];
+  ASSERT_NE(fuzz_step(unpaced), nullptr);
+  EXPECT_LT(fuzz_step(unpaced)->duration_ms, step->duration_ms) << "the mock is not paced";
 }
 
 TEST(FuzzStep, ARequestThatKillsTheConnectionIsNamed) {
