@@ -118,13 +118,15 @@ Awaitable<void> ScenarioRun::step(const steps::Fuzz& s) {
     int status = 0;
     try {
       status = co_await send_request(r);
-    } catch (const Stop&) {
+    } catch (const Stop& stop) {
       // No answer at all (a reset, a timeout): the scenario ends, and the request that did it
-      // is named under its own rule too, so that it can be sent again.
-      add_finding(fc.rule,
-                  fc.method + " " + fc.path + " (" + r.what +
-                      "): no answer; the server dropped or never answered this request",
-                  nullptr, t.name);
+      // is named under its own rule too, so that it can be sent again. (Not for an interrupt.)
+      if (stop.verdict == Verdict::error) {
+        add_finding(fc.rule,
+                    fc.method + " " + fc.path + " (" + r.what +
+                        "): no answer; the server dropped or never answered this request",
+                    nullptr, t.name);
+      }
       throw;
     }
     ++statuses[status];
