@@ -194,6 +194,10 @@ class ScenarioRun {
                         const Reaction& next);
   Awaitable<void> step(const steps::Cover& s);  // cover_step.cpp
   Awaitable<void> step(const steps::Fuzz& s);   // fuzz_step.cpp
+  // One generated request (its request step `r`); a request without an answer is named under
+  // the case's rule before the scenario stops.
+  Awaitable<int> send_fuzz_case(const FuzzCase& fc, const steps::Request& r,
+                                const std::string& task);
 
   // --- the cover step's parts (cover_step.cpp) -----------------------------------------------
   struct CoverTask;
